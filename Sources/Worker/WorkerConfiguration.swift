@@ -1,0 +1,71 @@
+import Foundation
+
+/// How the worker trades throughput for duplicate-freedom.
+public enum DeliveryGuarantee: String, Sendable, CaseIterable {
+    /// Every input yields at least one output or dead-letter record; a crash may repeat up to the
+    /// in-flight window, and repeats are identical but for `provenance`.
+    case atLeastOnce = "at-least-once"
+    /// Output records and input offsets commit in one Kafka transaction (needs a real Kafka cluster
+    /// for the isolation guarantees; see `docs/guarantees.md`).
+    case exactlyOnce = "exactly-once"
+}
+
+/// Everything the worker needs to know to run. All fields have documented defaults except the
+/// bootstrap servers.
+public struct WorkerConfiguration: Sendable {
+    /// Kafka bootstrap servers, `host:port[,host:port...]`.
+    public var bootstrapServers: String
+    /// The topic raw articles are read from. Default: `articles.raw`.
+    public var inputTopic = "articles.raw"
+    /// The topic enriched records are written to, keyed by article id. Default: `articles.enriched`.
+    public var outputTopic = "articles.enriched"
+    /// The dead-letter topic for inputs that cannot be processed. Default: `articles.dlq`.
+    public var deadLetterTopic = "articles.dlq"
+    /// The consumer group id shared by all instances of one deployment. Default: `khabar`.
+    public var groupID = "khabar"
+    /// This instance's name: the Kafka `client.id` and the record's `provenance.worker`.
+    /// Default: `khabar-<hostname>-<pid>`.
+    public var instanceID = WorkerConfiguration.defaultInstanceID()
+    /// The delivery guarantee. Default: ``DeliveryGuarantee/atLeastOnce``.
+    public var guarantee = DeliveryGuarantee.atLeastOnce
+    /// Upper bound on input messages polled but not yet acknowledged downstream; it also bounds the
+    /// duplicates a crash can cause in at-least-once mode. Default: 1000.
+    public var maxInFlight = 1000
+    /// Number of analysis lanes (threads); the partitions are spread over them, each partition stays
+    /// in order on one lane. Default: the number of active processors.
+    public var lanes = ProcessInfo.processInfo.activeProcessorCount
+    /// How long a graceful shutdown (or a revocation) may wait for in-flight records before giving up
+    /// on them (they are then redelivered, not lost). Default: 20 s.
+    public var drainTimeout = Duration.seconds(20)
+    /// Inputs larger than this go to the dead-letter topic unread. Default: 1 MiB.
+    public var maxMessageBytes = 1_048_576
+    /// Consumer partition assignment strategy. Default: `cooperative-sticky` (use `range` against
+    /// librdkafka's mock cluster, which handles cooperative rebalances poorly).
+    public var partitionAssignmentStrategy = "cooperative-sticky"
+    /// Consumer session timeout: how soon a crashed instance's partitions move. Default: 10 s.
+    public var sessionTimeout = Duration.seconds(10)
+    /// How often stored offsets are committed in the background. Default: 1 s.
+    public var commitInterval = Duration.seconds(1)
+    /// How many input messages one exactly-once transaction covers at most. Default: 500.
+    public var transactionMaxMessages = 500
+    /// How long one exactly-once transaction stays open at most. Default: 100 ms.
+    public var transactionMaxDuration = Duration.milliseconds(100)
+    /// librdkafka statistics interval feeding lag metrics; zero disables. Default: 5 s.
+    public var statisticsInterval = Duration.seconds(5)
+    /// A bounded range to reprocess instead of following the group's partitions (`khabar replay`).
+    /// Records then carry `provenance.replay = true`. Default: `nil` (live consumption).
+    public var replay: ReplayRange?
+    /// Extra librdkafka properties applied to both the consumer and the producer, last (they win).
+    /// Default: none.
+    public var kafkaProperties: [String: String] = [:]
+
+    /// Creates a configuration for the given bootstrap servers with every other field at its default.
+    public init(bootstrapServers: String) {
+        self.bootstrapServers = bootstrapServers
+    }
+
+    /// `khabar-<hostname>-<pid>`: unique per process, stable for its lifetime.
+    public static func defaultInstanceID() -> String {
+        "khabar-\(ProcessInfo.processInfo.hostName)-\(ProcessInfo.processInfo.processIdentifier)"
+    }
+}

@@ -1,0 +1,62 @@
+import ArgumentParser
+import Foundation
+import Kafka
+import Logging
+import ServiceLifecycle
+
+/// `khabar broker`: an embedded Kafka-protocol cluster (librdkafka's mock cluster) for demos and tests.
+struct BrokerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "broker",
+        abstract: "Serve an embedded Kafka-protocol cluster until SIGTERM/SIGINT.",
+        discussion: """
+            Prints the bootstrap servers as the first line on stdout. Any Kafka client (khabar run, kcat) \
+            can use it while this process lives. Data is kept in memory (about 5 MB per partition).
+            """
+    )
+
+    @Option(help: "Number of brokers.")
+    var brokers = 3
+
+    @Option(help: "Partitions of each topic.")
+    var partitions = 6
+
+    @Option(help: "Comma-separated topics to create.")
+    var topics = "articles.raw,articles.enriched,articles.dlq"
+
+    @Option(help: "Log level (trace, debug, info, notice, warning, error, critical).")
+    var logLevel = "info"
+
+    func run() async throws {
+        let logger = try LogSetup.bootstrap(level: logLevel)
+        let names = topics.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let cluster = try EmbeddedKafkaCluster(
+            brokers: brokers,
+            topics: names.map { (name: $0, partitions: partitions) },
+            logger: logger
+        )
+        print(cluster.bootstrapServers)
+        fflush(stdout)
+        logger.info(
+            "embedded cluster serving",
+            metadata: ["bootstrap": "\(cluster.bootstrapServers)", "topics": "\(names.joined(separator: ","))"]
+        )
+        let group = ServiceGroup(
+            services: [EmbeddedClusterService(cluster: cluster)],
+            gracefulShutdownSignals: [.sigterm, .sigint],
+            logger: logger
+        )
+        try await group.run()
+        logger.info("embedded cluster stopped")
+    }
+}
+
+/// Keeps an embedded cluster alive until graceful shutdown, then closes it.
+struct EmbeddedClusterService: Service {
+    let cluster: EmbeddedKafkaCluster
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        cluster.close()
+    }
+}

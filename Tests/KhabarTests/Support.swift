@@ -1,0 +1,159 @@
+import Foundation
+import Kafka
+import Logging
+import Synchronization
+import Testing
+
+/// The `khabar` executable built next to the test bundle.
+enum KhabarBinary {
+    static let url: URL = {
+        let candidates = [
+            Bundle.main.executableURL?.deletingLastPathComponent(),
+            URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent(),
+            URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../.build/debug")
+                .standardized,
+        ]
+        for case let directory? in candidates {
+            let binary = directory.appendingPathComponent("khabar")
+            if FileManager.default.isExecutableFile(atPath: binary.path) { return binary }
+        }
+        fatalError("khabar executable not found next to the tests; run `swift build` first")
+    }()
+}
+
+/// A child process running `khabar`, with its stdout lines collected.
+final class KhabarProcess: Sendable {
+    let process: Process
+    /// Everything the process wrote to stdout, by line.
+    let lines = LineCollector()
+
+    init(_ arguments: [String], environment: [String: String] = [:]) throws {
+        process = Process()
+        process.executableURL = KhabarBinary.url
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let stdout = Pipe()
+        process.standardOutput = stdout
+        process.standardError = FileHandle.nullDevice
+        let collector = lines
+        stdout.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil } else { collector.append(data) }
+        }
+        try process.run()
+    }
+
+    /// Waits for the first stdout line (e.g. the broker's bootstrap servers).
+    func firstLine(timeout: Duration = .seconds(20)) async throws -> String {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let line = lines.first { return line }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        throw TestFailure("no output from khabar \(process.arguments ?? [])")
+    }
+
+    func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+
+    /// Waits for exit and returns the status, killing the process after `timeout`.
+    func waitForExit(timeout: Duration = .seconds(60)) async throws -> Int32 {
+        let deadline = ContinuousClock.now + timeout
+        while process.isRunning {
+            if ContinuousClock.now >= deadline {
+                kill(process.processIdentifier, SIGKILL)
+                process.waitUntilExit()
+                throw TestFailure("khabar \(process.arguments ?? []) did not exit within \(timeout)")
+            }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return process.terminationStatus
+    }
+
+    deinit {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGKILL)
+        }
+    }
+}
+
+/// Collects text into lines from a reading handler thread.
+final class LineCollector: Sendable {
+    private let state = Mutex<(buffer: String, lines: [String])>(("", []))
+
+    func append(_ data: Data) {
+        state.withLock { state in
+            state.buffer += String(decoding: data, as: UTF8.self)
+            while let newline = state.buffer.firstIndex(of: "\n") {
+                state.lines.append(String(state.buffer[..<newline]))
+                state.buffer = String(state.buffer[state.buffer.index(after: newline)...])
+            }
+        }
+    }
+
+    var first: String? { state.withLock { $0.lines.first } }
+
+    var all: [String] { state.withLock { $0.lines } }
+}
+
+struct TestFailure: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+
+
+/// Reads the answer topics and accounts every input offset for.
+struct AnswerChecker {
+    struct Answer: Hashable {
+        var topic: String
+        var key: [UInt8]?
+        var value: [UInt8]
+    }
+
+    /// Source (partition, offset) → answers seen for it.
+    var answers: [TopicPartitionOffset: [Answer]] = [:]
+
+    /// Reads `topics` from the beginning until `expected` inputs are answered or `timeout` passes.
+    static func read(
+        bootstrap: String,
+        topics: [String],
+        partitions: Int,
+        inputTopic: String,
+        expected: Int,
+        timeout: Duration
+    ) async throws -> AnswerChecker {
+        var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrap, groupID: "checker-\(UUID())")
+        configuration.fetchWaitMaxMilliseconds = 10
+        let reader = try KafkaConsumer(configuration: configuration, logger: Logger(label: "checker"))
+        defer { try? reader.close() }
+        try reader.assign(
+            topics.flatMap { topic in (0..<Int32(partitions)).map { TopicPartitionOffset(topic: topic, partition: $0, offset: 0) } }
+        )
+        var checker = AnswerChecker()
+        let deadline = ContinuousClock.now + timeout
+        while checker.answers.count < expected, ContinuousClock.now < deadline {
+            let batch = try reader.poll(maxMessages: 500, timeout: .zero)
+            if batch.isEmpty {
+                try await Task.sleep(for: .milliseconds(20))
+                continue
+            }
+            for message in batch {
+                func header(_ name: String) -> String? {
+                    message.headers.first { $0.key == name }?.value.map { String(decoding: $0, as: UTF8.self) }
+                }
+                guard header("khabar.source.topic") == inputTopic,
+                    let partition = header("khabar.source.partition").flatMap(Int32.init),
+                    let offset = header("khabar.source.offset").flatMap(Int64.init)
+                else {
+                    throw TestFailure("answer without source headers on \(message.topic)@\(message.offset)")
+                }
+                checker.answers[TopicPartitionOffset(topic: inputTopic, partition: partition, offset: offset), default: []]
+                    .append(Answer(topic: message.topic, key: message.key, value: message.value))
+            }
+        }
+        return checker
+    }
+
+    /// Number of answers beyond the first per input.
+    var duplicates: Int { answers.values.reduce(0) { $0 + $1.count - 1 } }
+}
