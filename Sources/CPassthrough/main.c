@@ -1,5 +1,6 @@
 // CPassthrough: the C reference for `khabar bench` phase (a), built from the same librdkafka as the
-// Swift `Kafka` module. It consumes `count` messages of `input` (group `group`, from the beginning),
+// Swift `Kafka` module. It assigns itself partitions 0..<partitions of `input` from the beginning
+// (commits under group `group`, no group join: the mock cluster's first join costs ~3 s) and reads `count` messages,
 // produces each value unchanged to the same partition of `output`, stores the input offset + 1 once
 // the output's delivery report succeeded (auto-commit of stored offsets, as khabar does) and commits
 // synchronously at the end. It prints one JSON line on stdout:
@@ -70,13 +71,14 @@ static void on_delivery(rd_kafka_t *producer, const rd_kafka_message_t *message,
 }
 
 int main(int argc, char **argv) {
-    if (argc < 6) {
-        fprintf(stderr, "usage: CPassthrough BOOTSTRAP INPUT OUTPUT GROUP COUNT [TIMEOUT_S]\n");
+    if (argc < 7) {
+        fprintf(stderr, "usage: CPassthrough BOOTSTRAP INPUT OUTPUT GROUP PARTITIONS COUNT [TIMEOUT_S]\n");
         return 2;
     }
     const char *bootstrap = argv[1], *input = argv[2], *output = argv[3], *group = argv[4];
-    long count = strtol(argv[5], NULL, 10);
-    double timeout = argc > 6 ? strtod(argv[6], NULL) : 30.0;
+    int partitions = (int)strtol(argv[5], NULL, 10);
+    long count = strtol(argv[6], NULL, 10);
+    double timeout = argc > 7 ? strtod(argv[7], NULL) : 30.0;
     char error[512];
     state_t state = {0};
 
@@ -89,7 +91,6 @@ int main(int argc, char **argv) {
     set(cconf, "enable.auto.offset.store", "false");
     set(cconf, "fetch.wait.max.ms", "5");
     set(cconf, "queued.max.messages.kbytes", "65536");
-    set(cconf, "partition.assignment.strategy", "range");
     state.consumer = rd_kafka_new(RD_KAFKA_CONSUMER, cconf, error, sizeof error);
     if (!state.consumer) fail("consumer", error);
     rd_kafka_poll_set_consumer(state.consumer);
@@ -106,11 +107,12 @@ int main(int argc, char **argv) {
     rd_kafka_t *producer = rd_kafka_new(RD_KAFKA_PRODUCER, pconf, error, sizeof error);
     if (!producer) fail("producer", error);
 
-    rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(topics, input, RD_KAFKA_PARTITION_UA);
-    rd_kafka_resp_err_t err = rd_kafka_subscribe(state.consumer, topics);
-    rd_kafka_topic_partition_list_destroy(topics);
-    if (err) fail("subscribe", rd_kafka_err2str(err));
+    rd_kafka_topic_partition_list_t *assignment = rd_kafka_topic_partition_list_new(partitions);
+    for (int partition = 0; partition < partitions; partition++)
+        rd_kafka_topic_partition_list_add(assignment, input, partition)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_resp_err_t err = rd_kafka_assign(state.consumer, assignment);
+    rd_kafka_topic_partition_list_destroy(assignment);
+    if (err) fail("assign", rd_kafka_err2str(err));
 
     rd_kafka_queue_t *queue = rd_kafka_queue_get_consumer(state.consumer);
     rd_kafka_message_t *batch[500];
