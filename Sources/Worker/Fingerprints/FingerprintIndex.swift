@@ -60,7 +60,7 @@ public final class FingerprintIndex: Sendable {
                     persistence.tailOffsets = try store.tailOffsets()
                     persistence.store = store
                 }
-            } catch where error.isCorruption {
+            } catch  where error.isCorruption {
                 persistence.store = nil
             } catch {
                 throw WorkerError(code: .setup, message: "fingerprint index: cannot open \(path): \(error)")

@@ -173,7 +173,8 @@ private struct JSONObjectParser {
     private mutating func parseUnicodeEscape() -> Unicode.Scalar? {
         guard let high = parseHexQuad() else { return nil }
         guard (0xD800..<0xDC00).contains(high) else { return Unicode.Scalar(high) }
-        guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"), bytes[position + 1] == UInt8(ascii: "u")
+        guard position + 1 < bytes.count, bytes[position] == UInt8(ascii: "\\"),
+            bytes[position + 1] == UInt8(ascii: "u")
         else { return nil }
         position += 2
         guard let low = parseHexQuad(), (0xDC00..<0xE000).contains(low) else { return nil }
@@ -254,7 +255,9 @@ private struct JSONObjectParser {
             position += 1
             if consume(UInt8(ascii: "}")) { return true }
             repeat {
-                guard parseString() != nil, consume(UInt8(ascii: ":")), skipValue(depth: depth + 1) else { return false }
+                guard parseString() != nil, consume(UInt8(ascii: ":")), skipValue(depth: depth + 1) else {
+                    return false
+                }
             } while consume(UInt8(ascii: ","))
             return consume(UInt8(ascii: "}"))
         case UInt8(ascii: "["):
