@@ -56,6 +56,7 @@ public final class ArticleWorker: Service, Sendable {
     public func run() async throws {
         let clients = try makeClients()
         let finished = AsyncStream<Void>.makeStream()
+        clients.fingerprints?.start()
         let thread = Thread { [self] in
             if let transaction = clients.transaction {
                 self.consumeLoopTransactional(clients, transaction: transaction)
@@ -102,6 +103,8 @@ public final class ArticleWorker: Service, Sendable {
         let lanes: [Lane<LaneJob>]
         /// Present in exactly-once mode only.
         let transaction: TransactionState?
+        /// Present when duplicate detection is on.
+        let fingerprints: FingerprintSync?
     }
 
     enum LaneJob: Sendable {
@@ -149,7 +152,8 @@ public final class ArticleWorker: Service, Sendable {
             producer: producer,
             ledger: ledger,
             lanes: lanes,
-            transaction: exactlyOnce ? TransactionState() : nil
+            transaction: exactlyOnce ? TransactionState() : nil,
+            fingerprints: try makeFingerprintSync()
         )
         for (index, lane) in lanes.enumerated() {
             lane.start(name: "khabar-lane-\(index)") { [self] job in self.handle(job, lane: index, clients: clients) }
@@ -162,6 +166,27 @@ public final class ArticleWorker: Service, Sendable {
             try consumer.subscribe(topics: [configuration.inputTopic])
         }
         return clients
+    }
+
+    private func makeFingerprintSync() throws -> FingerprintSync? {
+        guard !configuration.fingerprintTopic.isEmpty else { return nil }
+        let index = try FingerprintIndex(
+            configuration: FingerprintIndexConfiguration(
+                path: configuration.stateDatabasePath,
+                maxEntries: configuration.fingerprintMaxEntries,
+                maxAge: configuration.fingerprintMaxAge
+            )
+        )
+        if index.wasRebuilt {
+            logger.warning("state database was unreadable and was recreated; rebuilding it from the fingerprint topic")
+        }
+        return FingerprintSync(
+            index: index,
+            topic: configuration.fingerprintTopic,
+            configuration: configuration,
+            status: status,
+            logger: logger
+        )
     }
 
     // MARK: - Consumer thread
@@ -231,6 +256,7 @@ public final class ArticleWorker: Service, Sendable {
             logger.warning("leaving the group: \(error)")
         }
         clients.producer.close(timeout: .seconds(5))
+        clients.fingerprints?.stop()
         status.set(assigned: [])
         logger.info("worker stopped")
     }
@@ -288,7 +314,7 @@ public final class ArticleWorker: Service, Sendable {
             let (output, outcome) =
                 clients.transaction?.isRejected(position) == true
                 ? processor.deadLetter(input, errorClass: "output_rejected", reason: "the broker rejected its record")
-                : processor.process(input)
+                : processor.process(input, fingerprints: clients.fingerprints, producer: clients.producer)
             metrics.processing.recordNanoseconds(started.duration(to: .now).nanoseconds)
             send(output, source: input, outcome: outcome, attempt: 0, lane: lane, clients: clients)
         case .resend(let output, let input, let outcome, let attempt):
@@ -349,7 +375,7 @@ public final class ArticleWorker: Service, Sendable {
             case .deadLetter(let errorClass):
                 metrics.deadLettered(errorClass).increment()
             }
-            if let timestamp = input.timestamp {
+            if let timestamp = input.timestampMilliseconds {
                 let now = Int64(Date().timeIntervalSince1970 * 1000)
                 metrics.endToEnd.recordMilliseconds(max(0, now - timestamp))
             }

@@ -33,8 +33,11 @@ struct RecordProcessor: Sendable {
     let instanceID: String
     let replay: Bool
 
-    /// The answer to `message`, and what it is.
-    func process(_ message: KafkaConsumerMessage) -> (KafkaProducerMessage, Outcome) {
+    /// The answer to `message`, and what it is. With `fingerprints`, the record's `duplicate_of` is
+    /// looked up in the fleet's near-duplicate table, and its fingerprint added and published.
+    func process(_ message: KafkaConsumerMessage, fingerprints: FingerprintSync?, producer: KafkaProducer)
+        -> (KafkaProducerMessage, Outcome)
+    {
         if message.value.count > maxMessageBytes {
             return deadLetter(
                 message,
@@ -46,16 +49,28 @@ struct RecordProcessor: Sendable {
             topic: message.topic,
             partition: message.partition,
             offset: message.offset,
-            timestamp: message.timestamp,
+            timestamp: message.timestampMilliseconds,
             worker: instanceID,
             processedAt: Int64(Date().timeIntervalSince1970 * 1000),
             replay: replay
         )
-        let record: ArticleRecord
+        var record: ArticleRecord
         do {
             record = try analyzer.analyze(message.value, provenance: provenance)
         } catch {
             return deadLetter(message, errorClass: error.code.rawValue, reason: error.message)
+        }
+        if let fingerprints {
+            // The input's own timestamp, not the clock: a redelivered article gets the same answer.
+            let entry = FingerprintEntry(
+                id: record.id,
+                exact: record.fingerprint.exact,
+                simhash: record.fingerprint.simhash,
+                seenAt: message.timestampMilliseconds ?? provenance.processedAt ?? 0
+            )
+            record.duplicateOf = fingerprints.index.duplicate(of: entry)?.id
+            fingerprints.index.insert(entry)
+            fingerprints.publish(entry, producer: producer)
         }
         let headers = [
             KafkaHeader(key: "content-type", value: Array("application/json".utf8)),

@@ -132,7 +132,7 @@ extension ArticleWorker {
             let committed = try clients.consumer.committed(assigned, timeout: .seconds(10))
             for position in committed {
                 // No committed offset yet: start again from the beginning of the partition.
-                let offset = position.offset >= 0 ? position.offset : KafkaConsumer.beginningOffset
+                let offset = position.offset >= 0 ? position.offset : KafkaOffset.beginning
                 try clients.consumer.seek(
                     TopicPartitionOffset(topic: position.topic, partition: position.partition, offset: offset),
                     timeout: .seconds(10)

@@ -21,6 +21,16 @@ public struct WorkerConfiguration: Sendable {
     public var outputTopic = "articles.enriched"
     /// The dead-letter topic for inputs that cannot be processed. Default: `articles.dlq`.
     public var deadLetterTopic = "articles.dlq"
+    /// The compacted topic every worker publishes article fingerprints to and tails into its
+    /// near-duplicate table; empty disables duplicate detection. Default: `articles.fingerprints`.
+    public var fingerprintTopic = "articles.fingerprints"
+    /// The SQLite file holding the near-duplicate table across restarts (WAL mode); `nil` keeps it in
+    /// memory only and rebuilds it from the topic at every start. Default: `nil`.
+    public var stateDatabasePath: String?
+    /// Bound on the near-duplicate table's size; the oldest entries go first. Default: 1,000,000.
+    public var fingerprintMaxEntries = 1_000_000
+    /// Entries older than this (relative to the newest) leave the near-duplicate table. Default: 7 days.
+    public var fingerprintMaxAge = Duration.seconds(7 * 24 * 3600)
     /// The consumer group id shared by all instances of one deployment. Default: `khabar`.
     public var groupID = "khabar"
     /// This instance's name: the Kafka `client.id` and the record's `provenance.worker`.

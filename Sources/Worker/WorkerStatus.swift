@@ -9,6 +9,7 @@ public final class WorkerStatus: Sendable {
         var records = 0
         var deadLetters = 0
         var labels: [Label: Int] = [:]
+        var fingerprintsCaughtUp = true
     }
 
     private let state = Mutex(State())
@@ -31,8 +32,16 @@ public final class WorkerStatus: Sendable {
     /// Acknowledged records per assigned label since start.
     public var labelCounts: [Label: Int] { state.withLock { $0.labels } }
 
-    /// Ready means: the group gave this instance at least one partition.
-    public var isReady: Bool { !assignedPartitions.isEmpty }
+    /// Whether the near-duplicate table has caught up with the fingerprint topic (true when off).
+    public var fingerprintsCaughtUp: Bool { state.withLock { $0.fingerprintsCaughtUp } }
+
+    /// Ready means: the group gave this instance at least one partition, and the near-duplicate table
+    /// caught up with the fingerprint topic.
+    public var isReady: Bool { state.withLock { !$0.assigned.isEmpty && $0.fingerprintsCaughtUp } }
+
+    func setFingerprintsCaughtUp(_ value: Bool) {
+        state.withLock { $0.fingerprintsCaughtUp = value }
+    }
 
     func add(assigned partitions: [TopicPartition]) {
         state.withLock { $0.assigned.formUnion(partitions) }

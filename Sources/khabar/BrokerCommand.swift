@@ -22,7 +22,7 @@ struct BrokerCommand: AsyncParsableCommand {
     var partitions = 6
 
     @Option(help: "Comma-separated topics to create.")
-    var topics = "articles.raw,articles.enriched,articles.dlq"
+    var topics = "articles.raw,articles.enriched,articles.dlq,articles.fingerprints"
 
     @Option(help: "Log level (trace, debug, info, notice, warning, error, critical).")
     var logLevel = "info"

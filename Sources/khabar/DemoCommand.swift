@@ -36,7 +36,7 @@ struct DemoCommand: AsyncParsableCommand {
         var configuration = WorkerConfiguration(bootstrapServers: "")
         let cluster = try EmbeddedKafkaCluster(
             brokers: 1,
-            topics: [configuration.inputTopic, configuration.outputTopic, configuration.deadLetterTopic]
+            topics: [configuration.inputTopic, configuration.outputTopic, configuration.deadLetterTopic, configuration.fingerprintTopic]
                 .map { (name: $0, partitions: Self.partitions) },
             logger: logger
         )

@@ -37,8 +37,8 @@ struct RunCommand: AsyncParsableCommand {
         if configuration.bootstrapServers.isEmpty {
             let cluster = try EmbeddedKafkaCluster(
                 brokers: 3,
-                topics: [configuration.inputTopic, configuration.outputTopic, configuration.deadLetterTopic]
-                    .map { (name: $0, partitions: 6) },
+                topics: [configuration.inputTopic, configuration.outputTopic, configuration.deadLetterTopic, configuration.fingerprintTopic]
+                    .filter { !$0.isEmpty }.map { (name: $0, partitions: 6) },
                 logger: logger
             )
             embedded = cluster
@@ -85,6 +85,12 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: "Dead-letter topic (KHABAR_DLQ_TOPIC). Default: articles.dlq.")
     var dlqTopic: String?
 
+    @Option(help: "Compacted fingerprint topic for fleet-wide near-duplicates; empty disables (KHABAR_FINGERPRINT_TOPIC).")
+    var fingerprintTopic: String?
+
+    @Option(help: "SQLite file of the near-duplicate table (KHABAR_STATE_DB). Default: in memory, rebuilt at start.")
+    var stateDb: String?
+
     @Option(help: "Consumer group id (KHABAR_GROUP). Default: khabar.")
     var group: String?
 
@@ -128,6 +134,10 @@ struct WorkerOptions: ParsableArguments {
         if let value = Environment.resolve(outputTopic, option: "output-topic") { configuration.outputTopic = value }
         if let value = Environment.resolve(dlqTopic, option: "dlq-topic") { configuration.deadLetterTopic = value }
         if let value = Environment.resolve(group, option: "group") { configuration.groupID = value }
+        if let value = fingerprintTopic ?? ProcessInfo.processInfo.environment["KHABAR_FINGERPRINT_TOPIC"] {
+            configuration.fingerprintTopic = value  // empty is meaningful here: it disables detection
+        }
+        configuration.stateDatabasePath = Environment.resolve(stateDb, option: "state-db")
         if let value = Environment.resolve(clientId, option: "client-id") { configuration.instanceID = value }
         if let value = Environment.resolve(assignor, option: "assignor") { configuration.partitionAssignmentStrategy = value }
         if let value = Environment.resolve(guarantee, option: "guarantee") {

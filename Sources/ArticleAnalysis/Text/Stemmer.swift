@@ -1,0 +1,134 @@
+/// A light, dictionary-free stemmer for normalised Arabic and English words.
+///
+/// Arabic (input already normalised: alef unified, ى→ي, ة→ه):
+/// 1. Conjunction clitics و / ف are stripped when followed by an article or an article-carrying
+///    preposition (وال، فال، وبال، ولل ...). A bare و / ف is stripped when at least three letters
+///    remain, unless the word is one of a short list of common words whose first radical is و / ف
+///    (وزير، وفد، فرنسا ...). At most two conjunctions are stripped.
+/// 2. Article and prepositions: بال، كال، لل، ال (at least two letters must remain). A bare ب / ك / ل
+///    is not stripped: too many words start with those radicals (بغداد، لبنان، كلمة).
+/// 3. One suffix, the longest of يين يون ات ان ون ين ها يه ه ي that leaves at least three letters, so
+///    nisba, feminine and plural forms share a stem: والعراقية / العراقي / عراقي → عراق.
+///
+/// English (input lowercased): a trailing 's is dropped, then -ies → -y, -sses → -ss, and a final -s
+/// (not -ss, -us, -is) is dropped from words longer than three letters.
+///
+/// The stemmer is deterministic and total; every caller (the tokeniser, gazetteer and lexicon
+/// loading) goes through it so that terms and text agree.
+enum Stemmer {
+    private static let waw: UInt32 = 0x0648
+    private static let feh: UInt32 = 0x0641
+    private static let alef: UInt32 = 0x0627
+    private static let lam: UInt32 = 0x0644
+    private static let beh: UInt32 = 0x0628
+    private static let kaf: UInt32 = 0x0643
+    private static let yeh: UInt32 = 0x064A
+    private static let heh: UInt32 = 0x0647
+    private static let teh: UInt32 = 0x062A
+    private static let noon: UInt32 = 0x0646
+
+    /// Suffixes, longest first, as normalised scalars.
+    private static let suffixes: [[UInt32]] = [
+        [yeh, yeh, noon], [yeh, waw, noon],
+        [alef, teh], [alef, noon], [waw, noon], [yeh, noon], [heh, alef], [yeh, heh],
+        [heh], [yeh],
+    ]
+
+    /// Common words whose initial و / ف is a radical, not a conjunction (stored as their core stems).
+    private static let protectedStems: Set<[UInt32]> = {
+        let words = """
+            وزير وزيره وزراء وزارة وزارات وفد وفود وطن وطني وطنية ولاية ولايات وكالة وكالات وقت وضع \
+            وحدة وحدات وقف واشنطن وصل وصول وجود وثيقة وثائق ورق ورقة واسع وسط وساطة وسيط وعد وعود \
+            وقع وقائع ولد والد والدة والي وفاة وفق وراء وجه وجهة وسائل وسيلة وصف وزن ورد واقع واقعة \
+            وادي وباء ورشة وريث وظيفة وظائف وعي وكيل ولي ولاء ولاءات وئام وثيق وجيز وحيد وضوح واضح \
+            وافق موافقة وقود ورود وزن وارد واردات وفير ويلز وينبغي \
+            فرنسا فرنسي فرنسية فلسطين فلسطيني فلسطينية فلسطينيون فريق فصائل فصيل فوز فترة فندق فكرة \
+            فيلم فرع فرص فرصة فساد فشل فعل فعلا فضل فتح فرض فقط فوق فئة فني فحص فرار فصل فهم فيروس \
+            فنزويلا فنلندا فيتنام فيجي الفلبين فيينا فرق فاعل فوضى فيضان فيضانات فلاديمير فضاء فضائية \
+            فقير فقر فقراء فورا فوري فائدة فوائد فارق فارس فرد أفراد فيديو فيسبوك فبراير فلوريدا \
+            فرانسوا فيدرالي فيدرالية فدرالي فدرالية فرقة
+            """
+        var set = Set<[UInt32]>()
+        for word in words.split(separator: " ") {
+            let scalars = TextNormalizer.normalizedScalars(of: String(word))
+            set.insert(core(scalars[...]))
+        }
+        return set
+    }()
+
+    /// The stem of a normalised word. `isArabic` selects the rule set.
+    static func stem(_ word: ArraySlice<UInt32>, isArabic: Bool) -> [UInt32] {
+        isArabic ? arabic(word) : english(word)
+    }
+
+    private static func arabic(_ word: ArraySlice<UInt32>) -> [UInt32] {
+        var w = word
+        var strips = 0
+        while strips < 2, w.count >= 4, let first = w.first, first == waw || first == feh {
+            let rest = w.dropFirst()
+            if articlePrefixLength(rest) > 0 {
+                w = rest
+                break
+            }
+            let kept = core(w)
+            if protectedStems.contains(kept) { return kept }
+            w = rest
+            strips += 1
+        }
+        return core(w)
+    }
+
+    /// Length of an article / article-carrying preposition prefix that may be stripped, or 0.
+    private static func articlePrefixLength(_ w: ArraySlice<UInt32>) -> Int {
+        let s = w.startIndex
+        let n = w.count
+        if n >= 5, w[s] == beh || w[s] == kaf, w[s + 1] == alef, w[s + 2] == lam { return 3 }
+        if n >= 4, w[s] == lam, w[s + 1] == lam { return 2 }
+        if n >= 4, w[s] == alef, w[s + 1] == lam { return 2 }
+        return 0
+    }
+
+    /// Article and suffix stripping (no conjunctions).
+    private static func core(_ word: ArraySlice<UInt32>) -> [UInt32] {
+        var w = word.dropFirst(articlePrefixLength(word))
+        for suffix in suffixes where w.count - suffix.count >= 3 && w.hasSuffix(suffix) {
+            w = w.dropLast(suffix.count)
+            break
+        }
+        return Array(w)
+    }
+
+    private static func english(_ word: ArraySlice<UInt32>) -> [UInt32] {
+        var w = Array(word)
+        let apostrophe: UInt32 = 0x27
+        let s: UInt32 = 0x73
+        if w.count >= 3, w[w.count - 1] == s, w[w.count - 2] == apostrophe {
+            w.removeLast(2)
+        }
+        let n = w.count
+        guard n > 3, w[n - 1] == s else { return w }
+        if n > 4, w[n - 2] == 0x65, w[n - 3] == 0x69 {  // -ies → -y
+            w.removeLast(3)
+            w.append(0x79)
+        } else if n > 4, w[n - 2] == 0x65, w[n - 3] == s, w[n - 4] == s {  // -sses → -ss
+            w.removeLast(2)
+        } else if w[n - 2] != s && w[n - 2] != 0x75 && w[n - 2] != 0x69 {  // not -ss, -us, -is
+            w.removeLast()
+        }
+        return w
+    }
+}
+
+extension ArraySlice where Element == UInt32 {
+    /// Whether the slice ends with the given scalars.
+    @inline(__always)
+    fileprivate func hasSuffix(_ suffix: [UInt32]) -> Bool {
+        guard count >= suffix.count else { return false }
+        var i = endIndex - suffix.count
+        for v in suffix {
+            if self[i] != v { return false }
+            i += 1
+        }
+        return true
+    }
+}

@@ -1,0 +1,200 @@
+import SQLite
+import Synchronization
+
+/// The fleet-wide near-duplicate table: every article's fingerprint, from the compacted
+/// `articles.fingerprints` topic, answering "was a (near-)identical article seen before?".
+///
+/// Lookups run against an in-memory index (exact hash map plus SimHash LSH bands, see
+/// ``FingerprintIndexConfiguration/maxHammingDistance``); the optional SQLite file is its durable copy,
+/// loaded at open and written through in one transaction per batch together with the tail offsets it
+/// covers, so a restart resumes the tail exactly where the file ends. The table is bounded by
+/// ``FingerprintIndexConfiguration/maxEntries`` and ``FingerprintIndexConfiguration/maxAge``.
+///
+/// Thread safety: all methods may be called from any thread. The in-memory index sits behind one lock,
+/// held only for the in-memory work (lookups take it for microseconds); writers also hold a second
+/// lock, taken first, across their SQLite transaction, so the file sees the batches in the order the
+/// memory applied them while lookups never wait for disk.
+///
+/// A write that fails (disk full, I/O error) leaves the file at its last complete transaction and stops
+/// further writes, so the entries and offsets in it stay consistent; the index keeps answering from
+/// memory, and ``lastPersistenceError`` tells why. The next open resumes from the file (or rebuilds it).
+public final class FingerprintIndex: Sendable {
+    /// The configuration the index was opened with.
+    public let configuration: FingerprintIndexConfiguration
+    /// Whether the file was corrupt, not a database or of another schema version, and so was deleted
+    /// and recreated empty: the caller must replay the whole fingerprint topic.
+    public let wasRebuilt: Bool
+
+    private let table: Mutex<FingerprintTable>
+    private let persistence: Mutex<Persistence>
+
+    /// The SQLite side, guarded by its own lock (always taken before the table's).
+    private struct Persistence {
+        var store: FingerprintStore?
+        var tailOffsets: [Int32: Int64]
+        var lastError: WorkerError?
+    }
+
+    /// Opens (or creates) the index described by `configuration` and loads its file into memory.
+    ///
+    /// A file that is corrupt, not an SQLite database, or of another schema version is deleted and
+    /// recreated empty (``wasRebuilt`` is then `true`). Throws ``WorkerError/Code/setup`` for an invalid
+    /// configuration or a file that cannot be opened or created (missing directory, no permission).
+    public init(configuration: FingerprintIndexConfiguration) throws(WorkerError) {
+        guard configuration.maxEntries >= 1 else {
+            throw WorkerError(code: .setup, message: "fingerprint index: maxEntries must be at least 1")
+        }
+        guard (0...63).contains(configuration.maxHammingDistance) else {
+            throw WorkerError(code: .setup, message: "fingerprint index: maxHammingDistance must be in 0...63")
+        }
+        guard configuration.maxAge >= .zero else {
+            throw WorkerError(code: .setup, message: "fingerprint index: maxAge must not be negative")
+        }
+        var table = FingerprintTable(maxHammingDistance: configuration.maxHammingDistance)
+        var persistence = Persistence(store: nil, tailOffsets: [:], lastError: nil)
+        var rebuilt = false
+        if let path = configuration.path {
+            do {
+                if let store = try FingerprintStore.open(path: path) {
+                    try store.forEachEntry { _ = table.upsert($0) }
+                    persistence.tailOffsets = try store.tailOffsets()
+                    persistence.store = store
+                }
+            } catch  where error.isCorruption {
+                persistence.store = nil
+            } catch {
+                throw WorkerError(code: .setup, message: "fingerprint index: cannot open \(path): \(error)")
+            }
+            if persistence.store == nil {
+                rebuilt = true
+                table = FingerprintTable(maxHammingDistance: configuration.maxHammingDistance)
+                persistence.tailOffsets = [:]
+                do {
+                    try FingerprintStore.removeFiles(at: path)
+                    persistence.store = try FingerprintStore.open(path: path)
+                } catch {
+                    throw WorkerError(code: .setup, message: "fingerprint index: cannot recreate \(path): \(error)")
+                }
+            }
+            let evicted = table.evict(
+                olderThan: Self.cutoff(reference: table.newestSeenAt, maxAge: configuration.maxAge),
+                maxEntries: configuration.maxEntries
+            )
+            do {
+                try persistence.store?.write(upserts: [], deletions: evicted, tailOffsets: [:])
+            } catch {
+                throw WorkerError(code: .setup, message: "fingerprint index: cannot evict from \(path): \(error)")
+            }
+        }
+        self.configuration = configuration
+        self.wasRebuilt = rebuilt
+        self.table = Mutex(table)
+        self.persistence = Mutex(persistence)
+    }
+
+    /// The number of entries.
+    public var count: Int { table.withLock { $0.count } }
+
+    /// The most recent failure to write the file, after which the index stopped writing it; `nil`
+    /// while every write succeeded (and always for a memory-only index).
+    public var lastPersistenceError: WorkerError? { persistence.withLock { $0.lastError } }
+
+    /// The entry stored under `id`.
+    public func entry(id: String) -> FingerprintEntry? {
+        table.withLock { $0.entry(id: id) }
+    }
+
+    /// The earliest *other* article (id != entry.id) that is an exact duplicate or within the Hamming
+    /// threshold and was seen no later than the given entry; nil if none.
+    ///
+    /// Articles are ordered by `(seenAt, id)`, so of two articles seen in the same millisecond the one with
+    /// the smaller id is the original and the other its duplicate, never both each other's.
+    public func duplicate(of entry: FingerprintEntry) -> FingerprintEntry? {
+        table.withLock { $0.duplicate(of: entry) }
+    }
+
+    /// Adds `entry`. Idempotent per id: an id already present keeps the entry with the earliest `seenAt`.
+    public func insert(_ entry: FingerprintEntry) {
+        insert(contentsOf: [entry], tailOffsets: [:])
+    }
+
+    /// Adds `entries` (see ``insert(_:)``) in one SQLite transaction, then evicts.
+    public func insert(contentsOf entries: [FingerprintEntry]) {
+        insert(contentsOf: entries, tailOffsets: [:])
+    }
+
+    /// Tail positions of the fingerprint topic, persisted in the same database in the same transaction
+    /// as the entries they cover, so a restart resumes the tail exactly: the value last stored per
+    /// partition by ``insert(contentsOf:tailOffsets:)``.
+    public func tailOffsets() -> [Int32: Int64] {
+        persistence.withLock { $0.tailOffsets }
+    }
+
+    /// Adds `entries` (see ``insert(_:)``), evicts, and records `tailOffsets` (partition → position, as
+    /// the caller defines it, typically the next offset to read) for the partitions given, all in one
+    /// SQLite transaction.
+    public func insert(contentsOf entries: [FingerprintEntry], tailOffsets: [Int32: Int64]) {
+        persistence.withLock { persistence in
+            let (changed, evicted) = table.withLock { table in
+                var changed: [FingerprintEntry] = []
+                for entry in entries where table.upsert(entry) {
+                    changed.append(entry)
+                }
+                let evicted = evict(&table, reference: table.newestSeenAt)
+                return (changed, evicted)
+            }
+            persistence.tailOffsets.merge(tailOffsets) { _, new in new }
+            write(&persistence, upserts: changed, deletions: evicted, tailOffsets: tailOffsets)
+        }
+    }
+
+    /// Applies ``FingerprintIndexConfiguration/maxAge`` relative to the later of `now` (ms since the
+    /// epoch) and the newest `seenAt` seen, then ``FingerprintIndexConfiguration/maxEntries``, evicting the
+    /// oldest entries first. Inserts call it with the newest `seenAt`; call it with the clock to age out
+    /// entries while the topic is quiet.
+    public func evict(now: Int64) {
+        persistence.withLock { persistence in
+            let evicted = table.withLock { table in
+                evict(&table, reference: max(now, table.newestSeenAt))
+            }
+            write(&persistence, upserts: [], deletions: evicted, tailOffsets: [:])
+        }
+    }
+
+    private func evict(_ table: inout FingerprintTable, reference: Int64) -> [String] {
+        table.evict(
+            olderThan: Self.cutoff(reference: reference, maxAge: configuration.maxAge),
+            maxEntries: configuration.maxEntries
+        )
+    }
+
+    /// `reference - maxAge`, saturating at `Int64.min` (no entry is older).
+    private static func cutoff(reference: Int64, maxAge: Duration) -> Int64 {
+        let (cutoff, overflow) = reference.subtractingReportingOverflow(maxAge.milliseconds)
+        return overflow ? Int64.min : cutoff
+    }
+
+    private func write(
+        _ persistence: inout Persistence,
+        upserts: [FingerprintEntry],
+        deletions: [String],
+        tailOffsets: [Int32: Int64]
+    ) {
+        guard let store = persistence.store else { return }
+        do {
+            try store.write(upserts: upserts, deletions: deletions, tailOffsets: tailOffsets)
+        } catch {
+            persistence.store = nil
+            persistence.lastError = WorkerError(
+                code: .stateStore,
+                message: "fingerprint index: writing \(configuration.path ?? "") failed, continuing in memory: \(error)"
+            )
+        }
+    }
+}
+
+extension WorkerError.Code {
+    /// Writing the local state database (the fingerprint index's SQLite file) failed; the worker keeps
+    /// running from memory and resumes from the file's last complete transaction after a restart.
+    public static let stateStore = WorkerError.Code(rawValue: "state_store")
+}

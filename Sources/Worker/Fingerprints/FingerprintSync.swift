@@ -1,0 +1,149 @@
+import Foundation
+import Kafka
+import Logging
+import Synchronization
+
+/// Keeps the local ``FingerprintIndex`` in step with the fleet: tails the whole compacted fingerprint
+/// topic into it (the global-table pattern of Kafka Streams) and publishes this worker's fingerprints.
+///
+/// The tail runs on its own dedicated thread with its own consumer, assigned to every partition of the
+/// topic (no group, nothing committed: the resume position is the tail offsets stored in the index's
+/// SQLite file with the entries they cover). ``isCaughtUp`` turns true once the tail reached the end
+/// offsets the topic had when the worker started, which gates readiness.
+final class FingerprintSync: Sendable {
+    let index: FingerprintIndex
+    let topic: String
+    private let bootstrapServers: String
+    private let properties: [String: String]
+    private let instanceID: String
+    private let logger: Logger
+    private let status: WorkerStatus
+    private let state = Mutex(State())
+    private let stopped = DispatchSemaphore(value: 0)
+
+    private struct State {
+        var caughtUp = false
+        var stopRequested = false
+        var started = false
+    }
+
+    init(index: FingerprintIndex, topic: String, configuration: WorkerConfiguration, status: WorkerStatus, logger: Logger) {
+        self.status = status
+        self.index = index
+        self.topic = topic
+        self.bootstrapServers = configuration.bootstrapServers
+        self.properties = configuration.kafkaProperties
+        self.instanceID = configuration.instanceID
+        self.logger = logger
+    }
+
+    /// Whether the tail has reached the topic's end as of start.
+    var isCaughtUp: Bool { state.withLock { $0.caughtUp } }
+
+    /// Starts the tail thread.
+    func start() {
+        state.withLock { $0.started = true }
+        status.setFingerprintsCaughtUp(false)
+        let thread = Thread { [self] in
+            self.tail()
+            self.stopped.signal()
+        }
+        thread.name = "khabar-fingerprints"
+        thread.start()
+    }
+
+    /// Stops the tail thread and waits for it.
+    func stop() {
+        let started = state.withLock { state in
+            state.stopRequested = true
+            return state.started
+        }
+        if started { stopped.wait() }
+    }
+
+    private var stopRequested: Bool { state.withLock { $0.stopRequested } }
+
+    /// Publishes `entry` to the fingerprint topic, keyed by article id. Best effort: librdkafka retries
+    /// until `delivery.timeout.ms`; a lost fingerprint only weakens duplicate detection elsewhere (the
+    /// local index already holds it), it never loses an article.
+    func publish(_ entry: FingerprintEntry, producer: KafkaProducer) {
+        let message = KafkaProducerMessage(
+            topic: topic,
+            key: FingerprintRecord.key(for: entry),
+            value: FingerprintRecord.value(for: entry)
+        )
+        do {
+            try producer.send(message) { [logger] result in
+                if case .failure(let error) = result { logger.warning("fingerprint of \(entry.id) not published: \(error)") }
+            }
+        } catch {
+            logger.warning("fingerprint of \(entry.id) not published: \(error)")
+        }
+    }
+
+    /// Runs on the tail thread.
+    private func tail() {
+        var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: "\(instanceID)-fingerprints")
+        configuration.clientID = "\(instanceID)-fingerprints"
+        configuration.fetchWaitMaxMilliseconds = 100
+        configuration.properties = properties
+        configuration.properties["enable.auto.commit"] = "false"
+        let consumer: KafkaConsumer
+        do {
+            consumer = try KafkaConsumer(configuration: configuration, logger: logger)
+        } catch {
+            logger.error("fingerprint tail: \(error)")
+            return
+        }
+        defer { try? consumer.close() }
+        // Wait for the topic (it may be created after the worker starts).
+        var partitions = 0
+        while partitions == 0, !stopRequested {
+            partitions = (try? consumer.partitionCount(topic: topic, timeout: .seconds(5))) ?? 0
+            if partitions == 0 { Thread.sleep(forTimeInterval: 1) }
+        }
+        if stopRequested { return }
+        let stored = index.tailOffsets()
+        var next: [Int32: Int64] = [:]
+        var end: [Int32: Int64] = [:]
+        var start: [TopicPartitionOffset] = []
+        for partition in 0..<Int32(partitions) {
+            let marks = (try? consumer.watermarkOffsets(topic: topic, partition: partition, timeout: .seconds(10))) ?? (0, 0)
+            let from = max(stored[partition] ?? marks.low, marks.low)
+            next[partition] = from
+            end[partition] = marks.high
+            start.append(TopicPartitionOffset(topic: topic, partition: partition, offset: from))
+        }
+        do {
+            try consumer.assign(start)
+        } catch {
+            logger.error("fingerprint tail: \(error)")
+            return
+        }
+        logger.info("fingerprint tail started", metadata: ["entries": "\(index.count)", "rebuilt": "\(index.wasRebuilt)"])
+        var caughtUp = false
+        while !stopRequested {
+            if !caughtUp, next.allSatisfy({ $0.value >= end[$0.key] ?? 0 }) {
+                caughtUp = true
+                state.withLock { $0.caughtUp = true }
+                status.setFingerprintsCaughtUp(true)
+                logger.info("fingerprint table caught up", metadata: ["entries": "\(index.count)"])
+            }
+            let batch: [KafkaConsumerMessage]
+            do {
+                batch = try consumer.poll(maxMessages: 1000, timeout: .milliseconds(100))
+            } catch {
+                logger.warning("fingerprint tail: \(error)")
+                continue
+            }
+            guard !batch.isEmpty else { continue }
+            var entries: [FingerprintEntry] = []
+            entries.reserveCapacity(batch.count)
+            for message in batch {
+                next[message.partition] = message.offset + 1
+                if let entry = FingerprintRecord.decode(key: message.key, value: message.value) { entries.append(entry) }
+            }
+            index.insert(contentsOf: entries, tailOffsets: next)
+        }
+    }
+}

@@ -1,0 +1,278 @@
+/// The in-memory fingerprint index: entries in parallel slot arrays, an exact-hash map, and an LSH
+/// table per SimHash band. Not thread-safe; ``FingerprintIndex`` guards it with a lock.
+///
+/// Near-duplicate lookup: the 64 SimHash bits are split into `maxHammingDistance + 1` bands. Two hashes
+/// at most `d` bits apart differ in at most `d` bands, so (pigeonhole) they agree exactly on at least
+/// one; each band value maps to the slots holding it, and candidates are verified with the popcount of
+/// the XOR.
+struct FingerprintTable {
+    /// An entry's place in the slot arrays.
+    typealias Slot = Int32
+
+    private static let none: Slot = -1
+
+    let maxHammingDistance: Int
+    private let bandShifts: [UInt64]
+    private let bandMasks: [UInt64]
+
+    // Slot arrays, indexed by slot; freed slots are reused first.
+    private var ids: [String] = []
+    private var exacts: [UInt64] = []
+    private var simhashes: [UInt64] = []
+    private var seenAts: [Int64] = []
+    /// Bumped when a slot is freed or its entry replaced, so stale age-heap items can be recognised.
+    private var generations: [UInt32] = []
+    private var freeSlots: [Slot] = []
+
+    private var slotByID: [String: Slot] = [:]
+    /// Exact hash → first slot of a doubly linked chain through `exactNext`/`exactPrevious`.
+    private var exactHeads: [UInt64: Slot] = [:]
+    private var exactNext: [Slot] = []
+    private var exactPrevious: [Slot] = []
+    /// Per band: band value → the slots whose SimHash has that value in the band.
+    private var bands: [[UInt64: [Slot]]]
+    private var ages = AgeHeap()
+
+    /// The newest `seenAt` ever inserted (kept after eviction), or `Int64.min` before any insert.
+    private(set) var newestSeenAt = Int64.min
+
+    /// The number of entries.
+    var count: Int { slotByID.count }
+
+    /// An empty table matching within `maxHammingDistance` bits (`0...63`).
+    init(maxHammingDistance: Int) {
+        precondition((0...63).contains(maxHammingDistance), "maxHammingDistance must be in 0...63")
+        self.maxHammingDistance = maxHammingDistance
+        let bandCount = maxHammingDistance + 1
+        var shifts: [UInt64] = []
+        var masks: [UInt64] = []
+        var shift = 0
+        for band in 0..<bandCount {
+            let width = 64 / bandCount + (band < 64 % bandCount ? 1 : 0)
+            shifts.append(UInt64(shift))
+            masks.append(width == 64 ? UInt64.max : (1 << UInt64(width)) - 1)
+            shift += width
+        }
+        bandShifts = shifts
+        bandMasks = masks
+        bands = Array(repeating: [:], count: bandCount)
+    }
+
+    /// The entry stored under `id`.
+    func entry(id: String) -> FingerprintEntry? {
+        slotByID[id].map(entry(at:))
+    }
+
+    /// Adds `entry`, or replaces the entry with the same id when `entry` was seen earlier (on equal
+    /// `seenAt` the smaller `(exact, simhash)` wins, so every replica keeps the same one whatever the
+    /// arrival order). Returns whether the table changed.
+    mutating func upsert(_ entry: FingerprintEntry) -> Bool {
+        newestSeenAt = max(newestSeenAt, entry.seenAt)
+        if let slot = slotByID[entry.id] {
+            let index = Int(slot)
+            let current = (seenAts[index], exacts[index], simhashes[index])
+            guard (entry.seenAt, entry.exact, entry.simhash) < current else { return false }
+            unlink(slot)
+            store(entry, at: slot)
+            if ages.count > 2 * count + 1024 { rebuildAges() }
+            return true
+        }
+        let slot: Slot
+        if let free = freeSlots.popLast() {
+            slot = free
+        } else {
+            slot = Slot(ids.count)
+            ids.append("")
+            exacts.append(0)
+            simhashes.append(0)
+            seenAts.append(0)
+            generations.append(0)
+            exactNext.append(Self.none)
+            exactPrevious.append(Self.none)
+        }
+        ids[Int(slot)] = entry.id
+        slotByID[entry.id] = slot
+        store(entry, at: slot)
+        return true
+    }
+
+    /// The earliest other entry (by `(seenAt, id)`, strictly before `entry`'s) whose exact hash equals
+    /// `entry`'s or whose SimHash is within the Hamming threshold.
+    func duplicate(of entry: FingerprintEntry) -> FingerprintEntry? {
+        var best = Self.none
+        var chain = exactHeads[entry.exact] ?? Self.none
+        while chain != Self.none {
+            consider(chain, for: entry, best: &best)
+            chain = exactNext[Int(chain)]
+        }
+        for band in 0..<bands.count {
+            let value = (entry.simhash >> bandShifts[band]) & bandMasks[band]
+            guard let bucket = bands[band][value] else { continue }
+            for slot in bucket where (simhashes[Int(slot)] ^ entry.simhash).nonzeroBitCount <= maxHammingDistance {
+                consider(slot, for: entry, best: &best)
+            }
+        }
+        return best == Self.none ? nil : self.entry(at: best)
+    }
+
+    /// Removes the oldest entries until none is older than `cutoff` (`seenAt < cutoff`) and at most
+    /// `maxEntries` remain; returns the ids removed.
+    mutating func evict(olderThan cutoff: Int64, maxEntries: Int) -> [String] {
+        var removed: [String] = []
+        while let oldest = ages.peek() {
+            let index = Int(oldest.slot)
+            guard generations[index] == oldest.generation else {
+                ages.pop()  // the slot was freed or its entry replaced since
+                continue
+            }
+            guard oldest.seenAt < cutoff || count > maxEntries else { break }
+            ages.pop()
+            removed.append(ids[index])
+            remove(oldest.slot)
+        }
+        return removed
+    }
+
+    private func entry(at slot: Slot) -> FingerprintEntry {
+        let index = Int(slot)
+        return FingerprintEntry(id: ids[index], exact: exacts[index], simhash: simhashes[index], seenAt: seenAts[index])
+    }
+
+    /// Makes `slot` the new `best` if it is another entry, ordered before `entry` and before `best`.
+    /// Cheap integer comparisons first; ids are compared only on equal `seenAt`.
+    private func consider(_ slot: Slot, for entry: FingerprintEntry, best: inout Slot) {
+        let index = Int(slot)
+        let seenAt = seenAts[index]
+        guard seenAt <= entry.seenAt, slot != best else { return }
+        if seenAt == entry.seenAt {
+            guard ids[index] < entry.id else { return }
+        } else if ids[index] == entry.id {
+            return
+        }
+        if best != Self.none {
+            let bestSeenAt = seenAts[Int(best)]
+            guard seenAt < bestSeenAt || (seenAt == bestSeenAt && ids[index] < ids[Int(best)]) else { return }
+        }
+        best = slot
+    }
+
+    /// Writes `entry`'s fingerprints into `slot` (whose id is already set) and links it into the maps.
+    private mutating func store(_ entry: FingerprintEntry, at slot: Slot) {
+        let index = Int(slot)
+        exacts[index] = entry.exact
+        simhashes[index] = entry.simhash
+        seenAts[index] = entry.seenAt
+        generations[index] &+= 1
+        ages.push(AgeHeap.Item(seenAt: entry.seenAt, slot: slot, generation: generations[index]))
+
+        let head = exactHeads[entry.exact] ?? Self.none
+        exactPrevious[index] = Self.none
+        exactNext[index] = head
+        if head != Self.none { exactPrevious[Int(head)] = slot }
+        exactHeads[entry.exact] = slot
+
+        for band in 0..<bands.count {
+            let value = (entry.simhash >> bandShifts[band]) & bandMasks[band]
+            bands[band][value, default: []].append(slot)
+        }
+    }
+
+    /// Unlinks `slot` from the exact chain and the band buckets (the slot arrays keep their values).
+    private mutating func unlink(_ slot: Slot) {
+        let index = Int(slot)
+        let previous = exactPrevious[index]
+        let next = exactNext[index]
+        if previous != Self.none {
+            exactNext[Int(previous)] = next
+        } else if next != Self.none {
+            exactHeads[exacts[index]] = next
+        } else {
+            exactHeads[exacts[index]] = nil
+        }
+        if next != Self.none { exactPrevious[Int(next)] = previous }
+
+        let simhash = simhashes[index]
+        for band in 0..<bands.count {
+            let value = (simhash >> bandShifts[band]) & bandMasks[band]
+            guard let position = bands[band].index(forKey: value) else { continue }
+            if bands[band].values[position].count == 1 {
+                bands[band].remove(at: position)
+            } else {
+                Self.remove(slot, from: &bands[band].values[position])
+            }
+        }
+    }
+
+    /// Rebuilds the age heap from the live slots, dropping the stale items replacements left behind.
+    private mutating func rebuildAges() {
+        ages = AgeHeap()
+        for slot in slotByID.values {
+            let index = Int(slot)
+            ages.push(AgeHeap.Item(seenAt: seenAts[index], slot: slot, generation: generations[index]))
+        }
+    }
+
+    /// Removes `slot` from an unordered bucket, in place.
+    private static func remove(_ slot: Slot, from bucket: inout [Slot]) {
+        guard let position = bucket.firstIndex(of: slot) else { return }
+        bucket.swapAt(position, bucket.count - 1)
+        bucket.removeLast()
+    }
+
+    private mutating func remove(_ slot: Slot) {
+        let index = Int(slot)
+        unlink(slot)
+        slotByID[ids[index]] = nil
+        ids[index] = ""
+        generations[index] &+= 1
+        freeSlots.append(slot)
+    }
+}
+
+/// A binary min-heap of entries by `seenAt`, for evicting the oldest first. Items are never updated in
+/// place: a replaced or removed entry leaves a stale item, recognised by its slot's generation.
+struct AgeHeap {
+    /// One entry's age.
+    struct Item {
+        var seenAt: Int64
+        var slot: FingerprintTable.Slot
+        var generation: UInt32
+    }
+
+    private var items: [Item] = []
+
+    /// The number of items, stale ones included.
+    var count: Int { items.count }
+
+    /// The oldest item.
+    func peek() -> Item? { items.first }
+
+    /// Adds an item.
+    mutating func push(_ item: Item) {
+        items.append(item)
+        var child = items.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard items[child].seenAt < items[parent].seenAt else { break }
+            items.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    /// Removes the oldest item.
+    mutating func pop() {
+        guard !items.isEmpty else { return }
+        items.swapAt(0, items.count - 1)
+        items.removeLast()
+        var parent = 0
+        while true {
+            let left = 2 * parent + 1
+            guard left < items.count else { break }
+            let right = left + 1
+            let child = right < items.count && items[right].seenAt < items[left].seenAt ? right : left
+            guard items[child].seenAt < items[parent].seenAt else { break }
+            items.swapAt(child, parent)
+            parent = child
+        }
+    }
+}
