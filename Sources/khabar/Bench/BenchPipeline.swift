@@ -20,8 +20,11 @@ enum AnalysisPhase {
         /// Peak RSS of the process during the run, MB.
         var rssPeakMB: Double
 
-        /// Articles per second on one core.
+        /// Articles per second of wall time (lower than ``articlesPerCPUSecond`` when other processes
+        /// compete for the core).
         var articlesPerSecond: Double { seconds > 0 ? Double(articles) / seconds : 0 }
+        /// Articles per CPU second of the analysing thread: the single-core rate, robust on a shared machine.
+        var articlesPerCPUSecond: Double { cpuSeconds > 0 ? Double(articles) / cpuSeconds : 0 }
     }
 
     /// Cycles over `payloads` for at least `minimumSeconds` on a dedicated thread.
@@ -180,24 +183,24 @@ enum PipelinePhase {
         let worker = ArticleWorker(configuration: configuration, analyzer: analyzer, logger: logger)
         let running = Task { try await worker.run() }
         let book = LatencyBook()
-        let reading = Atomic<Bool>(true)
+        let reading = BenchFlag(true)
         let outcome = await withTaskGroup(of: Swift.Result<Void, any Error>.self) { group in
             group.addTask {
-                Swift.Result {
+                await capture {
                     try await onDedicatedThread("khabar-bench-reader") {
                         try readBack(
                             bootstrap: configuration.bootstrapServers,
                             topic: configuration.outputTopic,
                             partitions: partitions,
                             book: book,
-                            keepReading: { reading.load(ordering: .relaxed) },
+                            keepReading: { reading.isSet },
                             logger: logger
                         )
                     }
                 }
             }
             group.addTask {
-                let fed = await Swift.Result {
+                let fed = await capture {
                     try await onDedicatedThread("khabar-bench-feeder") {
                         try feed(
                             worker: worker,
@@ -213,7 +216,7 @@ enum PipelinePhase {
                         )
                     }
                 }
-                reading.store(false, ordering: .relaxed)
+                reading.set(false)
                 return fed
             }
             var outcome = Swift.Result<Void, any Error>.success(())
@@ -234,6 +237,16 @@ enum PipelinePhase {
             maxMilliseconds: latencies.last ?? 0,
             rssPeakMB: ResourceMeter.peakRSSMegabytes()
         )
+    }
+
+    /// The outcome of `body` as a value, so that a task group can collect the first failure.
+    private static func capture(_ body: () async throws -> Void) async -> Swift.Result<Void, any Error> {
+        do {
+            try await body()
+            return .success(())
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// The feeder thread: waits for the worker's assignment, warms up, then offers the fixed load and

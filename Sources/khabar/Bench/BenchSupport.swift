@@ -152,6 +152,24 @@ enum BenchExecutables {
     }
 }
 
+/// A flag one thread raises and others read.
+final class BenchFlag: Sendable {
+    private let value: Atomic<Bool>
+
+    /// Creates the flag with `initial`.
+    init(_ initial: Bool) {
+        value = Atomic(initial)
+    }
+
+    /// The current value.
+    var isSet: Bool { value.load(ordering: .relaxed) }
+
+    /// Changes the value.
+    func set(_ newValue: Bool) {
+        value.store(newValue, ordering: .relaxed)
+    }
+}
+
 /// Counts delivery reports from producer event threads.
 final class DeliveryCounter: Sendable {
     private let delivered = Atomic<Int>(0)
@@ -185,10 +203,12 @@ func sendRetryingQueueFull(
     completion: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
 ) throws(KafkaError) {
     while true {
+        // Not `catch where`: with typed throws that pattern crashes swiftc 6.3 -O (SIL ownership verifier).
         do {
             try producer.send(message, completion: completion)
             return
-        } catch  where error.code == .queueFull {
+        } catch {
+            guard error.code == .queueFull else { throw error }
             Thread.sleep(forTimeInterval: 0.001)
         }
     }
