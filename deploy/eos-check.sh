@@ -31,7 +31,7 @@ log() { printf '%s eos-check: %s\n' "$(date -u +%H:%M:%S)" "$*"; }
 kafka_tool() { dc exec -T kafka "/opt/kafka/bin/$1" --bootstrap-server localhost:9092 "${@:2}"; }
 
 work=$(mktemp -d)
-# shellcheck disable=SC2317  # called by the EXIT trap
+# shellcheck disable=SC2317,SC2329  # called by the EXIT trap
 cleanup() {
     rm -rf "$work"
     if [ "${EOS_KEEP:-0}" != 1 ]; then
