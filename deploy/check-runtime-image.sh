@@ -127,7 +127,8 @@ fi
 # get PATH: the HTTP status line of GET PATH on the worker's port (no curl in the image either).
 get() {
     # shellcheck disable=SC2016  # expanded by the inner bash, from its arguments
-    in_root timeout 5 bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "GET %s HTTP/1.0\r\n\r\n" "$2" >&3 && cat <&3' \
+    in_root timeout 5 bash -c \
+        'exec 3<>"/dev/tcp/127.0.0.1/$1" && printf "GET %s HTTP/1.0\r\n\r\n" "$2" >&3 && cat <&3' \
         get "$port" "$1" 2>/dev/null || true
 }
 

@@ -203,7 +203,8 @@ def manifests(rendered: pathlib.Path) -> int:
     findings.expect(len(containers) == 1, "expected a single container")
     container = containers[0]
     environment = worker_environment(by_kind, deployment)
-    for variable in ("KHABAR_BROKERS", "KHABAR_GROUP", "KHABAR_INPUT_TOPIC", "KHABAR_DRAIN_TIMEOUT", "KHABAR_HTTP_PORT"):
+    required = ("KHABAR_BROKERS", "KHABAR_GROUP", "KHABAR_INPUT_TOPIC", "KHABAR_DRAIN_TIMEOUT", "KHABAR_HTTP_PORT")
+    for variable in required:
         findings.expect(variable in environment, f"{variable} is not set for the worker")
     drain = int(environment.get("KHABAR_DRAIN_TIMEOUT", "20"))
     grace = pod["spec"].get("terminationGracePeriodSeconds", 30)
@@ -254,7 +255,7 @@ def seconds(duration: str) -> float:
 
 def compose(config_json: pathlib.Path) -> int:
     findings = Findings("docker-compose.yml (resolved) matches the deployment rules")
-    services = json.loads(config_json.read_text())["services"]
+    services = json.loads(config_json.read_text()).get("services", {})
     for name in ("kafka", "kafka-init", "worker", "sample-producer", "replay", "eos-init", "eos-worker"):
         findings.expect(name in services, f"service {name} is missing")
     if findings.problems:
@@ -271,7 +272,8 @@ def compose(config_json: pathlib.Path) -> int:
         environment = worker.get("environment", {})
         findings.expect("container_name" not in worker, f"{name}: container_name prevents --scale")
         for port in worker.get("ports", []):
-            findings.expect(not port.get("published"), f"{name}: fixed host port {port.get('published')} blocks --scale")
+            published = port.get("published")
+            findings.expect(not published, f"{name}: fixed host port {published} blocks --scale")
         drain = int(environment.get("KHABAR_DRAIN_TIMEOUT", "20"))
         grace = seconds(worker.get("stop_grace_period", "10s"))
         findings.expect(grace > drain, f"{name}: stop_grace_period {grace}s must exceed KHABAR_DRAIN_TIMEOUT {drain}s")

@@ -25,6 +25,6 @@ create "${DLQ_TOPIC:-articles.dlq}" 3 --config retention.ms=1209600000
 # Shared near-duplicate state: one record per fingerprint key, so compaction is what keeps it bounded.
 create "${FINGERPRINT_TOPIC:-articles.fingerprints}" "$partitions" --config cleanup.policy=compact
 
-"$topics" --bootstrap-server "$bootstrap" --describe \
-    --topic "${INPUT_TOPIC:-articles.raw}|${OUTPUT_TOPIC:-articles.enriched}|${DLQ_TOPIC:-articles.dlq}|${FINGERPRINT_TOPIC:-articles.fingerprints}" \
+all="${INPUT_TOPIC:-articles.raw}|${OUTPUT_TOPIC:-articles.enriched}|${DLQ_TOPIC:-articles.dlq}"
+"$topics" --bootstrap-server "$bootstrap" --describe --topic "$all|${FINGERPRINT_TOPIC:-articles.fingerprints}" \
     | grep -E '^Topic:' || true
