@@ -99,11 +99,12 @@ trap cleanup EXIT
 mount -t proc proc "$root/proc" && mounted+=("$root/proc")
 mount --bind /dev "$root/dev" && mounted+=("$root/dev")
 
-# in_root COMMAND...: runs COMMAND in the root as the image's user, with the image's environment.
-in_root() {
-    chroot --userspec=10001:10001 "$root" /usr/bin/env -i PATH=/app:/usr/local/bin:/usr/bin:/bin \
-        HOME=/var/lib/khabar KHABAR_HTTP_PORT="$port" KHABAR_STATE_DB=/var/lib/khabar/state.sqlite "$@"
-}
+# The prefix that runs a command in the root as the image's user, with the image's environment.
+root_command=(
+    chroot --userspec=10001:10001 "$root" /usr/bin/env -i PATH=/app:/usr/local/bin:/usr/bin:/bin
+    HOME=/var/lib/khabar KHABAR_HTTP_PORT="$port" KHABAR_STATE_DB=/var/lib/khabar/state.sqlite
+)
+in_root() { "${root_command[@]}" "$@"; }
 
 step "shared libraries of /app/khabar"
 libraries=$(chroot "$root" ldd /app/khabar) || fail "ldd failed"
@@ -133,7 +134,8 @@ get() {
 }
 
 step "khabar run (embedded cluster) behind the Dockerfile's HEALTHCHECK"
-in_root /app/khabar run --http-port "$port" --drain-timeout 5 >"$root.run.log" 2>&1 &
+# exec: chroot and env exec in turn, so $! is khabar's own pid and SIGTERM reaches khabar itself.
+(exec "${root_command[@]}" /app/khabar run --http-port "$port" --drain-timeout 5) >"$root.run.log" 2>&1 &
 server=$!
 deadline=$((SECONDS + 60))
 until in_root timeout 3 "${healthcheck[@]}"; do
