@@ -158,6 +158,9 @@ def keda(rendered: pathlib.Path) -> int:
     )
     findings.expect(spec.get("scaleTargetRef", {}).get("kind", "Deployment") == "Deployment", "target is no Deployment")
     findings.expect(
+        "replicas" not in deployment.get("spec", {}), "the Deployment sets replicas: every apply would undo KEDA's count"
+    )
+    findings.expect(
         spec.get("maxReplicaCount") == INPUT_PARTITIONS,
         f"maxReplicaCount {spec.get('maxReplicaCount')} != input partitions {INPUT_PARTITIONS}",
     )
