@@ -1,0 +1,170 @@
+/// The classifier's model in memory, built for fast matching.
+///
+/// Terms and phrases are tokenised and stemmed by the analyser (``TextNormalizer``) exactly like article
+/// text, then stored in a trie over stem identifiers: matching an article is one dictionary lookup per token
+/// (stem → identifier) plus a walk down the trie for phrases. The longest phrase starting at a token wins.
+public struct Lexicon: Sendable {
+    /// What a matched term votes for: a label, a context domain, or the presence of a state.
+    enum Channel: Hashable {
+        case label(Label)
+        case context(Int)
+        case state(Int)
+    }
+
+    /// One vote of a term.
+    struct Vote: Sendable {
+        /// Index into ``Lexicon/termNames`` (for evidence).
+        var term: Int32
+        /// The label or context domain voted for.
+        var channel: Channel
+        /// The weight before zone weighting.
+        var weight: Double
+        /// Bit i set: context domain i suppresses this vote.
+        var suppressors: UInt64
+    }
+
+    /// One trie node: children by stem identifier and the votes of the phrase ending here.
+    struct Node: Sendable {
+        var children: [Int32: Int32] = [:]
+        var votes: [Vote] = []
+    }
+
+    /// The model version recorded with every decision.
+    public var version: String
+    /// The model parameters.
+    public var parameters: ModelParameters
+    /// The source the lexicon was built from.
+    public var source: LexiconSource
+    /// Context domain names, indexed by the bit positions used in ``Vote/suppressors``.
+    public private(set) var contextDomains: [String]
+    /// The number of distinct terms and phrases.
+    public var termCount: Int { termNames.count }
+
+    /// Stem hash (``Word/stemHash``) → dense identifier, for every stem some lexicon term uses.
+    var stemIDs: [UInt64: Int32] = [:]
+    var nodes: [Node] = [Node()]
+    var termNames: [String] = []
+
+    /// Builds the matcher from a parsed source.
+    public init(source: LexiconSource) throws(LexiconError) {
+        version = source.version
+        parameters = source.parameters
+        self.source = source
+        var domains: [String] = []
+        for entry in source.contextEntries where !domains.contains(entry.domain) {
+            domains.append(entry.domain)
+        }
+        guard domains.count <= 64 else {
+            throw LexiconError(code: .syntax, message: "at most 64 context domains are supported")
+        }
+        contextDomains = domains
+        var globalMask: UInt64 = 0
+        for name in source.parameters.globalContexts {
+            guard let bit = domains.firstIndex(of: name) else {
+                throw LexiconError(code: .unknownContext, message: "model names unknown global context \(name)")
+            }
+            globalMask |= 1 << UInt64(bit)
+        }
+        var termIndex: [String: Int32] = [:]
+        for entry in source.entries {
+            var mask = globalMask
+            for context in entry.contexts {
+                guard let bit = domains.firstIndex(of: context) else {
+                    throw LexiconError(code: .unknownContext, message: "\(entry.term) names unknown context \(context)")
+                }
+                mask |= 1 << UInt64(bit)
+            }
+            try add(entry.term, channel: .label(entry.label), weight: entry.weight, suppressors: mask, &termIndex)
+        }
+        for entry in source.contextEntries {
+            let domain = domains.firstIndex(of: entry.domain)!
+            try add(entry.term, channel: .context(domain), weight: entry.weight, suppressors: 0, &termIndex)
+        }
+        var states: [String: Int] = [:]
+        for entry in source.stateEntries {
+            let state = states[entry.state] ?? states.count
+            states[entry.state] = state
+            try add(entry.term, channel: .state(state), weight: 1, suppressors: globalMask, &termIndex)
+        }
+    }
+
+    private mutating func add(
+        _ term: String,
+        channel: Channel,
+        weight: Double,
+        suppressors: UInt64,
+        _ termIndex: inout [String: Int32]
+    ) throws(LexiconError) {
+        let stems = Self.stemHashes(of: term)
+        guard !stems.isEmpty else {
+            throw LexiconError(code: .syntax, message: "term \"\(term)\" has no tokens")
+        }
+        var node: Int32 = 0
+        for stem in stems {
+            let id: Int32
+            if let known = stemIDs[stem] {
+                id = known
+            } else {
+                id = Int32(stemIDs.count)
+                stemIDs[stem] = id
+            }
+            if let next = nodes[Int(node)].children[id] {
+                node = next
+            } else {
+                nodes.append(Node())
+                let next = Int32(nodes.count - 1)
+                nodes[Int(node)].children[id] = next
+                node = next
+            }
+        }
+        // Two spellings with the same stems ("الحكومة", "حكومة") share a node: keep one vote per channel.
+        if let existing = nodes[Int(node)].votes.firstIndex(where: { $0.channel == channel }) {
+            nodes[Int(node)].votes[existing].weight = max(nodes[Int(node)].votes[existing].weight, weight)
+            nodes[Int(node)].votes[existing].suppressors |= suppressors
+            return
+        }
+        let index: Int32
+        if let known = termIndex[term] {
+            index = known
+        } else {
+            index = Int32(termNames.count)
+            termNames.append(term)
+            termIndex[term] = index
+        }
+        nodes[Int(node)].votes.append(Vote(term: index, channel: channel, weight: weight, suppressors: suppressors))
+    }
+
+    /// The hashes of the analyser's stems of `text`, in order.
+    static func stemHashes(of text: String) -> [UInt64] {
+        var hashes: [UInt64] = []
+        TextNormalizer.forEachWord(in: text) { word in hashes.append(word.stemHash) }
+        return hashes
+    }
+
+    /// The stem identifiers of `text` (−1 for stems no lexicon term uses), appended to `ids` (cleared first).
+    func stemIDs(of text: String, into ids: inout [Int32]) {
+        ids.removeAll(keepingCapacity: true)
+        TextNormalizer.forEachWord(in: text) { word in ids.append(stemIDs[word.stemHash] ?? -1) }
+    }
+
+    /// Calls `body(nodeIndex, start, end)` for every longest match in `ids`, left to right, non-overlapping.
+    func forEachMatch(in ids: [Int32], _ body: (Int32, Int, Int) -> Void) {
+        var start = 0
+        while start < ids.count {
+            var node = 0
+            var best: (node: Int, end: Int)?
+            var position = start
+            while position < ids.count, ids[position] >= 0, let next = nodes[node].children[ids[position]] {
+                node = Int(next)
+                position += 1
+                if !nodes[node].votes.isEmpty { best = (node, position) }
+            }
+            if let best {
+                body(Int32(best.node), start, best.end)
+                start = best.end
+            } else {
+                start += 1
+            }
+        }
+    }
+}
