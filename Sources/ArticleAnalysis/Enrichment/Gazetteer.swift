@@ -65,17 +65,23 @@ struct Gazetteer: Sendable {
     /// The gazetteer shipped with khabar, loaded on first use.
     static let bundled: Gazetteer = {
         do {
-            return try Gazetteer(directory: Bundle.module.url(forResource: "Resources", withExtension: nil)!)
+            let bundle = Bundle.module
+            let candidates = [bundle.resourceURL, bundle.bundleURL].compactMap { $0 }.flatMap {
+                [$0.appendingPathComponent("Resources/gazetteer"), $0.appendingPathComponent("gazetteer")]
+            }
+            let directory =
+                candidates.first {
+                    FileManager.default.fileExists(atPath: $0.appendingPathComponent("countries.tsv").path)
+                } ?? candidates[0]
+            return try Gazetteer(directory: directory)
         } catch {
             // The files are part of the module's own resources; a failure is a packaging bug.
             fatalError("khabar: cannot load the bundled gazetteer: \(error)")
         }
     }()
 
-    /// Loads `countries.tsv`, `cities.tsv`, `organizations.tsv` and `persons.tsv` from
-    /// `<directory>/gazetteer/`.
-    init(directory: URL) throws {
-        let base = directory.appendingPathComponent("gazetteer")
+    /// Loads `countries.tsv`, `cities.tsv`, `organizations.tsv` and `persons.tsv` from `directory`.
+    init(directory base: URL) throws {
         func rows(_ file: String) throws -> [[Substring]] {
             let text = try String(contentsOf: base.appendingPathComponent(file), encoding: .utf8)
             return text.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.isEmpty }.map {
