@@ -108,7 +108,7 @@ final class FingerprintSync: Sendable {
         var end: [Int32: Int64] = [:]
         var start: [TopicPartitionOffset] = []
         for partition in 0..<Int32(partitions) {
-            let marks = (try? consumer.watermarkOffsets(topic: topic, partition: partition, timeout: .seconds(10))) ?? (0, 0)
+            let marks = (try? consumer.watermarkOffsets(topic: topic, partition: partition, timeout: .seconds(10))) ?? (low: 0, high: 0)
             let from = max(stored[partition] ?? marks.low, marks.low)
             next[partition] = from
             end[partition] = marks.high
