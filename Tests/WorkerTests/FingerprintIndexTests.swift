@@ -30,7 +30,7 @@ import Testing
 
     /// A SimHash far (in Hamming distance) from those of other `n`, in practice.
     static func scatter(_ n: Int) -> UInt64 {
-        var generator = SplitMix64(seed: UInt64(n))
+        var generator = FingerprintTestGenerator(seed: UInt64(n))
         return generator.next()
     }
 
@@ -104,6 +104,16 @@ import Testing
         #expect(index.duplicate(of: a) == nil, "two articles of the same millisecond are not each other's duplicate")
     }
 
+    @Test func aRedeliveredArticleKeepsItsFirstSeenAt() throws {
+        let index = try FingerprintIndex(configuration: FingerprintIndexConfiguration())
+        let original = Self.entry("original", exact: 1, simhash: Self.base, at: 100)
+        let copy = Self.entry("copy", exact: 1, simhash: Self.base, at: 200)
+        index.insert(contentsOf: [original, copy])
+        let redelivered = Self.entry("original", exact: 1, simhash: Self.base, at: 300)
+        #expect(index.duplicate(of: redelivered) == nil, "the copy came after the original's first sighting")
+        #expect(index.duplicate(of: Self.entry("copy", exact: 1, simhash: Self.base, at: 300)) == original)
+    }
+
     @Test func insertIsIdempotentAndKeepsTheEarliestSeenAt() throws {
         let index = try FingerprintIndex(configuration: FingerprintIndexConfiguration())
         let original = Self.entry("a", exact: 1, simhash: 1, at: 100)
@@ -127,7 +137,7 @@ import Testing
         try Self.withTemporaryDirectory { directory in
             let configuration = FingerprintIndexConfiguration(path: directory + "/state.sqlite")
             // Pairs of exact duplicates with unrelated SimHashes.
-            var generator = SplitMix64(seed: 3)
+            var generator = FingerprintTestGenerator(seed: 3)
             let entries = (0..<500).map { (i: Int) -> FingerprintEntry in
                 Self.entry("article-\(i)", exact: UInt64(i / 2), simhash: generator.next(), at: 1000 + Int64(i))
             }
@@ -168,7 +178,7 @@ import Testing
             // Garbage over the whole file, or over everything after the header page.
             var file = try Data(contentsOf: URL(fileURLWithPath: path))
             #expect(file.count > 8192)
-            var generator = SplitMix64(seed: 7)
+            var generator = FingerprintTestGenerator(seed: 7)
             for offset in (keepHeader ? 4096 : 0)..<file.count {
                 file[offset] = UInt8(truncatingIfNeeded: generator.next())
             }
@@ -327,7 +337,7 @@ import Testing
     @Test func hundredThousandEntriesLoadAndLookUpQuickly() throws {
         try Self.withTemporaryDirectory { directory in
             let configuration = FingerprintIndexConfiguration(path: directory + "/state.sqlite")
-            var generator = SplitMix64(seed: 42)
+            var generator = FingerprintTestGenerator(seed: 42)
             let entries = (0..<100_000).map { i in
                 Self.entry("article-\(i)", exact: generator.next(), simhash: generator.next(), at: Int64(i))
             }

@@ -108,7 +108,9 @@ public final class FingerprintIndex: Sendable {
     /// threshold and was seen no later than the given entry; nil if none.
     ///
     /// Articles are ordered by `(seenAt, id)`, so of two articles seen in the same millisecond the one with
-    /// the smaller id is the original and the other its duplicate, never both each other's.
+    /// the smaller id is the original and the other its duplicate, never both each other's. When the
+    /// index already holds `entry.id` with an earlier `seenAt`, that earlier time counts, so a redelivered
+    /// article gets the same answer as the first time.
     public func duplicate(of entry: FingerprintEntry) -> FingerprintEntry? {
         table.withLock { $0.duplicate(of: entry) }
     }
@@ -125,7 +127,8 @@ public final class FingerprintIndex: Sendable {
 
     /// Tail positions of the fingerprint topic, persisted in the same database in the same transaction
     /// as the entries they cover, so a restart resumes the tail exactly: the value last stored per
-    /// partition by ``insert(contentsOf:tailOffsets:)``.
+    /// partition by ``insert(contentsOf:tailOffsets:)``. Empty for a new or rebuilt file (tail the topic
+    /// from the beginning).
     public func tailOffsets() -> [Int32: Int64] {
         persistence.withLock { $0.tailOffsets }
     }

@@ -97,19 +97,22 @@ struct FingerprintTable {
     }
 
     /// The earliest other entry (by `(seenAt, id)`, strictly before `entry`'s) whose exact hash equals
-    /// `entry`'s or whose SimHash is within the Hamming threshold.
+    /// `entry`'s or whose SimHash is within the Hamming threshold. When `entry`'s id is already stored
+    /// with an earlier `seenAt`, that earlier time counts: a redelivered article keeps its place.
     func duplicate(of entry: FingerprintEntry) -> FingerprintEntry? {
+        var probe = Probe(id: entry.id, seenAt: entry.seenAt, slot: slotByID[entry.id] ?? Self.none)
+        if probe.slot != Self.none { probe.seenAt = min(probe.seenAt, seenAts[Int(probe.slot)]) }
         var best = Self.none
         var chain = exactHeads[entry.exact] ?? Self.none
         while chain != Self.none {
-            consider(chain, for: entry, best: &best)
+            consider(chain, for: probe, best: &best)
             chain = exactNext[Int(chain)]
         }
         for band in 0..<bands.count {
             let value = (entry.simhash >> bandShifts[band]) & bandMasks[band]
             guard let bucket = bands[band][value] else { continue }
             for slot in bucket where (simhashes[Int(slot)] ^ entry.simhash).nonzeroBitCount <= maxHammingDistance {
-                consider(slot, for: entry, best: &best)
+                consider(slot, for: probe, best: &best)
             }
         }
         return best == Self.none ? nil : self.entry(at: best)
@@ -138,16 +141,21 @@ struct FingerprintTable {
         return FingerprintEntry(id: ids[index], exact: exacts[index], simhash: simhashes[index], seenAt: seenAts[index])
     }
 
-    /// Makes `slot` the new `best` if it is another entry, ordered before `entry` and before `best`.
+    /// The article a lookup is for: its id, effective `seenAt`, and own slot (if stored).
+    private struct Probe {
+        var id: String
+        var seenAt: Int64
+        var slot: Slot
+    }
+
+    /// Makes `slot` the new `best` if it is another entry, ordered before `probe` and before `best`.
     /// Cheap integer comparisons first; ids are compared only on equal `seenAt`.
-    private func consider(_ slot: Slot, for entry: FingerprintEntry, best: inout Slot) {
+    private func consider(_ slot: Slot, for probe: Probe, best: inout Slot) {
         let index = Int(slot)
         let seenAt = seenAts[index]
-        guard seenAt <= entry.seenAt, slot != best else { return }
-        if seenAt == entry.seenAt {
-            guard ids[index] < entry.id else { return }
-        } else if ids[index] == entry.id {
-            return
+        guard seenAt <= probe.seenAt, slot != probe.slot, slot != best else { return }
+        if seenAt == probe.seenAt {
+            guard ids[index] < probe.id else { return }
         }
         if best != Self.none {
             let bestSeenAt = seenAts[Int(best)]
