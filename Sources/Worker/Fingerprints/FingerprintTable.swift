@@ -29,8 +29,8 @@ struct FingerprintTable {
     private var exactHeads: [UInt64: Slot] = [:]
     private var exactNext: [Slot] = []
     private var exactPrevious: [Slot] = []
-    /// Per band: band value → the slots whose SimHash has that value in the band.
-    private var bands: [[UInt64: [Slot]]]
+    /// Per band: band value → the entries whose SimHash has that value in the band.
+    private var bands: [[UInt64: Bucket]]
     private var ages = AgeHeap()
 
     /// The newest `seenAt` ever inserted (kept after eviction), or `Int64.min` before any insert.
@@ -111,8 +111,9 @@ struct FingerprintTable {
         for band in 0..<bands.count {
             let value = (entry.simhash >> bandShifts[band]) & bandMasks[band]
             guard let bucket = bands[band][value] else { continue }
-            for slot in bucket where (simhashes[Int(slot)] ^ entry.simhash).nonzeroBitCount <= maxHammingDistance {
-                consider(slot, for: probe, best: &best)
+            for candidate in bucket.candidates
+            where (candidate.simhash ^ entry.simhash).nonzeroBitCount <= maxHammingDistance {
+                consider(candidate.slot, for: probe, best: &best)
             }
         }
         return best == Self.none ? nil : self.entry(at: best)
@@ -181,7 +182,7 @@ struct FingerprintTable {
 
         for band in 0..<bands.count {
             let value = (entry.simhash >> bandShifts[band]) & bandMasks[band]
-            bands[band][value, default: []].append(slot)
+            bands[band][value, default: Bucket()].append(slot, simhash: entry.simhash)
         }
     }
 
@@ -203,10 +204,10 @@ struct FingerprintTable {
         for band in 0..<bands.count {
             let value = (simhash >> bandShifts[band]) & bandMasks[band]
             guard let position = bands[band].index(forKey: value) else { continue }
-            if bands[band].values[position].count == 1 {
+            if bands[band].values[position].holdsOnlyOne {
                 bands[band].remove(at: position)
             } else {
-                Self.remove(slot, from: &bands[band].values[position])
+                bands[band].values[position].remove(slot)
             }
         }
     }
@@ -220,13 +221,6 @@ struct FingerprintTable {
         }
     }
 
-    /// Removes `slot` from an unordered bucket, in place.
-    private static func remove(_ slot: Slot, from bucket: inout [Slot]) {
-        guard let position = bucket.firstIndex(of: slot) else { return }
-        bucket.swapAt(position, bucket.count - 1)
-        bucket.removeLast()
-    }
-
     private mutating func remove(_ slot: Slot) {
         let index = Int(slot)
         unlink(slot)
@@ -234,6 +228,34 @@ struct FingerprintTable {
         ids[index] = ""
         generations[index] &+= 1
         freeSlots.append(slot)
+    }
+}
+
+/// The entries sharing one band value, unordered. Each candidate's SimHash is kept inline next to its
+/// slot, so verifying candidates scans contiguous memory instead of jumping around the slot arrays.
+struct Bucket {
+    /// One candidate.
+    struct Candidate {
+        var simhash: UInt64
+        var slot: FingerprintTable.Slot
+    }
+
+    /// The candidates.
+    private(set) var candidates: [Candidate] = []
+
+    /// Whether `slot` is the only candidate.
+    var holdsOnlyOne: Bool { candidates.count == 1 }
+
+    /// Adds a candidate.
+    mutating func append(_ slot: FingerprintTable.Slot, simhash: UInt64) {
+        candidates.append(Candidate(simhash: simhash, slot: slot))
+    }
+
+    /// Removes `slot` (swapping the last candidate into its place).
+    mutating func remove(_ slot: FingerprintTable.Slot) {
+        guard let position = candidates.firstIndex(where: { $0.slot == slot }) else { return }
+        candidates.swapAt(position, candidates.count - 1)
+        candidates.removeLast()
     }
 }
 
