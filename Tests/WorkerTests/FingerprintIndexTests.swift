@@ -199,6 +199,22 @@ import Testing
         }
     }
 
+    @Test func aFileOfAnotherSchemaVersionIsRebuilt() throws {
+        try Self.withTemporaryDirectory { directory in
+            let path = directory + "/state.sqlite"
+            let configuration = FingerprintIndexConfiguration(path: path)
+            try FingerprintIndex(configuration: configuration).insert(Self.entry("a", exact: 1, simhash: 1, at: 1))
+            #expect(try FingerprintIndex(configuration: configuration).count == 1)
+            // PRAGMA user_version lives in the header at offset 60 (4 bytes, big-endian).
+            var file = try Data(contentsOf: URL(fileURLWithPath: path))
+            file[63] = 99
+            try file.write(to: URL(fileURLWithPath: path))
+            let index = try FingerprintIndex(configuration: configuration)
+            #expect(index.wasRebuilt)
+            #expect(index.count == 0)
+        }
+    }
+
     @Test func aFileThatIsNotADatabaseIsRebuilt() throws {
         try Self.withTemporaryDirectory { directory in
             let path = directory + "/state.sqlite"

@@ -17,7 +17,8 @@ import Synchronization
 ///
 /// A write that fails (disk full, I/O error) leaves the file at its last complete transaction and stops
 /// further writes, so the entries and offsets in it stay consistent; the index keeps answering from
-/// memory, and ``lastPersistenceError`` tells why. The next open resumes from the file (or rebuilds it).
+/// memory, and ``lastPersistenceError`` tells why. The next open resumes from the file; a file found
+/// corrupt while writing is deleted at once, so the next open starts over from the topic.
 public final class FingerprintIndex: Sendable {
     /// The configuration the index was opened with.
     public let configuration: FingerprintIndexConfiguration
@@ -54,42 +55,49 @@ public final class FingerprintIndex: Sendable {
         var persistence = Persistence(store: nil, tailOffsets: [:], lastError: nil)
         var rebuilt = false
         if let path = configuration.path {
+            var loaded: (FingerprintTable, Persistence)?
             do {
-                if let store = try FingerprintStore.open(path: path) {
-                    try store.forEachEntry { _ = table.upsert($0) }
-                    persistence.tailOffsets = try store.tailOffsets()
-                    persistence.store = store
-                }
+                loaded = try Self.load(path: path, configuration: configuration)
             } catch  where error.isCorruption {
-                persistence.store = nil
+                loaded = nil
             } catch {
                 throw WorkerError(code: .setup, message: "fingerprint index: cannot open \(path): \(error)")
             }
-            if persistence.store == nil {
+            if loaded == nil {
                 rebuilt = true
-                table = FingerprintTable(maxHammingDistance: configuration.maxHammingDistance)
-                persistence.tailOffsets = [:]
                 do {
                     try FingerprintStore.removeFiles(at: path)
-                    persistence.store = try FingerprintStore.open(path: path)
+                    loaded = try Self.load(path: path, configuration: configuration)
                 } catch {
                     throw WorkerError(code: .setup, message: "fingerprint index: cannot recreate \(path): \(error)")
                 }
             }
-            let evicted = table.evict(
-                olderThan: Self.cutoff(reference: table.newestSeenAt, maxAge: configuration.maxAge),
-                maxEntries: configuration.maxEntries
-            )
-            do {
-                try persistence.store?.write(upserts: [], deletions: evicted, tailOffsets: [:])
-            } catch {
-                throw WorkerError(code: .setup, message: "fingerprint index: cannot evict from \(path): \(error)")
+            guard let loaded else {
+                throw WorkerError(code: .setup, message: "fingerprint index: \(path) changed while being recreated")
             }
+            (table, persistence) = loaded
         }
         self.configuration = configuration
         self.wasRebuilt = rebuilt
         self.table = Mutex(table)
         self.persistence = Mutex(persistence)
+    }
+
+    /// Opens the file at `path`, loads it and applies the bounds to it; `nil` when it holds another schema.
+    private static func load(
+        path: String,
+        configuration: FingerprintIndexConfiguration
+    ) throws(SQLiteError) -> (FingerprintTable, Persistence)? {
+        guard let store = try FingerprintStore.open(path: path) else { return nil }
+        var table = FingerprintTable(maxHammingDistance: configuration.maxHammingDistance)
+        try store.forEachEntry { _ = table.upsert($0) }
+        let tailOffsets = try store.tailOffsets()
+        let evicted = table.evict(
+            olderThan: cutoff(reference: table.newestSeenAt, maxAge: configuration.maxAge),
+            maxEntries: configuration.maxEntries
+        )
+        try store.write(upserts: [], deletions: evicted, tailOffsets: [:])
+        return (table, Persistence(store: store, tailOffsets: tailOffsets, lastError: nil))
     }
 
     /// The number of entries.
@@ -183,15 +191,22 @@ public final class FingerprintIndex: Sendable {
         deletions: [String],
         tailOffsets: [Int32: Int64]
     ) {
-        guard let store = persistence.store else { return }
+        guard let store = persistence.store, let path = configuration.path else { return }
         do {
             try store.write(upserts: upserts, deletions: deletions, tailOffsets: tailOffsets)
         } catch {
-            persistence.store = nil
-            persistence.lastError = WorkerError(
-                code: .stateStore,
-                message: "fingerprint index: writing \(configuration.path ?? "") failed, continuing in memory: \(error)"
-            )
+            persistence.store = nil  // closes the connection
+            var message = "fingerprint index: writing \(path) failed, continuing in memory: \(error)"
+            if error.isCorruption {
+                // A damaged file must not be trusted at the next start: without it, the tail starts over.
+                do {
+                    try FingerprintStore.removeFiles(at: path)
+                    message += "; the file was deleted"
+                } catch {
+                    message += "; deleting it failed too: \(error)"
+                }
+            }
+            persistence.lastError = WorkerError(code: .stateStore, message: message)
         }
     }
 }
