@@ -244,6 +244,7 @@ import Testing
     @Test func anInvalidConfigurationIsATypedError() {
         let invalid = [
             FingerprintIndexConfiguration(maxEntries: 0),
+            FingerprintIndexConfiguration(maxEntries: Int(Int32.max) + 1),
             FingerprintIndexConfiguration(maxAge: .seconds(-1)),
             FingerprintIndexConfiguration(maxHammingDistance: -1),
             FingerprintIndexConfiguration(maxHammingDistance: 64),

@@ -42,8 +42,8 @@ public final class FingerprintIndex: Sendable {
     /// recreated empty (``wasRebuilt`` is then `true`). Throws ``WorkerError/Code/setup`` for an invalid
     /// configuration or a file that cannot be opened or created (missing directory, no permission).
     public init(configuration: FingerprintIndexConfiguration) throws(WorkerError) {
-        guard configuration.maxEntries >= 1 else {
-            throw WorkerError(code: .setup, message: "fingerprint index: maxEntries must be at least 1")
+        guard (1...(1 << 30)).contains(configuration.maxEntries) else {
+            throw WorkerError(code: .setup, message: "fingerprint index: maxEntries must be in 1...2^30")
         }
         guard (0...63).contains(configuration.maxHammingDistance) else {
             throw WorkerError(code: .setup, message: "fingerprint index: maxHammingDistance must be in 0...63")
