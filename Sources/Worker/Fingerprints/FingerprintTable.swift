@@ -30,8 +30,8 @@ struct FingerprintTable {
     private var exactNext: [Slot] = []
     private var exactPrevious: [Slot] = []
     /// Per band: band value → the entries whose SimHash has that value in the band.
-    private var bands: [[UInt64: Bucket]]
-    private var ages = AgeHeap()
+    private var bands: [[UInt64: FingerprintBucket]]
+    private var ages = FingerprintAgeHeap()
 
     /// The newest `seenAt` ever inserted (kept after eviction), or `Int64.min` before any insert.
     private(set) var newestSeenAt = Int64.min
@@ -172,7 +172,7 @@ struct FingerprintTable {
         simhashes[index] = entry.simhash
         seenAts[index] = entry.seenAt
         generations[index] &+= 1
-        ages.push(AgeHeap.Item(seenAt: entry.seenAt, slot: slot, generation: generations[index]))
+        ages.push(FingerprintAgeHeap.Item(seenAt: entry.seenAt, slot: slot, generation: generations[index]))
 
         let head = exactHeads[entry.exact] ?? Self.none
         exactPrevious[index] = Self.none
@@ -182,7 +182,7 @@ struct FingerprintTable {
 
         for band in 0..<bands.count {
             let value = (entry.simhash >> bandShifts[band]) & bandMasks[band]
-            bands[band][value, default: Bucket()].append(slot, simhash: entry.simhash)
+            bands[band][value, default: FingerprintBucket()].append(slot, simhash: entry.simhash)
         }
     }
 
@@ -214,10 +214,10 @@ struct FingerprintTable {
 
     /// Rebuilds the age heap from the live slots, dropping the stale items replacements left behind.
     private mutating func rebuildAges() {
-        ages = AgeHeap()
+        ages = FingerprintAgeHeap()
         for slot in slotByID.values {
             let index = Int(slot)
-            ages.push(AgeHeap.Item(seenAt: seenAts[index], slot: slot, generation: generations[index]))
+            ages.push(FingerprintAgeHeap.Item(seenAt: seenAts[index], slot: slot, generation: generations[index]))
         }
     }
 
@@ -233,7 +233,7 @@ struct FingerprintTable {
 
 /// The entries sharing one band value, unordered. Each candidate's SimHash is kept inline next to its
 /// slot, so verifying candidates scans contiguous memory instead of jumping around the slot arrays.
-struct Bucket {
+struct FingerprintBucket {
     /// One candidate.
     struct Candidate {
         var simhash: UInt64
@@ -261,7 +261,7 @@ struct Bucket {
 
 /// A binary min-heap of entries by `seenAt`, for evicting the oldest first. Items are never updated in
 /// place: a replaced or removed entry leaves a stale item, recognised by its slot's generation.
-struct AgeHeap {
+struct FingerprintAgeHeap {
     /// One entry's age.
     struct Item {
         var seenAt: Int64
