@@ -283,6 +283,22 @@ import Testing
         }
     }
 
+    @Test func evictionOrderSurvivesManyReplacements() throws {
+        let index = try FingerprintIndex(configuration: FingerprintIndexConfiguration(maxEntries: 3))
+        index.insert(contentsOf: [
+            Self.entry("b", exact: 2, simhash: 2, at: 500), Self.entry("c", exact: 3, simhash: 3, at: 600),
+        ])
+        for step in 0..<3000 {  // each an earlier sighting of "a": 3000 replacements, ending at 7001
+            index.insert(Self.entry("a", exact: 1, simhash: 1, at: 10_000 - Int64(step)))
+        }
+        #expect(index.entry(id: "a")?.seenAt == 7001)
+        for (id, seenAt, evicted) in [("d", 8000, "b"), ("e", 9000, "c"), ("f", 9500, "a"), ("g", 9600, "d")] {
+            index.insert(Self.entry(id, exact: 9, simhash: 9, at: Int64(seenAt)))
+            #expect(index.count == 3)
+            #expect(index.entry(id: evicted) == nil, "inserting \(id) evicts \(evicted)")
+        }
+    }
+
     @Test func evictsByAgeRelativeToTheNewestSeenAtOrTheClock() throws {
         try Self.withTemporaryDirectory { directory in
             let configuration = FingerprintIndexConfiguration(path: directory + "/state.sqlite", maxAge: .seconds(10))
