@@ -45,7 +45,7 @@ struct ObservabilityServer: Service {
                 stopping.withLock { $0 = true }
                 Task { await server.stop(timeout: 1) }
             }
-        } catch where stopping.withLock({ $0 }) {
+        } catch  where stopping.withLock({ $0 }) {
             // FlyingFox ends `run` with an error (cancellation, or a socket disconnect) when stopped:
             // after a graceful-shutdown request that is the normal end.
         }

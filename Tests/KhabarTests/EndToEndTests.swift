@@ -24,10 +24,12 @@ import Testing
     }
 
     static func produce(_ range: Range<Int>, to bootstrap: String) throws {
-        let producer = try KafkaProducer(configuration: .init(bootstrapServers: bootstrap), logger: Logger(label: "test"))
+        let producer = try KafkaProducer(
+            configuration: .init(bootstrapServers: bootstrap), logger: Logger(label: "test"))
         defer { producer.close(timeout: .seconds(10)) }
         for index in range {
-            let message = KafkaProducerMessage(topic: "articles.raw", key: Array("in-\(index)".utf8), value: payload(index))
+            let message = KafkaProducerMessage(
+                topic: "articles.raw", key: Array("in-\(index)".utf8), value: payload(index))
             while true {
                 do {
                     try producer.send(message) { result in
@@ -44,7 +46,9 @@ import Testing
     }
 
     static func startBroker() async throws -> (KhabarProcess, String) {
-        let broker = try KhabarProcess(["broker", "--brokers", "1", "--partitions", "\(partitions)", "--log-level", "warning"])
+        let broker = try KhabarProcess([
+            "broker", "--brokers", "1", "--partitions", "\(partitions)", "--log-level", "warning",
+        ])
         let bootstrap = try await broker.firstLine()
         #expect(bootstrap.contains(":"))
         return (broker, bootstrap)

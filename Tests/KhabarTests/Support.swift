@@ -100,8 +100,6 @@ struct TestFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-
-
 /// Reads the answer topics and accounts every input offset for.
 struct AnswerChecker {
     struct Answer: Hashable {
@@ -127,7 +125,9 @@ struct AnswerChecker {
         let reader = try KafkaConsumer(configuration: configuration, logger: Logger(label: "checker"))
         defer { try? reader.close() }
         try reader.assign(
-            topics.flatMap { topic in (0..<Int32(partitions)).map { TopicPartitionOffset(topic: topic, partition: $0, offset: 0) } }
+            topics.flatMap { topic in
+                (0..<Int32(partitions)).map { TopicPartitionOffset(topic: topic, partition: $0, offset: 0) }
+            }
         )
         var checker = AnswerChecker()
         let deadline = ContinuousClock.now + timeout
@@ -147,8 +147,10 @@ struct AnswerChecker {
                 else {
                     throw TestFailure("answer without source headers on \(message.topic)@\(message.offset)")
                 }
-                checker.answers[TopicPartitionOffset(topic: inputTopic, partition: partition, offset: offset), default: []]
-                    .append(Answer(topic: message.topic, key: message.key, value: message.value))
+                checker.answers[
+                    TopicPartitionOffset(topic: inputTopic, partition: partition, offset: offset), default: []
+                ]
+                .append(Answer(topic: message.topic, key: message.key, value: message.value))
             }
         }
         return checker
@@ -169,7 +171,9 @@ enum HTTPProbe {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = 0
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) } }
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) }
+        }
         _ = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
         }
@@ -185,7 +189,9 @@ enum HTTPProbe {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
         }
         guard connected == 0 else { return nil }
         let request = Array("GET \(path) HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n".utf8)
