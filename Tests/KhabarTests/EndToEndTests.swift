@@ -74,9 +74,7 @@ import Testing
         let worker = try await Self.startWorker(bootstrap, group: "e2e-once")
         let checker = try await AnswerChecker.read(
             bootstrap: bootstrap,
-            topics: ["articles.enriched", "articles.dlq"],
             partitions: Self.partitions,
-            inputTopic: "articles.raw",
             expected: count,
             timeout: .seconds(60)
         )
@@ -99,9 +97,7 @@ import Testing
         // Let it get going, then stop it mid-stream.
         _ = try await AnswerChecker.read(
             bootstrap: bootstrap,
-            topics: ["articles.enriched", "articles.dlq"],
             partitions: Self.partitions,
-            inputTopic: "articles.raw",
             expected: 100,
             timeout: .seconds(60)
         )
@@ -109,9 +105,7 @@ import Testing
         #expect(try await first.waitForExit() == 0)
         let afterFirst = try await AnswerChecker.read(
             bootstrap: bootstrap,
-            topics: ["articles.enriched", "articles.dlq"],
             partitions: Self.partitions,
-            inputTopic: "articles.raw",
             expected: count,
             timeout: .seconds(2)
         )
@@ -119,9 +113,7 @@ import Testing
         let second = try await Self.startWorker(bootstrap, group: "e2e-sigterm")
         let checker = try await AnswerChecker.read(
             bootstrap: bootstrap,
-            topics: ["articles.enriched", "articles.dlq"],
             partitions: Self.partitions,
-            inputTopic: "articles.raw",
             expected: count,
             timeout: .seconds(90)
         )

@@ -56,9 +56,7 @@ import Testing
         try EndToEndTests.produce(0..<firstBatch, to: bootstrap)
         let before = try await AnswerChecker.read(
             bootstrap: bootstrap,
-            topics: ["articles.enriched", "articles.dlq"],
             partitions: Self.partitions,
-            inputTopic: "articles.raw",
             expected: firstBatch,
             timeout: .seconds(60)
         )
@@ -74,9 +72,7 @@ import Testing
         try EndToEndTests.produce(firstBatch..<total, to: bootstrap)
         let after = try await AnswerChecker.read(
             bootstrap: bootstrap,
-            topics: ["articles.enriched", "articles.dlq"],
             partitions: Self.partitions,
-            inputTopic: "articles.raw",
             expected: total,
             timeout: .seconds(90)
         )
@@ -96,9 +92,7 @@ import Testing
         let (live, _) = try await Self.startWorker(bootstrap, group: "live", clientID: "live-1")
         _ = try await AnswerChecker.read(
             bootstrap: bootstrap,
-            topics: ["articles.enriched", "articles.dlq"],
             partitions: 3,
-            inputTopic: "articles.raw",
             expected: count,
             timeout: .seconds(60)
         )
@@ -119,7 +113,6 @@ import Testing
             bootstrap: bootstrap,
             topics: ["articles.replayed", "articles.dlq"],
             partitions: 4,  // the mock auto-creates articles.replayed with 4 partitions
-            inputTopic: "articles.raw",
             expected: count * 2,  // the DLQ holds the live run's dead letters as well
             timeout: .seconds(5)
         )
@@ -146,9 +139,7 @@ import Testing
         try EndToEndTests.produce(0..<count, to: bootstrap)
         _ = try await AnswerChecker.read(
             bootstrap: bootstrap,
-            topics: ["articles.enriched", "articles.dlq"],
             partitions: 3,
-            inputTopic: "articles.raw",
             expected: count,
             timeout: .seconds(60)
         )

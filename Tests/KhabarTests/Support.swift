@@ -114,9 +114,9 @@ struct AnswerChecker {
     /// Reads `topics` from the beginning until `expected` inputs are answered or `timeout` passes.
     static func read(
         bootstrap: String,
-        topics: [String],
+        topics: [String] = ["articles.enriched", "articles.dlq"],
         partitions: Int,
-        inputTopic: String,
+        inputTopic: String = "articles.raw",
         expected: Int,
         timeout: Duration
     ) async throws -> AnswerChecker {
