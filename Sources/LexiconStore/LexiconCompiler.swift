@@ -12,6 +12,7 @@ import SQLite
 /// - `entries(id INTEGER PRIMARY KEY, label TEXT, term TEXT, weight REAL, contexts TEXT)`: one label vote per row,
 ///   `contexts` comma-separated (empty for none), in source order.
 /// - `context_terms(id INTEGER PRIMARY KEY, domain TEXT, term TEXT, weight REAL)`: the `context.tsv` entries.
+/// - `states(id INTEGER PRIMARY KEY, state TEXT, term TEXT)`: the `states.tsv` entries.
 public enum LexiconCompiler {
     /// The schema version written to `meta`.
     public static let schemaVersion = "1"
@@ -59,6 +60,7 @@ public enum LexiconCompiler {
                                   weight REAL NOT NULL, contexts TEXT NOT NULL);
             CREATE TABLE context_terms (id INTEGER PRIMARY KEY, domain TEXT NOT NULL, term TEXT NOT NULL,
                                         weight REAL NOT NULL);
+            CREATE TABLE states (id INTEGER PRIMARY KEY, state TEXT NOT NULL, term TEXT NOT NULL);
             """
         )
         try database.transaction {
@@ -98,6 +100,13 @@ public enum LexiconCompiler {
                 try contexts.bind(entry.weight, at: 3)
                 try contexts.step()
                 contexts.reset()
+            }
+            let states = try database.prepare("INSERT INTO states (state, term) VALUES (?, ?)")
+            for entry in source.stateEntries {
+                try states.bind(entry.state, at: 1)
+                try states.bind(entry.term, at: 2)
+                try states.step()
+                states.reset()
             }
         }
     }

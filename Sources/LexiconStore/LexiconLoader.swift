@@ -54,7 +54,20 @@ public enum LexiconLoader {
                 }
                 contextEntries.append(ContextEntry(domain: domain, term: term, weight: contexts.double(2)))
             }
-            return LexiconSource(entries: entries, contextEntries: contextEntries, parameters: parameters)
+            var stateEntries: [StateEntry] = []
+            let states = try database.prepare("SELECT state, term FROM states ORDER BY id")
+            while try states.step() {
+                guard let state = states.text(0), let term = states.text(1) else {
+                    throw LexiconStoreError(code: .schema, message: "\(url.path): malformed state row")
+                }
+                stateEntries.append(StateEntry(state: state, term: term))
+            }
+            return LexiconSource(
+                entries: entries,
+                contextEntries: contextEntries,
+                stateEntries: stateEntries,
+                parameters: parameters
+            )
         } catch let error as LexiconStoreError {
             throw error
         } catch let error as SQLiteError {

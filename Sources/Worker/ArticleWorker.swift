@@ -146,6 +146,9 @@ public final class ArticleWorker: Service, Sendable {
         let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger) { event in
             rebalance.handle(event)
         }
+        if configuration.statisticsInterval > .zero {
+            consumer.onStatistics = { [metrics] json in metrics.updateLag(fromStatistics: json) }
+        }
         let lanes = (0..<max(1, configuration.lanes)).map { _ in Lane<LaneJob>() }
         let clients = Clients(
             consumer: consumer,
@@ -196,8 +199,10 @@ public final class ArticleWorker: Service, Sendable {
         // Replay only: partitions not yet at their end offset.
         var unfinished = configuration.replay.map { range in
             Set(
-                range.start.filter { $0.offset < range.end[TopicPartition(topic: $0.topic, partition: $0.partition)] ?? 0 }
-                    .map { TopicPartition(topic: $0.topic, partition: $0.partition) }
+                range.start.filter {
+                    $0.offset < range.end[TopicPartition(topic: $0.topic, partition: $0.partition)] ?? 0
+                }
+                .map { TopicPartition(topic: $0.topic, partition: $0.partition) }
             )
         }
         polling: while !stop() {
@@ -264,7 +269,7 @@ public final class ArticleWorker: Service, Sendable {
     private func commitStored(_ consumer: KafkaConsumer, reason: String) {
         do {
             try consumer.commit()
-        } catch where error.code == .noOffset {
+        } catch  where error.code == .noOffset {
             // Nothing stored since the last commit.
         } catch {
             metrics.commitFailures.increment()
@@ -341,16 +346,20 @@ public final class ArticleWorker: Service, Sendable {
         while true {
             do {
                 try clients.producer.send(output) { [self] result in
-                    self.delivered(result, output: output, source: input, outcome: outcome, attempt: attempt, lane: lane, clients: clients)
+                    self.delivered(
+                        result, output: output, source: input, outcome: outcome, attempt: attempt, lane: lane,
+                        clients: clients)
                 }
                 return
-            } catch where error.code == .queueFull {
+            } catch  where error.code == .queueFull {
                 // librdkafka's queue is the buffer: wait for delivery reports to make room.
                 queueFullSpins += 1
                 if queueFullSpins % 1000 == 0 { logger.debug("producer queue full") }
                 Thread.sleep(forTimeInterval: 0.002)
             } catch {
-                handleFailure(error, output: output, source: input, outcome: outcome, attempt: attempt, lane: lane, clients: clients)
+                handleFailure(
+                    error, output: output, source: input, outcome: outcome, attempt: attempt, lane: lane,
+                    clients: clients)
                 return
             }
         }
@@ -390,7 +399,8 @@ public final class ArticleWorker: Service, Sendable {
                 }
             }
         case .failure(let error):
-            handleFailure(error, output: output, source: input, outcome: outcome, attempt: attempt, lane: lane, clients: clients)
+            handleFailure(
+                error, output: output, source: input, outcome: outcome, attempt: attempt, lane: lane, clients: clients)
         }
     }
 
@@ -414,21 +424,25 @@ public final class ArticleWorker: Service, Sendable {
             // dead-lettered on the next attempt.
             transaction.fail(error)
             if !error.isTransient, case .record = outcome {
-                transaction.reject(TopicPartitionOffset(topic: input.topic, partition: input.partition, offset: input.offset))
+                transaction.reject(
+                    TopicPartitionOffset(topic: input.topic, partition: input.partition, offset: input.offset))
             }
             _ = clients.ledger.finish(topic: input.topic, partition: input.partition, offset: input.offset)
             return
         }
         if error.isTransient {
             metrics.retries.increment()
-            if attempt % 10 == 0 { logger.warning("transient produce failure (attempt \(attempt + 1)), retrying: \(error)") }
+            if attempt % 10 == 0 {
+                logger.warning("transient produce failure (attempt \(attempt + 1)), retrying: \(error)")
+            }
             clients.lanes[lane].enqueue(.resend(output, source: input, outcome: outcome, attempt: attempt + 1))
             return
         }
         switch outcome {
         case .record:
             logger.error("output record for \(input.topic)[\(input.partition)]@\(input.offset) rejected: \(error)")
-            let (dlq, dlqOutcome) = processor.deadLetter(input, errorClass: "output_rejected", reason: error.description)
+            let (dlq, dlqOutcome) = processor.deadLetter(
+                input, errorClass: "output_rejected", reason: error.description)
             clients.lanes[lane].enqueue(.resend(dlq, source: input, outcome: dlqOutcome, attempt: 0))
         case .deadLetter:
             fail(

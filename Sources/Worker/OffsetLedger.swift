@@ -87,7 +87,8 @@ final class OffsetLedger: Sendable {
             let now = ContinuousClock.now
             if now >= deadline { return false }
             let remaining = now.duration(to: deadline)
-            let seconds = min(0.05, Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18)
+            let seconds = min(
+                0.05, Double(remaining.components.seconds) + Double(remaining.components.attoseconds) / 1e18)
             _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
         }
     }

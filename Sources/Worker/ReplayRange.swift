@@ -19,7 +19,10 @@ public struct ReplayRange: Sendable, Hashable {
     /// How many messages the range covers (offsets; compacted or transactional topics may hold fewer).
     public var total: Int64 {
         start.reduce(0) { sum, position in
-            sum + max(0, (end[TopicPartition(topic: position.topic, partition: position.partition)] ?? 0) - position.offset)
+            sum
+                + max(
+                    0,
+                    (end[TopicPartition(topic: position.topic, partition: position.partition)] ?? 0) - position.offset)
         }
     }
 }

@@ -54,7 +54,9 @@ extension ArticleWorker {
             var count = 0
             var open = false
             let deadline = ContinuousClock.now + configuration.transactionMaxDuration
-            batching: while count < configuration.transactionMaxMessages, ContinuousClock.now < deadline || !open, !stopRequested {
+            batching: while count < configuration.transactionMaxMessages, ContinuousClock.now < deadline || !open,
+                !stopRequested
+            {
                 let batch: [KafkaConsumerMessage]
                 do {
                     batch = try clients.consumer.poll(
@@ -62,7 +64,9 @@ extension ArticleWorker {
                         timeout: .milliseconds(open ? 5 : 100)
                     )
                 } catch {
-                    if error.isFatal { fail(WorkerError(code: .fatalKafkaError, message: error.description, kafkaError: error)) }
+                    if error.isFatal {
+                        fail(WorkerError(code: .fatalKafkaError, message: error.description, kafkaError: error))
+                    }
                     continue
                 }
                 for message in batch {
@@ -71,7 +75,9 @@ extension ArticleWorker {
                             try clients.producer.beginTransaction()
                             open = true
                         } catch {
-                            fail(WorkerError(code: .fatalKafkaError, message: "begin transaction: \(error)", kafkaError: error))
+                            fail(
+                                WorkerError(
+                                    code: .fatalKafkaError, message: "begin transaction: \(error)", kafkaError: error))
                             break batching
                         }
                     }
@@ -95,13 +101,17 @@ extension ArticleWorker {
         shutDown(clients)
     }
 
-    private func finishTransaction(_ clients: Clients, transaction: TransactionState, positions: [TopicPartition: Int64]) {
+    private func finishTransaction(
+        _ clients: Clients, transaction: TransactionState, positions: [TopicPartition: Int64]
+    ) {
         let drained = clients.ledger.waitUntilDrained(deadline: .now + configuration.drainTimeout)
         let outcome = transaction.takeOutcome()
         if drained, outcome.failure == nil, !outcome.abortedByRebalance {
             do {
                 try clients.producer.sendOffsetsToTransaction(
-                    positions.map { TopicPartitionOffset(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value) },
+                    positions.map {
+                        TopicPartitionOffset(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value)
+                    },
                     consumer: clients.consumer,
                     timeout: .seconds(30)
                 )
@@ -110,7 +120,8 @@ extension ArticleWorker {
                 return
             } catch {
                 if error.isFatal {
-                    fail(WorkerError(code: .fatalKafkaError, message: "commit transaction: \(error)", kafkaError: error))
+                    fail(
+                        WorkerError(code: .fatalKafkaError, message: "commit transaction: \(error)", kafkaError: error))
                     return
                 }
                 logger.warning("transaction commit failed, aborting: \(error)")

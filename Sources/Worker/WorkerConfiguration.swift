@@ -27,8 +27,8 @@ public struct WorkerConfiguration: Sendable {
     /// The SQLite file holding the near-duplicate table across restarts (WAL mode); `nil` keeps it in
     /// memory only and rebuilds it from the topic at every start. Default: `nil`.
     public var stateDatabasePath: String?
-    /// Bound on the near-duplicate table's size; the oldest entries go first. Default: 1,000,000.
-    public var fingerprintMaxEntries = 1_000_000
+    /// Bound on the near-duplicate table's size (about 56 MB); the oldest entries go first. Default: 200,000.
+    public var fingerprintMaxEntries = 200_000
     /// Entries older than this (relative to the newest) leave the near-duplicate table. Default: 7 days.
     public var fingerprintMaxAge = Duration.seconds(7 * 24 * 3600)
     /// The consumer group id shared by all instances of one deployment. Default: `khabar`.

@@ -1,4 +1,5 @@
 import ArticleAnalysis
+import Foundation
 import Metrics
 import Synchronization
 
@@ -16,9 +17,12 @@ final class WorkerMetrics: Sendable {
     let processing = Timer(label: "khabar_processing_duration_seconds", preferredDisplayUnit: .seconds)
     let endToEnd = Timer(label: "khabar_end_to_end_latency_seconds", preferredDisplayUnit: .seconds)
     private let labels: [Label: Counter] = Dictionary(
-        uniqueKeysWithValues: Label.allCases.map { ($0, Counter(label: "khabar_labels_total", dimensions: [("label", $0.rawValue)])) }
+        uniqueKeysWithValues: Label.allCases.map {
+            ($0, Counter(label: "khabar_labels_total", dimensions: [("label", $0.rawValue)]))
+        }
     )
     private let deadLetters = Mutex<[String: Counter]>([:])
+    private let lags = Mutex<[String: Gauge]>([:])
     private let rebalanceCounters = Mutex<[String: Counter]>([:])
 
     func label(_ label: Label) -> Counter {
@@ -40,6 +44,33 @@ final class WorkerMetrics: Sendable {
             let counter = Counter(label: "khabar_rebalances_total", dimensions: [("event", kind)])
             cache[kind] = counter
             return counter
+        }
+    }
+
+    /// Updates `khabar_consumer_lag{topic,partition}` from a librdkafka statistics document (its
+    /// `topics.*.partitions.*.consumer_lag`, -1 when unknown, is skipped). Runs on the consumer thread
+    /// every statistics interval, so parsing with Foundation is cheap enough.
+    func updateLag(fromStatistics json: String) {
+        guard let document = try? JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any],
+            let topics = document["topics"] as? [String: Any]
+        else { return }
+        for (topic, value) in topics {
+            guard let partitions = (value as? [String: Any])?["partitions"] as? [String: Any] else { continue }
+            for (partition, stats) in partitions {
+                // librdkafka lists an internal partition -1 (UA): not a real one.
+                guard partition != "-1", let lag = (stats as? [String: Any])?["consumer_lag"] as? Int, lag >= 0 else {
+                    continue
+                }
+                let gauge = lags.withLock { cache in
+                    let key = "\(topic)/\(partition)"
+                    if let gauge = cache[key] { return gauge }
+                    let gauge = Gauge(
+                        label: "khabar_consumer_lag", dimensions: [("topic", topic), ("partition", partition)])
+                    cache[key] = gauge
+                    return gauge
+                }
+                gauge.record(lag)
+            }
         }
     }
 }

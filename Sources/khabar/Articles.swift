@@ -41,7 +41,8 @@ enum Articles {
         let filled = lines.filter { !isBlank($0) }
         let isJSONLines =
             origin.hasSuffix(".jsonl")
-            || (filled.count > 1 && filled.allSatisfy { line in line.first { $0 != 0x20 && $0 != 0x09 } == UInt8(ascii: "{") })
+            || (filled.count > 1
+                && filled.allSatisfy { line in line.first { $0 != 0x20 && $0 != 0x09 } == UInt8(ascii: "{") })
         guard isJSONLines else { return [Payload(origin: origin, bytes: bytes)] }
         return lines.enumerated().compactMap { index, line in
             isBlank(line) ? nil : Payload(origin: "\(origin):\(index + 1)", bytes: Array(line))

@@ -35,8 +35,7 @@ struct BrokerCommand: AsyncParsableCommand {
             topics: names.map { (name: $0, partitions: partitions) },
             logger: logger
         )
-        print(cluster.bootstrapServers)
-        fflush(stdout)
+        FileHandle.standardOutput.write(Data((cluster.bootstrapServers + "\n").utf8))
         logger.info(
             "embedded cluster serving",
             metadata: ["bootstrap": "\(cluster.bootstrapServers)", "topics": "\(names.joined(separator: ","))"]

@@ -36,8 +36,11 @@ struct DemoCommand: AsyncParsableCommand {
         var configuration = WorkerConfiguration(bootstrapServers: "")
         let cluster = try EmbeddedKafkaCluster(
             brokers: 1,
-            topics: [configuration.inputTopic, configuration.outputTopic, configuration.deadLetterTopic, configuration.fingerprintTopic]
-                .map { (name: $0, partitions: Self.partitions) },
+            topics: [
+                configuration.inputTopic, configuration.outputTopic, configuration.deadLetterTopic,
+                configuration.fingerprintTopic,
+            ]
+            .map { (name: $0, partitions: Self.partitions) },
             logger: logger
         )
         defer { cluster.close() }
@@ -45,7 +48,8 @@ struct DemoCommand: AsyncParsableCommand {
         configuration.partitionAssignmentStrategy = "range"
         configuration.groupID = "khabar-demo"
 
-        let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: logger)
+        let producer = try KafkaProducer(
+            configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: logger)
         let failures = try ArticleFeeder.produce(payloads, topic: configuration.inputTopic, producer: producer)
         producer.close(timeout: .seconds(5))
         guard failures.isEmpty else { throw ValidationError("could not produce: \(failures.joined(separator: "; "))") }
@@ -93,11 +97,15 @@ struct DemoCommand: AsyncParsableCommand {
             for message in batch {
                 received += 1
                 if message.topic == configuration.deadLetterTopic {
-                    let reason = message.headers.first { $0.key == "khabar.error.class" }?.value.map { String(decoding: $0, as: UTF8.self) }
+                    let reason = message.headers.first { $0.key == "khabar.error.class" }?.value.map {
+                        String(decoding: $0, as: UTF8.self)
+                    }
                     note("dead-lettered: \(reason ?? "?") (\(message.value.count) bytes)")
                 } else {
                     FileHandle.standardOutput.write(Data(message.value + [UInt8(ascii: "\n")]))
-                    let labels = message.headers.first { $0.key == "khabar.labels" }?.value.map { String(decoding: $0, as: UTF8.self) }
+                    let labels = message.headers.first { $0.key == "khabar.labels" }?.value.map {
+                        String(decoding: $0, as: UTF8.self)
+                    }
                     note("record \(String(decoding: message.key ?? [], as: UTF8.self)) labels=[\(labels ?? "")]")
                 }
             }

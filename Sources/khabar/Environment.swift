@@ -25,7 +25,9 @@ enum Environment {
         if let given { return given }
         guard let text = value(for: option) else { return fallback }
         guard let number = Int(text) else {
-            throw ValidationError("KHABAR_\(option.uppercased().replacingOccurrences(of: "-", with: "_")) must be an integer, got '\(text)'")
+            throw ValidationError(
+                "KHABAR_\(option.uppercased().replacingOccurrences(of: "-", with: "_")) must be an integer, got '\(text)'"
+            )
         }
         return number
     }

@@ -49,7 +49,8 @@ struct JSONLogHandler: LogHandler {
             case "\r": line += "\\r"
             case "\t": line += "\\t"
             case _ where scalar.value < 0x20:
-                line += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                line +=
+                    "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
                     + String(scalar.value, radix: 16)
             default: line.unicodeScalars.append(scalar)
             }
@@ -63,7 +64,8 @@ enum LogSetup {
     /// Installs the JSON handler at `level` once per process and returns the `khabar` logger.
     static func bootstrap(level: String) throws -> Logger {
         guard let parsed = Logger.Level(rawValue: level.lowercased()) else {
-            throw ValidationError("log level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw ValidationError(
+                "log level must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         LoggingSystem.bootstrap { JSONLogHandler(label: $0, level: parsed) }
         return Logger(label: "khabar")

@@ -24,7 +24,8 @@ struct LexiconCommand: ParsableCommand {
         var output: String
 
         func run() throws {
-            let directory = source.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? Classifier.bundledLexiconDirectory
+            let directory =
+                source.map { URL(fileURLWithPath: $0, isDirectory: true) } ?? Classifier.bundledLexiconDirectory
             let version = try LexiconCompiler.compile(sourceDirectory: directory, to: URL(fileURLWithPath: output))
             print("wrote \(output) (model version \(version))")
         }

@@ -4,6 +4,7 @@ import Foundation
 import Logging
 import Prometheus
 import ServiceLifecycle
+import Synchronization
 import Worker
 
 /// The worker's HTTP listener: `/healthz` (alive), `/readyz` (partitions assigned), `/metrics`
@@ -36,10 +37,17 @@ struct ObservabilityServer: Service {
             )
         }
         logger.info("http listening", metadata: ["port": "\(port)"])
-        try await withGracefulShutdownHandler {
-            try await server.run()
-        } onGracefulShutdown: {
-            Task { await server.stop(timeout: 1) }
+        let stopping = Mutex(false)
+        do {
+            try await withGracefulShutdownHandler {
+                try await server.run()
+            } onGracefulShutdown: {
+                stopping.withLock { $0 = true }
+                Task { await server.stop(timeout: 1) }
+            }
+        } catch  where stopping.withLock({ $0 }) {
+            // FlyingFox ends `run` with an error (cancellation, or a socket disconnect) when stopped:
+            // after a graceful-shutdown request that is the normal end.
         }
     }
 }

@@ -46,21 +46,30 @@ enum ArticleFeeder {
         let failures = Mutex<[String]>([])
         for payload in payloads {
             let origin = payload.origin
-            let message = KafkaProducerMessage(topic: topic, value: payload.bytes)
-            while true {
-                do {
-                    try producer.send(message) { result in
-                        if case .failure(let error) = result {
-                            failures.withLock { $0.append("\(origin): \(error)") }
-                        }
-                    }
-                    break
-                } catch where error.code == .queueFull {
-                    Thread.sleep(forTimeInterval: 0.005)
-                }
+            try send(KafkaProducerMessage(topic: topic, value: payload.bytes), producer: producer) { error in
+                failures.withLock { $0.append("\(origin): \(error)") }
             }
         }
         try producer.flush(timeout: .seconds(60))
         return failures.withLock { $0 }
+    }
+
+    /// Enqueues `message`, waiting while librdkafka's queue is full; `onFailure` hears of a failed delivery.
+    static func send(
+        _ message: KafkaProducerMessage,
+        producer: KafkaProducer,
+        onFailure: @escaping @Sendable (KafkaError) -> Void
+    ) throws(KafkaError) {
+        while true {
+            do {
+                try producer.send(message) { result in
+                    if case .failure(let error) = result { onFailure(error) }
+                }
+                return
+            } catch {
+                guard error.code == .queueFull else { throw error }
+                Thread.sleep(forTimeInterval: 0.005)
+            }
+        }
     }
 }

@@ -31,7 +31,9 @@ struct ReplayCommand: AsyncParsableCommand {
     func run() async throws {
         let logger = try LogSetup.bootstrap(level: options.resolvedLogLevel)
         var configuration = try options.workerConfiguration()
-        guard !configuration.bootstrapServers.isEmpty else { throw ValidationError("--brokers (or KHABAR_BROKERS) is required") }
+        guard !configuration.bootstrapServers.isEmpty else {
+            throw ValidationError("--brokers (or KHABAR_BROKERS) is required")
+        }
         configuration.groupID = replayGroup ?? "khabar-replay-\(Int(Date().timeIntervalSince1970))"
         let range = try resolveRange(configuration, logger: logger)
         configuration.replay = range
@@ -74,7 +76,8 @@ struct ReplayCommand: AsyncParsableCommand {
         let partitions = (0..<Int32(count)).map { TopicPartition(topic: topic, partition: $0) }
         var watermarks: [TopicPartition: (low: Int64, high: Int64)] = [:]
         for partition in partitions {
-            watermarks[partition] = try probe.watermarkOffsets(topic: topic, partition: partition.partition, timeout: .seconds(10))
+            watermarks[partition] = try probe.watermarkOffsets(
+                topic: topic, partition: partition.partition, timeout: .seconds(10))
         }
 
         func offsets(at time: Date) throws -> [TopicPartition: Int64] {
@@ -101,8 +104,10 @@ struct ReplayCommand: AsyncParsableCommand {
             start = [:]
             for item in from.split(separator: ",") {
                 let parts = item.split(separator: ":")
-                guard parts.count == 2, let partition = Int32(parts[0]), let offset = Int64(parts[1]), partition < count else {
-                    throw ValidationError("--from takes earliest, an ISO-8601 time, or partition:offset,...; got '\(from)'")
+                guard parts.count == 2, let partition = Int32(parts[0]), let offset = Int64(parts[1]), partition < count
+                else {
+                    throw ValidationError(
+                        "--from takes earliest, an ISO-8601 time, or partition:offset,...; got '\(from)'")
                 }
                 start[TopicPartition(topic: topic, partition: partition)] = offset
             }
@@ -125,7 +130,9 @@ struct ReplayCommand: AsyncParsableCommand {
     /// Parses `2025-01-31T12:00:00Z`, with or without fractional seconds, or a plain date `2025-01-31` (UTC).
     static func parseTime(_ text: String) -> Date? {
         if let date = try? Date(text, strategy: .iso8601) { return date }
-        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) {
+            return date
+        }
         return try? Date(text, strategy: Date.ISO8601FormatStyle().year().month().day())
     }
 }
@@ -148,12 +155,15 @@ struct ProgressReporter {
             if terminal {
                 let width = 30
                 let filled = total > 0 ? Int(Double(width) * Double(done) / Double(total)) : width
-                let bar = String(repeating: "█", count: min(width, filled)) + String(repeating: "░", count: max(0, width - filled))
+                let bar =
+                    String(repeating: "█", count: min(width, filled))
+                    + String(repeating: "░", count: max(0, width - filled))
                 let line = "\r\(bar) \(done)/\(total) \(Int(rate)) msg/s ETA \(Int(eta)) s"
                 FileHandle.standardError.write(Data(line.utf8))
             } else if lastLine.duration(to: .now) >= .seconds(5) {
                 lastLine = .now
-                FileHandle.standardError.write(Data("replay progress: \(done)/\(total), \(Int(rate)) msg/s, ETA \(Int(eta)) s\n".utf8))
+                FileHandle.standardError.write(
+                    Data("replay progress: \(done)/\(total), \(Int(rate)) msg/s, ETA \(Int(eta)) s\n".utf8))
             }
         }
         if terminal { FileHandle.standardError.write(Data("\n".utf8)) }

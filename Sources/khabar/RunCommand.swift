@@ -37,15 +37,19 @@ struct RunCommand: AsyncParsableCommand {
         if configuration.bootstrapServers.isEmpty {
             let cluster = try EmbeddedKafkaCluster(
                 brokers: 3,
-                topics: [configuration.inputTopic, configuration.outputTopic, configuration.deadLetterTopic, configuration.fingerprintTopic]
-                    .filter { !$0.isEmpty }.map { (name: $0, partitions: 6) },
+                topics: [
+                    configuration.inputTopic, configuration.outputTopic, configuration.deadLetterTopic,
+                    configuration.fingerprintTopic,
+                ]
+                .filter { !$0.isEmpty }.map { (name: $0, partitions: 6) },
                 logger: logger
             )
             embedded = cluster
             configuration.bootstrapServers = cluster.bootstrapServers
             // The mock cluster handles cooperative rebalances poorly (see docs/kafka-threading.md).
             configuration.partitionAssignmentStrategy = "range"
-            logger.info("no --brokers given: embedded cluster started", metadata: ["bootstrap": "\(cluster.bootstrapServers)"])
+            logger.info(
+                "no --brokers given: embedded cluster started", metadata: ["bootstrap": "\(cluster.bootstrapServers)"])
         }
         let analyzer = ArticleAnalyzer(classifier: try options.classifier())
         let worker = ArticleWorker(configuration: configuration, analyzer: analyzer, logger: logger)
@@ -54,7 +58,8 @@ struct RunCommand: AsyncParsableCommand {
             // First in the list, so it shuts down last: probes answer while the worker drains.
             services.append(
                 .init(
-                    service: ObservabilityServer(port: UInt16(httpPort), status: worker.status, registry: registry, logger: logger)
+                    service: ObservabilityServer(
+                        port: UInt16(httpPort), status: worker.status, registry: registry, logger: logger)
                 )
             )
         }
@@ -85,7 +90,8 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: "Dead-letter topic (KHABAR_DLQ_TOPIC). Default: articles.dlq.")
     var dlqTopic: String?
 
-    @Option(help: "Compacted fingerprint topic for fleet-wide near-duplicates; empty disables (KHABAR_FINGERPRINT_TOPIC).")
+    @Option(
+        help: "Compacted fingerprint topic for fleet-wide near-duplicates; empty disables (KHABAR_FINGERPRINT_TOPIC).")
     var fingerprintTopic: String?
 
     @Option(help: "SQLite file of the near-duplicate table (KHABAR_STATE_DB). Default: in memory, rebuilt at start.")
@@ -129,7 +135,8 @@ struct WorkerOptions: ParsableArguments {
     /// The worker configuration from options, environment and defaults. Empty bootstrap servers mean
     /// "start an embedded cluster".
     func workerConfiguration() throws -> WorkerConfiguration {
-        var configuration = WorkerConfiguration(bootstrapServers: Environment.resolve(brokers, option: "brokers", fallback: ""))
+        var configuration = WorkerConfiguration(
+            bootstrapServers: Environment.resolve(brokers, option: "brokers", fallback: ""))
         if let value = Environment.resolve(inputTopic, option: "input-topic") { configuration.inputTopic = value }
         if let value = Environment.resolve(outputTopic, option: "output-topic") { configuration.outputTopic = value }
         if let value = Environment.resolve(dlqTopic, option: "dlq-topic") { configuration.deadLetterTopic = value }
@@ -139,7 +146,9 @@ struct WorkerOptions: ParsableArguments {
         }
         configuration.stateDatabasePath = Environment.resolve(stateDb, option: "state-db")
         if let value = Environment.resolve(clientId, option: "client-id") { configuration.instanceID = value }
-        if let value = Environment.resolve(assignor, option: "assignor") { configuration.partitionAssignmentStrategy = value }
+        if let value = Environment.resolve(assignor, option: "assignor") {
+            configuration.partitionAssignmentStrategy = value
+        }
         if let value = Environment.resolve(guarantee, option: "guarantee") {
             guard let parsed = DeliveryGuarantee(rawValue: value) else {
                 throw ValidationError("--guarantee takes at-least-once or exactly-once, got '\(value)'")
@@ -148,11 +157,14 @@ struct WorkerOptions: ParsableArguments {
         }
         configuration.maxMessageBytes = try Environment.resolveInt(
             maxMessageBytes, option: "max-message-bytes", fallback: configuration.maxMessageBytes)
-        configuration.maxInFlight = try Environment.resolveInt(maxInFlight, option: "max-in-flight", fallback: configuration.maxInFlight)
+        configuration.maxInFlight = try Environment.resolveInt(
+            maxInFlight, option: "max-in-flight", fallback: configuration.maxInFlight)
         configuration.lanes = try Environment.resolveInt(lanes, option: "lanes", fallback: configuration.lanes)
         configuration.drainTimeout = .seconds(
-            try Environment.resolveInt(drainTimeout, option: "drain-timeout", fallback: Int(configuration.drainTimeout.components.seconds)))
-        let pairs = kafka.isEmpty ? (Environment.value(for: "kafka")?.split(separator: ",").map(String.init) ?? []) : kafka
+            try Environment.resolveInt(
+                drainTimeout, option: "drain-timeout", fallback: Int(configuration.drainTimeout.components.seconds)))
+        let pairs =
+            kafka.isEmpty ? (Environment.value(for: "kafka")?.split(separator: ",").map(String.init) ?? []) : kafka
         for pair in pairs {
             guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
                 throw ValidationError("--kafka takes key=value, got '\(pair)'")

@@ -3,7 +3,9 @@ import Testing
 
 /// The contract of issue 2's "done when": any Kafka client can drive khabar.
 @Suite(.serialized) struct OutsideClientTests {
-    static let kcat = ["/usr/bin/kcat", "/usr/local/bin/kcat"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    static let kcat = ["/usr/bin/kcat", "/usr/local/bin/kcat"].first {
+        FileManager.default.isExecutableFile(atPath: $0)
+    }
 
     static func runKcat(_ arguments: [String], input: Data? = nil) throws -> Data {
         let process = Process()
@@ -20,7 +22,9 @@ import Testing
         try stdin.fileHandleForWriting.close()
         let output = stdout.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw TestFailure("kcat \(arguments) exited \(process.terminationStatus)") }
+        guard process.terminationStatus == 0 else {
+            throw TestFailure("kcat \(arguments) exited \(process.terminationStatus)")
+        }
         return output
     }
 
@@ -32,7 +36,8 @@ import Testing
         let lines = (0..<200).map { index in
             #"{"id": "kcat-\#(index)", "title": "Parliament votes on budget \#(index)", "text": "MPs voted on the budget bill after a long debate in parliament. The opposition leader criticised the government."}"#
         }
-        _ = try Self.runKcat(["-P", "-b", bootstrap, "-t", "articles.raw"], input: Data((lines.joined(separator: "\n") + "\n").utf8))
+        _ = try Self.runKcat(
+            ["-P", "-b", bootstrap, "-t", "articles.raw"], input: Data((lines.joined(separator: "\n") + "\n").utf8))
         let worker = try KhabarProcess(
             ["run", "--brokers", bootstrap, "--assignor", "range", "--http-port", "0", "--log-level", "warning"]
         )
@@ -49,7 +54,9 @@ import Testing
     @Test func demoPrintsARecordForEveryBundledSample() async throws {
         let demo = try KhabarProcess(["demo"])
         #expect(try await demo.waitForExit(timeout: .seconds(90)) == 0)
-        let records = demo.lines.all.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let records = demo.lines.all.compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
+        }
         #expect(records.count == 7)
         #expect(records.allSatisfy { $0["schema_version"] != nil && $0["labels"] is [Any] })
     }

@@ -40,13 +40,15 @@ import Testing
             logger: Self.logger
         )
         defer { cluster.close() }
-        let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: Self.logger)
+        let producer = try KafkaProducer(
+            configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: Self.logger)
         // All in one partition, poison interleaved with good articles: a stall would show at once.
         var expected: [Int64: String] = [:]  // input offset → expected error class ("" = record)
         var offset: Int64 = 0
         for (index, bad) in Self.poison.enumerated() {
             for message in [
-                KafkaProducerMessage(topic: "articles.raw", partition: 0, key: Array("good-\(index)".utf8), value: Self.article(index)),
+                KafkaProducerMessage(
+                    topic: "articles.raw", partition: 0, key: Array("good-\(index)".utf8), value: Self.article(index)),
                 KafkaProducerMessage(
                     topic: "articles.raw",
                     partition: 0,

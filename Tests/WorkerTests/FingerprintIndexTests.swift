@@ -30,7 +30,7 @@ import Testing
 
     /// A SimHash far (in Hamming distance) from those of other `n`, in practice.
     static func scatter(_ n: Int) -> UInt64 {
-        var generator = SplitMix64(seed: UInt64(n))
+        var generator = FingerprintTestGenerator(seed: UInt64(n))
         return generator.next()
     }
 
@@ -104,6 +104,16 @@ import Testing
         #expect(index.duplicate(of: a) == nil, "two articles of the same millisecond are not each other's duplicate")
     }
 
+    @Test func aRedeliveredArticleKeepsItsFirstSeenAt() throws {
+        let index = try FingerprintIndex(configuration: FingerprintIndexConfiguration())
+        let original = Self.entry("original", exact: 1, simhash: Self.base, at: 100)
+        let copy = Self.entry("copy", exact: 1, simhash: Self.base, at: 200)
+        index.insert(contentsOf: [original, copy])
+        let redelivered = Self.entry("original", exact: 1, simhash: Self.base, at: 300)
+        #expect(index.duplicate(of: redelivered) == nil, "the copy came after the original's first sighting")
+        #expect(index.duplicate(of: Self.entry("copy", exact: 1, simhash: Self.base, at: 300)) == original)
+    }
+
     @Test func insertIsIdempotentAndKeepsTheEarliestSeenAt() throws {
         let index = try FingerprintIndex(configuration: FingerprintIndexConfiguration())
         let original = Self.entry("a", exact: 1, simhash: 1, at: 100)
@@ -127,7 +137,7 @@ import Testing
         try Self.withTemporaryDirectory { directory in
             let configuration = FingerprintIndexConfiguration(path: directory + "/state.sqlite")
             // Pairs of exact duplicates with unrelated SimHashes.
-            var generator = SplitMix64(seed: 3)
+            var generator = FingerprintTestGenerator(seed: 3)
             let entries = (0..<500).map { (i: Int) -> FingerprintEntry in
                 Self.entry("article-\(i)", exact: UInt64(i / 2), simhash: generator.next(), at: 1000 + Int64(i))
             }
@@ -168,7 +178,7 @@ import Testing
             // Garbage over the whole file, or over everything after the header page.
             var file = try Data(contentsOf: URL(fileURLWithPath: path))
             #expect(file.count > 8192)
-            var generator = SplitMix64(seed: 7)
+            var generator = FingerprintTestGenerator(seed: 7)
             for offset in (keepHeader ? 4096 : 0)..<file.count {
                 file[offset] = UInt8(truncatingIfNeeded: generator.next())
             }
@@ -186,6 +196,22 @@ import Testing
             #expect(!reopened.wasRebuilt)
             #expect(reopened.count == 1)
             #expect(reopened.tailOffsets() == [0: 1])
+        }
+    }
+
+    @Test func aFileOfAnotherSchemaVersionIsRebuilt() throws {
+        try Self.withTemporaryDirectory { directory in
+            let path = directory + "/state.sqlite"
+            let configuration = FingerprintIndexConfiguration(path: path)
+            try FingerprintIndex(configuration: configuration).insert(Self.entry("a", exact: 1, simhash: 1, at: 1))
+            #expect(try FingerprintIndex(configuration: configuration).count == 1)
+            // PRAGMA user_version lives in the header at offset 60 (4 bytes, big-endian).
+            var file = try Data(contentsOf: URL(fileURLWithPath: path))
+            file[63] = 99
+            try file.write(to: URL(fileURLWithPath: path))
+            let index = try FingerprintIndex(configuration: configuration)
+            #expect(index.wasRebuilt)
+            #expect(index.count == 0)
         }
     }
 
@@ -218,6 +244,7 @@ import Testing
     @Test func anInvalidConfigurationIsATypedError() {
         let invalid = [
             FingerprintIndexConfiguration(maxEntries: 0),
+            FingerprintIndexConfiguration(maxEntries: Int(Int32.max) + 1),
             FingerprintIndexConfiguration(maxAge: .seconds(-1)),
             FingerprintIndexConfiguration(maxHammingDistance: -1),
             FingerprintIndexConfiguration(maxHammingDistance: 64),
@@ -253,6 +280,22 @@ import Testing
             let shrunk = try FingerprintIndex(configuration: configuration)
             #expect(shrunk.count == 1, "a smaller limit at open evicts from the file too")
             #expect(shrunk.entry(id: "e6") != nil)
+        }
+    }
+
+    @Test func evictionOrderSurvivesManyReplacements() throws {
+        let index = try FingerprintIndex(configuration: FingerprintIndexConfiguration(maxEntries: 3))
+        index.insert(contentsOf: [
+            Self.entry("b", exact: 2, simhash: 2, at: 500), Self.entry("c", exact: 3, simhash: 3, at: 600),
+        ])
+        for step in 0..<3000 {  // each an earlier sighting of "a": 3000 replacements, ending at 7001
+            index.insert(Self.entry("a", exact: 1, simhash: 1, at: 10_000 - Int64(step)))
+        }
+        #expect(index.entry(id: "a")?.seenAt == 7001)
+        for (id, seenAt, evicted) in [("d", 8000, "b"), ("e", 9000, "c"), ("f", 9500, "a"), ("g", 9600, "d")] {
+            index.insert(Self.entry(id, exact: 9, simhash: 9, at: Int64(seenAt)))
+            #expect(index.count == 3)
+            #expect(index.entry(id: evicted) == nil, "inserting \(id) evicts \(evicted)")
         }
     }
 
@@ -327,7 +370,7 @@ import Testing
     @Test func hundredThousandEntriesLoadAndLookUpQuickly() throws {
         try Self.withTemporaryDirectory { directory in
             let configuration = FingerprintIndexConfiguration(path: directory + "/state.sqlite")
-            var generator = SplitMix64(seed: 42)
+            var generator = FingerprintTestGenerator(seed: 42)
             let entries = (0..<100_000).map { i in
                 Self.entry("article-\(i)", exact: generator.next(), simhash: generator.next(), at: Int64(i))
             }

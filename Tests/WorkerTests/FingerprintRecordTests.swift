@@ -77,7 +77,7 @@ import Testing
         for length in 0..<value.count {
             #expect(FingerprintRecord.decode(key: nil, value: Array(value[..<length])) == nil)
         }
-        var generator = SplitMix64(seed: 1)
+        var generator = FingerprintTestGenerator(seed: 1)
         for _ in 0..<2000 {
             var mutated = value
             mutated[Int(generator.next() % UInt64(mutated.count))] = UInt8(truncatingIfNeeded: generator.next())
@@ -89,7 +89,7 @@ import Testing
 }
 
 /// A small deterministic generator for reproducible test data.
-struct SplitMix64: RandomNumberGenerator {
+struct FingerprintTestGenerator: RandomNumberGenerator {
     private var state: UInt64
 
     init(seed: UInt64) { state = seed }

@@ -21,7 +21,14 @@ public struct Classifier: Sendable {
 
     /// The directory of the lexicon sources shipped with the binary.
     public static var bundledLexiconDirectory: URL {
-        Bundle.module.resourceURL!.appendingPathComponent("Resources/lexicon", isDirectory: true)
+        // The `Resources` folder is copied whole; depending on the platform's bundle layout Foundation reports
+        // either the bundle or that folder as the resource directory.
+        let bundle = Bundle.module
+        let candidates = [bundle.resourceURL, bundle.bundleURL].compactMap { $0 }.flatMap {
+            [$0.appendingPathComponent("Resources/lexicon"), $0.appendingPathComponent("lexicon")]
+        }
+        return candidates.first { FileManager.default.fileExists(atPath: $0.appendingPathComponent("model.tsv").path) }
+            ?? candidates[0]
     }
 
     /// The classifier over the lexicon sources bundled with the binary (built once, then shared).
@@ -32,11 +39,22 @@ public struct Classifier: Sendable {
     /// Classifies an article from its headline, lead paragraph and remaining paragraphs.
     public func classify(title: String, lead: String, body: [String], language: Language) -> Classification {
         let parameters = lexicon.parameters
-        var hits: [Int32: Hit] = [:]
+        let labelCount = Label.allCases.count
+
+        // Pass 1: match every segment; give each occurrence its repeat factor (decay^n for the n-th repeat of
+        // the same node, in document order); sum context evidence and the labels' unsuppressed evidence.
+        var segments: [Segment] = []
+        var repeats: [Int32: Int] = [:]
+        var ids: [Int32] = []
         func scan(_ text: String, zone: Zone, multiplier: Double) {
-            lexicon.forEachMatch(in: lexicon.stemIDs(of: text)) { node, _, _ in
-                hits[node, default: Hit(zone: zone)].add(multiplier, decay: parameters.repeatDecay)
+            var segment = Segment(zone: zone, multiplier: multiplier)
+            lexicon.stemIDs(of: text, into: &ids)
+            lexicon.forEachMatch(in: ids) { node, _, _ in
+                let seen = repeats[node, default: 0]
+                repeats[node] = seen + 1
+                segment.occurrences.append((node, pow(parameters.repeatDecay, Double(seen))))
             }
+            if !segment.occurrences.isEmpty { segments.append(segment) }
         }
         scan(title, zone: .title, multiplier: parameters.titleWeight)
         scan(lead, zone: .lead, multiplier: parameters.leadWeight)
@@ -45,41 +63,83 @@ public struct Classifier: Sendable {
             scan(paragraph, zone: .body, multiplier: bodyMultiplier)
             bodyMultiplier = max(parameters.bodyFloor, bodyMultiplier * parameters.bodyDecay)
         }
-
-        var labelRaw: [Double] = Array(repeating: 0, count: Label.allCases.count)
-        var contextRaw: [Double] = Array(repeating: 0, count: lexicon.contextDomains.count)
-        // Sorted so that floating-point sums are always added in the same order: scores are deterministic.
-        let ordered = hits.sorted { $0.key < $1.key }
-        for (node, hit) in ordered {
-            for vote in lexicon.nodes[Int(node)].votes {
-                switch vote.channel {
-                case .label(let label): labelRaw[label.index] += vote.weight * hit.sum
-                case .context(let domain): contextRaw[domain] += vote.weight * hit.sum
+        var labelRaw = [Double](repeating: 0, count: labelCount)
+        var contextRaw = [Double](repeating: 0, count: lexicon.contextDomains.count)
+        for segment in segments {
+            for (node, factor) in segment.occurrences {
+                for vote in lexicon.nodes[Int(node)].votes {
+                    let weight = vote.weight * factor * segment.multiplier
+                    switch vote.channel {
+                    case .label(let label): labelRaw[label.index] += weight
+                    case .context(let domain): contextRaw[domain] += weight
+                    case .state: break
+                    }
                 }
             }
         }
 
-        var finalRaw: [Double] = Array(repeating: 0, count: Label.allCases.count)
-        var evidence: [Evidence] = []
-        for (node, hit) in ordered {
-            for vote in lexicon.nodes[Int(node)].votes {
-                guard case .label(let label) = vote.channel else { continue }
-                var weight = vote.weight * hit.sum
-                if suppressed(vote.suppressors, label: label, labelRaw: labelRaw, contextRaw: contextRaw) {
-                    weight *= parameters.contextFactor
+        // Pass 2: per segment and label, sum the (possibly suppressed) votes, subtract the zone's noise floor —
+        // a passing mention does not earn a label (convention 1) — and weight what remains by the zone.
+        var finalRaw = [Double](repeating: 0, count: labelCount)
+        var contributions: [EvidenceKey: (weight: Double, zone: Zone, count: Int)] = [:]
+        for segment in segments {
+            var sums = [Double](repeating: 0, count: labelCount)
+            var terms: [(key: EvidenceKey, weight: Double)] = []
+            var states: [(state: Int, vote: Lexicon.Vote)] = []
+            for (node, factor) in segment.occurrences {
+                for vote in lexicon.nodes[Int(node)].votes {
+                    if case .state(let state) = vote.channel, !states.contains(where: { $0.state == state }) {
+                        states.append((state, vote))
+                    }
+                    guard case .label(let label) = vote.channel else { continue }
+                    var weight = vote.weight * factor
+                    if suppressed(vote.suppressors, label: label, labelRaw: labelRaw, contextRaw: contextRaw) {
+                        weight *= parameters.contextFactor
+                    }
+                    sums[label.index] += weight
+                    terms.append((EvidenceKey(label: label, term: vote.term), weight))
                 }
-                guard weight > 0 else { continue }
-                finalRaw[label.index] += weight
-                evidence.append(
-                    Evidence(
-                        label: label,
-                        term: lexicon.termNames[Int(vote.term)],
-                        weight: weight,
-                        zone: hit.zone,
-                        count: hit.count
-                    )
-                )
             }
+            // Co-occurrence rule: a segment naming several different states is about relations between them.
+            let extraStates = min(Double(states.count - 1), parameters.stateMax)
+            if extraStates > 0 && parameters.stateWeight > 0 {
+                let share = parameters.stateWeight * extraStates / Double(states.count)
+                for (_, vote) in states {
+                    var weight = share
+                    if suppressed(vote.suppressors, label: .diplomacy, labelRaw: labelRaw, contextRaw: contextRaw) {
+                        weight *= parameters.contextFactor
+                    }
+                    sums[Label.diplomacy.index] += weight
+                    terms.append((EvidenceKey(label: .diplomacy, term: vote.term), weight))
+                }
+            }
+            let floor = parameters.floor(for: segment.zone)
+            var scales = [Double](repeating: 0, count: labelCount)
+            for index in 0..<labelCount where sums[index] > floor {
+                let kept = sums[index] - floor
+                finalRaw[index] += kept * segment.multiplier
+                scales[index] = kept / sums[index] * segment.multiplier
+            }
+            for (key, weight) in terms {
+                let scaled = weight * scales[key.label.index]
+                if var existing = contributions[key] {
+                    existing.weight += scaled
+                    existing.count += 1
+                    contributions[key] = existing
+                } else {
+                    contributions[key] = (scaled, segment.zone, 1)
+                }
+            }
+        }
+        var evidence = contributions.compactMap { key, value -> Evidence? in
+            guard value.weight > 0 else { return nil }
+            return Evidence(
+                label: key.label,
+                term: lexicon.termNames[Int(key.term)],
+                weight: value.weight,
+                zone: value.zone,
+                count: value.count
+            )
         }
         evidence.sort { lhs, rhs in
             lhs.weight != rhs.weight
@@ -91,11 +151,13 @@ public struct Classifier: Sendable {
         var scores: [Label: Double] = [:]
         var labels: [Label] = []
         var primary: Label?
+        let strongest = finalRaw.max() ?? 0
         for label in Label.allCases {
+            let raw = finalRaw[label.index]
             let scale = parameters.scales[label] ?? 6
-            let score = 1 - exp(-finalRaw[label.index] / scale)
+            let score = 1 - exp(-raw / scale)
             scores[label] = score
-            if score >= thresholds[label] ?? 0.5 {
+            if score >= thresholds[label] ?? 0.5 && raw >= parameters.secondaryRatio * strongest {
                 labels.append(label)
                 if primary.map({ score > scores[$0]! }) ?? true { primary = label }
             }
@@ -124,19 +186,18 @@ public struct Classifier: Sendable {
     }
 }
 
-/// The occurrences of one lexicon node in an article.
-private struct Hit {
-    /// The first (most prominent) zone the node matched in.
+/// The lexicon matches of one zone segment (the title, the lead, or one body paragraph).
+private struct Segment {
     var zone: Zone
-    /// How many times it matched.
-    var count = 0
-    /// Σ multiplierᵢ · decayⁱ over occurrences in document order (title, lead, body: non-increasing multipliers).
-    var sum = 0.0
+    var multiplier: Double
+    /// Matched trie nodes in order, each with its repeat factor.
+    var occurrences: [(node: Int32, factor: Double)] = []
+}
 
-    mutating func add(_ multiplier: Double, decay: Double) {
-        sum += multiplier * pow(decay, Double(count))
-        count += 1
-    }
+/// Evidence is aggregated per label and lexicon term.
+private struct EvidenceKey: Hashable {
+    var label: Label
+    var term: Int32
 }
 
 extension Label {

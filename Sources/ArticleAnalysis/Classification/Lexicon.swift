@@ -4,10 +4,11 @@
 /// text, then stored in a trie over stem identifiers: matching an article is one dictionary lookup per token
 /// (stem → identifier) plus a walk down the trie for phrases. The longest phrase starting at a token wins.
 public struct Lexicon: Sendable {
-    /// What a matched term votes for: a label, or a context domain.
+    /// What a matched term votes for: a label, a context domain, or the presence of a state.
     enum Channel: Hashable {
         case label(Label)
         case context(Int)
+        case state(Int)
     }
 
     /// One vote of a term.
@@ -39,7 +40,8 @@ public struct Lexicon: Sendable {
     /// The number of distinct terms and phrases.
     public var termCount: Int { termNames.count }
 
-    var stemIDs: [String: Int32] = [:]
+    /// Stem hash (``Word/stemHash``) → dense identifier, for every stem some lexicon term uses.
+    var stemIDs: [UInt64: Int32] = [:]
     var nodes: [Node] = [Node()]
     var termNames: [String] = []
 
@@ -56,9 +58,16 @@ public struct Lexicon: Sendable {
             throw LexiconError(code: .syntax, message: "at most 64 context domains are supported")
         }
         contextDomains = domains
+        var globalMask: UInt64 = 0
+        for name in source.parameters.globalContexts {
+            guard let bit = domains.firstIndex(of: name) else {
+                throw LexiconError(code: .unknownContext, message: "model names unknown global context \(name)")
+            }
+            globalMask |= 1 << UInt64(bit)
+        }
         var termIndex: [String: Int32] = [:]
         for entry in source.entries {
-            var mask: UInt64 = 0
+            var mask = globalMask
             for context in entry.contexts {
                 guard let bit = domains.firstIndex(of: context) else {
                     throw LexiconError(code: .unknownContext, message: "\(entry.term) names unknown context \(context)")
@@ -71,6 +80,12 @@ public struct Lexicon: Sendable {
             let domain = domains.firstIndex(of: entry.domain)!
             try add(entry.term, channel: .context(domain), weight: entry.weight, suppressors: 0, &termIndex)
         }
+        var states: [String: Int] = [:]
+        for entry in source.stateEntries {
+            let state = states[entry.state] ?? states.count
+            states[entry.state] = state
+            try add(entry.term, channel: .state(state), weight: 1, suppressors: globalMask, &termIndex)
+        }
     }
 
     private mutating func add(
@@ -80,7 +95,7 @@ public struct Lexicon: Sendable {
         suppressors: UInt64,
         _ termIndex: inout [String: Int32]
     ) throws(LexiconError) {
-        let stems = Self.stems(of: term)
+        let stems = Self.stemHashes(of: term)
         guard !stems.isEmpty else {
             throw LexiconError(code: .syntax, message: "term \"\(term)\" has no tokens")
         }
@@ -119,14 +134,17 @@ public struct Lexicon: Sendable {
         nodes[Int(node)].votes.append(Vote(term: index, channel: channel, weight: weight, suppressors: suppressors))
     }
 
-    /// The stems of `text` as the analyser produces them, in order.
-    static func stems(of text: String) -> [String] {
-        TextNormalizer.tokenize(text).map(\.stem)
+    /// The hashes of the analyser's stems of `text`, in order.
+    static func stemHashes(of text: String) -> [UInt64] {
+        var hashes: [UInt64] = []
+        TextNormalizer.forEachWord(in: text) { word in hashes.append(word.stemHash) }
+        return hashes
     }
 
-    /// The stem identifiers of `text` (−1 for stems no lexicon term uses).
-    func stemIDs(of text: String) -> [Int32] {
-        TextNormalizer.tokenize(text).map { stemIDs[$0.stem] ?? -1 }
+    /// The stem identifiers of `text` (−1 for stems no lexicon term uses), appended to `ids` (cleared first).
+    func stemIDs(of text: String, into ids: inout [Int32]) {
+        ids.removeAll(keepingCapacity: true)
+        TextNormalizer.forEachWord(in: text) { word in ids.append(stemIDs[word.stemHash] ?? -1) }
     }
 
     /// Calls `body(nodeIndex, start, end)` for every longest match in `ids`, left to right, non-overlapping.

@@ -37,18 +37,36 @@ public struct ContextEntry: Sendable, Hashable {
     }
 }
 
+/// One name of a state (country, capital or nationality adjective), as read from `states.tsv`.
+public struct StateEntry: Sendable, Hashable {
+    /// The state's identifier; all names with the same identifier count as one state.
+    public var state: String
+    /// The name as written in the source.
+    public var term: String
+
+    /// Creates a state entry.
+    public init(state: String, term: String) {
+        self.state = state
+        self.term = term
+    }
+}
+
 /// The whole model as data: label entries, context entries and model parameters, plus its version.
 ///
 /// This is what the readable source files describe and what the SQLite database stores; a ``Lexicon`` (the
 /// fast in-memory matcher) is built from it.
 public struct LexiconSource: Sendable, Hashable {
     /// Names of the source files, in the order they are read and hashed.
-    public static let fileNames = ["model.tsv", "politics.tsv", "security.tsv", "diplomacy.tsv", "context.tsv"]
+    public static let fileNames = [
+        "model.tsv", "politics.tsv", "security.tsv", "diplomacy.tsv", "context.tsv", "states.tsv",
+    ]
 
     /// Every label entry.
     public var entries: [LexiconEntry]
     /// Every context entry.
     public var contextEntries: [ContextEntry]
+    /// Every state name (for the diplomacy co-occurrence rule).
+    public var stateEntries: [StateEntry]
     /// The model parameters (`model.tsv`).
     public var parameters: ModelParameters
     /// The model version: `<declared version>+<content hash>`, where the hash (64-bit FNV-1a) covers every
@@ -57,9 +75,15 @@ public struct LexiconSource: Sendable, Hashable {
     public private(set) var version: String
 
     /// Creates a source from its parts; the version is computed from them (see ``version``).
-    public init(entries: [LexiconEntry], contextEntries: [ContextEntry], parameters: ModelParameters) {
+    public init(
+        entries: [LexiconEntry],
+        contextEntries: [ContextEntry],
+        stateEntries: [StateEntry],
+        parameters: ModelParameters
+    ) {
         self.entries = entries
         self.contextEntries = contextEntries
+        self.stateEntries = stateEntries
         self.parameters = parameters
         var hasher = FNV1a64()
         for (key, value) in parameters.keyValues {
@@ -77,10 +101,14 @@ public struct LexiconSource: Sendable, Hashable {
             hasher.combine(entry.term)
             hasher.combine("\(entry.weight)")
         }
+        for entry in stateEntries {
+            hasher.combine(entry.state)
+            hasher.combine(entry.term)
+        }
         self.version = "\(parameters.declaredVersion)+\(hasher.hexDigest)"
     }
 
-    /// Parses the five source files, given as file name → UTF-8 text (see ``fileNames``).
+    /// Parses the source files, given as file name → UTF-8 text (see ``fileNames``).
     ///
     public static func parse(files: [String: String]) throws(LexiconError) -> LexiconSource {
         for name in fileNames where files[name] == nil {
@@ -107,6 +135,13 @@ public struct LexiconSource: Sendable, Hashable {
             let weight = try number(fields[2], file: "context.tsv", line: line)
             contextEntries.append(ContextEntry(domain: fields[0], term: fields[1], weight: weight))
         }
+        var stateEntries: [StateEntry] = []
+        for (line, fields) in try rows(files["states.tsv"]!, file: "states.tsv") {
+            guard fields.count == 2 else {
+                throw LexiconError(code: .syntax, message: "states.tsv:\(line): expected state, term")
+            }
+            stateEntries.append(StateEntry(state: fields[0], term: fields[1]))
+        }
         let domains = Set(contextEntries.map(\.domain))
         for entry in entries {
             for context in entry.contexts where !domains.contains(context) {
@@ -116,7 +151,12 @@ public struct LexiconSource: Sendable, Hashable {
                 )
             }
         }
-        return LexiconSource(entries: entries, contextEntries: contextEntries, parameters: parameters)
+        return LexiconSource(
+            entries: entries,
+            contextEntries: contextEntries,
+            stateEntries: stateEntries,
+            parameters: parameters
+        )
     }
 
     /// Non-comment, non-blank lines split on tabs, with 1-based line numbers.

@@ -18,6 +18,9 @@ public struct ModelParameters: Sendable, Hashable {
     public var bodyDecay: Double
     /// The smallest multiplier a body paragraph decays to. Default: 0.5.
     public var bodyFloor: Double
+    /// Noise floor per zone: a segment's summed votes for a label below this count for nothing, and the floor
+    /// is subtracted from larger sums (a passing mention does not earn a label). Default: 0 for every zone.
+    public var floors: [Zone: Double]
     /// The n-th repeat (n = 0, 1, …) of a term counts `repeatDecay^n` of its weight. Default: 0.6.
     public var repeatDecay: Double
     /// Raw context score at which a context domain becomes active. Default: 4.
@@ -27,6 +30,18 @@ public struct ModelParameters: Sendable, Hashable {
     /// A domain suppresses a label's entries only when its raw score is at least this fraction of the label's
     /// raw score. Default: 0.5.
     public var contextDominance: Double
+
+    /// Context domains that, when active and dominant, suppress every label entry (`context.global.<domain>`).
+    /// Default: none.
+    public var globalContexts: Set<String>
+    /// A label is assigned only if its raw score is at least this fraction of the strongest label's raw score.
+    /// Default: 0 (no constraint).
+    public var secondaryRatio: Double
+
+    /// Diplomacy vote per distinct state beyond the first named in one zone segment. Default: 0 (rule off).
+    public var stateWeight: Double
+    /// At most this many extra states per segment count. Default: 2.
+    public var stateMax: Double
 
     /// Creates parameters; every argument defaults to the documented default.
     public init(
@@ -39,10 +54,15 @@ public struct ModelParameters: Sendable, Hashable {
         bodyWeight: Double = 1,
         bodyDecay: Double = 0.93,
         bodyFloor: Double = 0.5,
+        floors: [Zone: Double] = [.title: 0, .lead: 0, .body: 0],
         repeatDecay: Double = 0.6,
         contextThreshold: Double = 4,
         contextFactor: Double = 0.15,
-        contextDominance: Double = 0.5
+        contextDominance: Double = 0.5,
+        globalContexts: Set<String> = [],
+        secondaryRatio: Double = 0,
+        stateWeight: Double = 0,
+        stateMax: Double = 2
     ) {
         self.declaredVersion = declaredVersion
         self.thresholds = thresholds
@@ -53,15 +73,25 @@ public struct ModelParameters: Sendable, Hashable {
         self.bodyWeight = bodyWeight
         self.bodyDecay = bodyDecay
         self.bodyFloor = bodyFloor
+        self.floors = floors
         self.repeatDecay = repeatDecay
         self.contextThreshold = contextThreshold
         self.contextFactor = contextFactor
         self.contextDominance = contextDominance
+        self.globalContexts = globalContexts
+        self.secondaryRatio = secondaryRatio
+        self.stateWeight = stateWeight
+        self.stateMax = stateMax
     }
 
     /// The thresholds that apply to an article in `language`.
     public func thresholds(for language: Language) -> [Label: Double] {
         thresholds.merging(languageThresholds[language] ?? [:]) { _, override in override }
+    }
+
+    /// The noise floor of `zone`.
+    public func floor(for zone: Zone) -> Double {
+        floors[zone] ?? 0
     }
 
     /// The parameters as `key → value` pairs, in the `model.tsv` vocabulary (stored in the database).
@@ -81,9 +111,13 @@ public struct ModelParameters: Sendable, Hashable {
         pairs += [
             ("zone.title", "\(titleWeight)"), ("zone.lead", "\(leadWeight)"), ("zone.body", "\(bodyWeight)"),
             ("zone.body.decay", "\(bodyDecay)"), ("zone.body.floor", "\(bodyFloor)"),
-            ("repeat.decay", "\(repeatDecay)"), ("context.threshold", "\(contextThreshold)"),
+            ("floor.title", "\(floor(for: .title))"), ("floor.lead", "\(floor(for: .lead))"),
+            ("floor.body", "\(floor(for: .body))"), ("repeat.decay", "\(repeatDecay)"), ("context.threshold", "\(contextThreshold)"),
             ("context.factor", "\(contextFactor)"), ("context.dominance", "\(contextDominance)"),
+            ("secondary.ratio", "\(secondaryRatio)"), ("states.weight", "\(stateWeight)"),
+            ("states.max", "\(stateMax)"),
         ]
+        pairs += globalContexts.sorted().map { ("context.global.\($0)", "1") }
         return pairs
     }
 
@@ -119,6 +153,8 @@ public struct ModelParameters: Sendable, Hashable {
                     throw LexiconError(code: .syntax, message: "\(file): unknown language in \(key)")
                 }
                 languageThresholds[language, default: [:]][try Self.label(parts[2], key: key, file: file)] = number
+            case ("context", 3) where parts[1] == "global":
+                if number > 0 { globalContexts.insert(parts[2]) } else { globalContexts.remove(parts[2]) }
             case ("scale", 2):
                 guard number > 0 else { throw LexiconError(code: .syntax, message: "\(file): \(key) must be > 0") }
                 scales[try Self.label(parts[1], key: key, file: file)] = number
@@ -129,10 +165,16 @@ public struct ModelParameters: Sendable, Hashable {
                 case "zone.body": bodyWeight = number
                 case "zone.body.decay": bodyDecay = number
                 case "zone.body.floor": bodyFloor = number
+                case "floor.title": floors[.title] = number
+                case "floor.lead": floors[.lead] = number
+                case "floor.body": floors[.body] = number
                 case "repeat.decay": repeatDecay = number
                 case "context.threshold": contextThreshold = number
                 case "context.factor": contextFactor = number
                 case "context.dominance": contextDominance = number
+                case "secondary.ratio": secondaryRatio = number
+                case "states.weight": stateWeight = number
+                case "states.max": stateMax = number
                 default: throw LexiconError(code: .syntax, message: "\(file): unknown key \(key)")
                 }
             }

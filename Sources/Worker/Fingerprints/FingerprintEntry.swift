@@ -24,8 +24,8 @@ public struct FingerprintIndexConfiguration: Sendable {
     /// The SQLite file that keeps the index across restarts (with its `-wal` and `-shm` companions);
     /// `nil` keeps it in memory only. Default: `nil`.
     public var path: String?
-    /// The most entries kept; beyond it the oldest (by `seenAt`) are evicted. Must be at least 1.
-    /// Default: `1_000_000`.
+    /// The most entries kept; beyond it the oldest (by `seenAt`) are evicted. In `1...(1 << 30)`. Memory is
+    /// about 250–300 bytes per entry with 40-byte ids (1M entries ≈ 280 MB). Default: `1_000_000`.
     public var maxEntries: Int
     /// Entries older than this, relative to the newest `seenAt` seen (or the clock passed to
     /// ``FingerprintIndex/evict(now:)`` when later), are evicted. Must not be negative. Default: 7 days.

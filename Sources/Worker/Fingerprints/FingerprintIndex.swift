@@ -17,7 +17,8 @@ import Synchronization
 ///
 /// A write that fails (disk full, I/O error) leaves the file at its last complete transaction and stops
 /// further writes, so the entries and offsets in it stay consistent; the index keeps answering from
-/// memory, and ``lastPersistenceError`` tells why. The next open resumes from the file (or rebuilds it).
+/// memory, and ``lastPersistenceError`` tells why. The next open resumes from the file; a file found
+/// corrupt while writing is deleted at once, so the next open starts over from the topic.
 public final class FingerprintIndex: Sendable {
     /// The configuration the index was opened with.
     public let configuration: FingerprintIndexConfiguration
@@ -41,8 +42,8 @@ public final class FingerprintIndex: Sendable {
     /// recreated empty (``wasRebuilt`` is then `true`). Throws ``WorkerError/Code/setup`` for an invalid
     /// configuration or a file that cannot be opened or created (missing directory, no permission).
     public init(configuration: FingerprintIndexConfiguration) throws(WorkerError) {
-        guard configuration.maxEntries >= 1 else {
-            throw WorkerError(code: .setup, message: "fingerprint index: maxEntries must be at least 1")
+        guard (1...(1 << 30)).contains(configuration.maxEntries) else {
+            throw WorkerError(code: .setup, message: "fingerprint index: maxEntries must be in 1...2^30")
         }
         guard (0...63).contains(configuration.maxHammingDistance) else {
             throw WorkerError(code: .setup, message: "fingerprint index: maxHammingDistance must be in 0...63")
@@ -54,42 +55,49 @@ public final class FingerprintIndex: Sendable {
         var persistence = Persistence(store: nil, tailOffsets: [:], lastError: nil)
         var rebuilt = false
         if let path = configuration.path {
+            var loaded: (FingerprintTable, Persistence)?
             do {
-                if let store = try FingerprintStore.open(path: path) {
-                    try store.forEachEntry { _ = table.upsert($0) }
-                    persistence.tailOffsets = try store.tailOffsets()
-                    persistence.store = store
-                }
+                loaded = try Self.load(path: path, configuration: configuration)
             } catch  where error.isCorruption {
-                persistence.store = nil
+                loaded = nil
             } catch {
                 throw WorkerError(code: .setup, message: "fingerprint index: cannot open \(path): \(error)")
             }
-            if persistence.store == nil {
+            if loaded == nil {
                 rebuilt = true
-                table = FingerprintTable(maxHammingDistance: configuration.maxHammingDistance)
-                persistence.tailOffsets = [:]
                 do {
                     try FingerprintStore.removeFiles(at: path)
-                    persistence.store = try FingerprintStore.open(path: path)
+                    loaded = try Self.load(path: path, configuration: configuration)
                 } catch {
                     throw WorkerError(code: .setup, message: "fingerprint index: cannot recreate \(path): \(error)")
                 }
             }
-            let evicted = table.evict(
-                olderThan: Self.cutoff(reference: table.newestSeenAt, maxAge: configuration.maxAge),
-                maxEntries: configuration.maxEntries
-            )
-            do {
-                try persistence.store?.write(upserts: [], deletions: evicted, tailOffsets: [:])
-            } catch {
-                throw WorkerError(code: .setup, message: "fingerprint index: cannot evict from \(path): \(error)")
+            guard let loaded else {
+                throw WorkerError(code: .setup, message: "fingerprint index: \(path) changed while being recreated")
             }
+            (table, persistence) = loaded
         }
         self.configuration = configuration
         self.wasRebuilt = rebuilt
         self.table = Mutex(table)
         self.persistence = Mutex(persistence)
+    }
+
+    /// Opens the file at `path`, loads it and applies the bounds to it; `nil` when it holds another schema.
+    private static func load(
+        path: String,
+        configuration: FingerprintIndexConfiguration
+    ) throws(SQLiteError) -> (FingerprintTable, Persistence)? {
+        guard let store = try FingerprintStore.open(path: path) else { return nil }
+        var table = FingerprintTable(maxHammingDistance: configuration.maxHammingDistance)
+        try store.forEachEntry { _ = table.upsert($0) }
+        let tailOffsets = try store.tailOffsets()
+        let evicted = table.evict(
+            olderThan: cutoff(reference: table.newestSeenAt, maxAge: configuration.maxAge),
+            maxEntries: configuration.maxEntries
+        )
+        try store.write(upserts: [], deletions: evicted, tailOffsets: [:])
+        return (table, Persistence(store: store, tailOffsets: tailOffsets, lastError: nil))
     }
 
     /// The number of entries.
@@ -108,7 +116,9 @@ public final class FingerprintIndex: Sendable {
     /// threshold and was seen no later than the given entry; nil if none.
     ///
     /// Articles are ordered by `(seenAt, id)`, so of two articles seen in the same millisecond the one with
-    /// the smaller id is the original and the other its duplicate, never both each other's.
+    /// the smaller id is the original and the other its duplicate, never both each other's. When the
+    /// index already holds `entry.id` with an earlier `seenAt`, that earlier time counts, so a redelivered
+    /// article gets the same answer as the first time.
     public func duplicate(of entry: FingerprintEntry) -> FingerprintEntry? {
         table.withLock { $0.duplicate(of: entry) }
     }
@@ -125,7 +135,8 @@ public final class FingerprintIndex: Sendable {
 
     /// Tail positions of the fingerprint topic, persisted in the same database in the same transaction
     /// as the entries they cover, so a restart resumes the tail exactly: the value last stored per
-    /// partition by ``insert(contentsOf:tailOffsets:)``.
+    /// partition by ``insert(contentsOf:tailOffsets:)``. Empty for a new or rebuilt file (tail the topic
+    /// from the beginning).
     public func tailOffsets() -> [Int32: Int64] {
         persistence.withLock { $0.tailOffsets }
     }
@@ -180,15 +191,22 @@ public final class FingerprintIndex: Sendable {
         deletions: [String],
         tailOffsets: [Int32: Int64]
     ) {
-        guard let store = persistence.store else { return }
+        guard let store = persistence.store, let path = configuration.path else { return }
         do {
             try store.write(upserts: upserts, deletions: deletions, tailOffsets: tailOffsets)
         } catch {
-            persistence.store = nil
-            persistence.lastError = WorkerError(
-                code: .stateStore,
-                message: "fingerprint index: writing \(configuration.path ?? "") failed, continuing in memory: \(error)"
-            )
+            persistence.store = nil  // closes the connection
+            var message = "fingerprint index: writing \(path) failed, continuing in memory: \(error)"
+            if error.isCorruption {
+                // A damaged file must not be trusted at the next start: without it, the tail starts over.
+                do {
+                    try FingerprintStore.removeFiles(at: path)
+                    message += "; the file was deleted"
+                } catch {
+                    message += "; deleting it failed too: \(error)"
+                }
+            }
+            persistence.lastError = WorkerError(code: .stateStore, message: message)
         }
     }
 }

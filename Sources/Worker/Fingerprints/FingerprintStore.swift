@@ -28,7 +28,7 @@ final class FingerprintStore {
                         id TEXT PRIMARY KEY, exact INTEGER NOT NULL, simhash INTEGER NOT NULL,
                         seen_at INTEGER NOT NULL) WITHOUT ROWID;
                     CREATE TABLE IF NOT EXISTS tail_offsets(
-                        partition INTEGER PRIMARY KEY, next_offset INTEGER NOT NULL);
+                        partition INTEGER PRIMARY KEY, position INTEGER NOT NULL);
                     PRAGMA user_version=\(schemaVersion);
                     """
                 )
@@ -46,7 +46,7 @@ final class FingerprintStore {
         )
         deleteStatement = try database.prepare("DELETE FROM fingerprints WHERE id = ?")
         offsetStatement = try database.prepare(
-            "INSERT OR REPLACE INTO tail_offsets(partition, next_offset) VALUES(?, ?)"
+            "INSERT OR REPLACE INTO tail_offsets(partition, position) VALUES(?, ?)"
         )
     }
 
@@ -73,7 +73,7 @@ final class FingerprintStore {
 
     /// The stored tail offsets by partition.
     func tailOffsets() throws(SQLiteError) -> [Int32: Int64] {
-        let statement = try database.prepare("SELECT partition, next_offset FROM tail_offsets")
+        let statement = try database.prepare("SELECT partition, position FROM tail_offsets")
         var offsets: [Int32: Int64] = [:]
         while try statement.step() {
             offsets[Int32(truncatingIfNeeded: statement.int64(0))] = statement.int64(1)

@@ -27,7 +27,9 @@ final class FingerprintSync: Sendable {
         var started = false
     }
 
-    init(index: FingerprintIndex, topic: String, configuration: WorkerConfiguration, status: WorkerStatus, logger: Logger) {
+    init(
+        index: FingerprintIndex, topic: String, configuration: WorkerConfiguration, status: WorkerStatus, logger: Logger
+    ) {
         self.status = status
         self.index = index
         self.topic = topic
@@ -74,7 +76,9 @@ final class FingerprintSync: Sendable {
         )
         do {
             try producer.send(message) { [logger] result in
-                if case .failure(let error) = result { logger.warning("fingerprint of \(entry.id) not published: \(error)") }
+                if case .failure(let error) = result {
+                    logger.warning("fingerprint of \(entry.id) not published: \(error)")
+                }
             }
         } catch {
             logger.warning("fingerprint of \(entry.id) not published: \(error)")
@@ -83,7 +87,8 @@ final class FingerprintSync: Sendable {
 
     /// Runs on the tail thread.
     private func tail() {
-        var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrapServers, groupID: "\(instanceID)-fingerprints")
+        var configuration = KafkaConsumerConfiguration(
+            bootstrapServers: bootstrapServers, groupID: "\(instanceID)-fingerprints")
         configuration.clientID = "\(instanceID)-fingerprints"
         configuration.fetchWaitMaxMilliseconds = 100
         configuration.properties = properties
@@ -108,7 +113,10 @@ final class FingerprintSync: Sendable {
         var end: [Int32: Int64] = [:]
         var start: [TopicPartitionOffset] = []
         for partition in 0..<Int32(partitions) {
-            let marks = (try? consumer.watermarkOffsets(topic: topic, partition: partition, timeout: .seconds(10))) ?? (0, 0)
+            let marks =
+                (try? consumer.watermarkOffsets(topic: topic, partition: partition, timeout: .seconds(10))) ?? (
+                    low: 0, high: 0
+                )
             let from = max(stored[partition] ?? marks.low, marks.low)
             next[partition] = from
             end[partition] = marks.high
@@ -120,7 +128,8 @@ final class FingerprintSync: Sendable {
             logger.error("fingerprint tail: \(error)")
             return
         }
-        logger.info("fingerprint tail started", metadata: ["entries": "\(index.count)", "rebuilt": "\(index.wasRebuilt)"])
+        logger.info(
+            "fingerprint tail started", metadata: ["entries": "\(index.count)", "rebuilt": "\(index.wasRebuilt)"])
         var caughtUp = false
         while !stopRequested {
             if !caughtUp, next.allSatisfy({ $0.value >= end[$0.key] ?? 0 }) {
@@ -141,7 +150,9 @@ final class FingerprintSync: Sendable {
             entries.reserveCapacity(batch.count)
             for message in batch {
                 next[message.partition] = message.offset + 1
-                if let entry = FingerprintRecord.decode(key: message.key, value: message.value) { entries.append(entry) }
+                if let entry = FingerprintRecord.decode(key: message.key, value: message.value) {
+                    entries.append(entry)
+                }
             }
             index.insert(contentsOf: entries, tailOffsets: next)
         }

@@ -29,9 +29,9 @@ struct FingerprintTable {
     private var exactHeads: [UInt64: Slot] = [:]
     private var exactNext: [Slot] = []
     private var exactPrevious: [Slot] = []
-    /// Per band: band value → the slots whose SimHash has that value in the band.
-    private var bands: [[UInt64: [Slot]]]
-    private var ages = AgeHeap()
+    /// Per band: band value → the entries whose SimHash has that value in the band.
+    private var bands: [[UInt64: FingerprintBucket]]
+    private var ages = FingerprintAgeHeap()
 
     /// The newest `seenAt` ever inserted (kept after eviction), or `Int64.min` before any insert.
     private(set) var newestSeenAt = Int64.min
@@ -97,19 +97,23 @@ struct FingerprintTable {
     }
 
     /// The earliest other entry (by `(seenAt, id)`, strictly before `entry`'s) whose exact hash equals
-    /// `entry`'s or whose SimHash is within the Hamming threshold.
+    /// `entry`'s or whose SimHash is within the Hamming threshold. When `entry`'s id is already stored
+    /// with an earlier `seenAt`, that earlier time counts: a redelivered article keeps its place.
     func duplicate(of entry: FingerprintEntry) -> FingerprintEntry? {
+        var probe = Probe(id: entry.id, seenAt: entry.seenAt, slot: slotByID[entry.id] ?? Self.none)
+        if probe.slot != Self.none { probe.seenAt = min(probe.seenAt, seenAts[Int(probe.slot)]) }
         var best = Self.none
         var chain = exactHeads[entry.exact] ?? Self.none
         while chain != Self.none {
-            consider(chain, for: entry, best: &best)
+            consider(chain, for: probe, best: &best)
             chain = exactNext[Int(chain)]
         }
         for band in 0..<bands.count {
             let value = (entry.simhash >> bandShifts[band]) & bandMasks[band]
             guard let bucket = bands[band][value] else { continue }
-            for slot in bucket where (simhashes[Int(slot)] ^ entry.simhash).nonzeroBitCount <= maxHammingDistance {
-                consider(slot, for: entry, best: &best)
+            for candidate in bucket.candidates
+            where (candidate.simhash ^ entry.simhash).nonzeroBitCount <= maxHammingDistance {
+                consider(candidate.slot, for: probe, best: &best)
             }
         }
         return best == Self.none ? nil : self.entry(at: best)
@@ -138,16 +142,21 @@ struct FingerprintTable {
         return FingerprintEntry(id: ids[index], exact: exacts[index], simhash: simhashes[index], seenAt: seenAts[index])
     }
 
-    /// Makes `slot` the new `best` if it is another entry, ordered before `entry` and before `best`.
+    /// The article a lookup is for: its id, effective `seenAt`, and own slot (if stored).
+    private struct Probe {
+        var id: String
+        var seenAt: Int64
+        var slot: Slot
+    }
+
+    /// Makes `slot` the new `best` if it is another entry, ordered before `probe` and before `best`.
     /// Cheap integer comparisons first; ids are compared only on equal `seenAt`.
-    private func consider(_ slot: Slot, for entry: FingerprintEntry, best: inout Slot) {
+    private func consider(_ slot: Slot, for probe: Probe, best: inout Slot) {
         let index = Int(slot)
         let seenAt = seenAts[index]
-        guard seenAt <= entry.seenAt, slot != best else { return }
-        if seenAt == entry.seenAt {
-            guard ids[index] < entry.id else { return }
-        } else if ids[index] == entry.id {
-            return
+        guard seenAt <= probe.seenAt, slot != probe.slot, slot != best else { return }
+        if seenAt == probe.seenAt {
+            guard ids[index] < probe.id else { return }
         }
         if best != Self.none {
             let bestSeenAt = seenAts[Int(best)]
@@ -163,7 +172,7 @@ struct FingerprintTable {
         simhashes[index] = entry.simhash
         seenAts[index] = entry.seenAt
         generations[index] &+= 1
-        ages.push(AgeHeap.Item(seenAt: entry.seenAt, slot: slot, generation: generations[index]))
+        ages.push(FingerprintAgeHeap.Item(seenAt: entry.seenAt, slot: slot, generation: generations[index]))
 
         let head = exactHeads[entry.exact] ?? Self.none
         exactPrevious[index] = Self.none
@@ -173,7 +182,7 @@ struct FingerprintTable {
 
         for band in 0..<bands.count {
             let value = (entry.simhash >> bandShifts[band]) & bandMasks[band]
-            bands[band][value, default: []].append(slot)
+            bands[band][value, default: FingerprintBucket()].append(slot, simhash: entry.simhash)
         }
     }
 
@@ -195,28 +204,21 @@ struct FingerprintTable {
         for band in 0..<bands.count {
             let value = (simhash >> bandShifts[band]) & bandMasks[band]
             guard let position = bands[band].index(forKey: value) else { continue }
-            if bands[band].values[position].count == 1 {
+            if bands[band].values[position].holdsOnlyOne {
                 bands[band].remove(at: position)
             } else {
-                Self.remove(slot, from: &bands[band].values[position])
+                bands[band].values[position].remove(slot)
             }
         }
     }
 
     /// Rebuilds the age heap from the live slots, dropping the stale items replacements left behind.
     private mutating func rebuildAges() {
-        ages = AgeHeap()
+        ages = FingerprintAgeHeap()
         for slot in slotByID.values {
             let index = Int(slot)
-            ages.push(AgeHeap.Item(seenAt: seenAts[index], slot: slot, generation: generations[index]))
+            ages.push(FingerprintAgeHeap.Item(seenAt: seenAts[index], slot: slot, generation: generations[index]))
         }
-    }
-
-    /// Removes `slot` from an unordered bucket, in place.
-    private static func remove(_ slot: Slot, from bucket: inout [Slot]) {
-        guard let position = bucket.firstIndex(of: slot) else { return }
-        bucket.swapAt(position, bucket.count - 1)
-        bucket.removeLast()
     }
 
     private mutating func remove(_ slot: Slot) {
@@ -229,9 +231,37 @@ struct FingerprintTable {
     }
 }
 
+/// The entries sharing one band value, unordered. Each candidate's SimHash is kept inline next to its
+/// slot, so verifying candidates scans contiguous memory instead of jumping around the slot arrays.
+struct FingerprintBucket {
+    /// One candidate.
+    struct Candidate {
+        var simhash: UInt64
+        var slot: FingerprintTable.Slot
+    }
+
+    /// The candidates.
+    private(set) var candidates: [Candidate] = []
+
+    /// Whether `slot` is the only candidate.
+    var holdsOnlyOne: Bool { candidates.count == 1 }
+
+    /// Adds a candidate.
+    mutating func append(_ slot: FingerprintTable.Slot, simhash: UInt64) {
+        candidates.append(Candidate(simhash: simhash, slot: slot))
+    }
+
+    /// Removes `slot` (swapping the last candidate into its place).
+    mutating func remove(_ slot: FingerprintTable.Slot) {
+        guard let position = candidates.firstIndex(where: { $0.slot == slot }) else { return }
+        candidates.swapAt(position, candidates.count - 1)
+        candidates.removeLast()
+    }
+}
+
 /// A binary min-heap of entries by `seenAt`, for evicting the oldest first. Items are never updated in
 /// place: a replaced or removed entry leaves a stale item, recognised by its slot's generation.
-struct AgeHeap {
+struct FingerprintAgeHeap {
     /// One entry's age.
     struct Item {
         var seenAt: Int64
