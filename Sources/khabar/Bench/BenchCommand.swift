@@ -38,8 +38,13 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "In-flight bound of the pipeline. Default: the worker's (1000).")
     var maxInFlight: Int?
 
-    @Option(help: "Offered load of the latency measurement, messages per second.")
-    var latencyRate = 2000
+    @Option(
+        help: """
+            Offered load of the latency measurement, messages per second. Default: 2000 (the target's load), \
+            or half the measured pipeline throughput when that is below 4000, to stay below saturation.
+            """
+    )
+    var latencyRate: Int?
 
     @Option(help: "Log level of khabar and the embedded cluster.")
     var logLevel = "warning"
@@ -49,7 +54,7 @@ struct BenchCommand: AsyncParsableCommand {
 
     func validate() throws {
         if let messages, messages < 1 { throw ValidationError("--messages must be at least 1") }
-        if latencyRate < 1 { throw ValidationError("--latency-rate must be at least 1") }
+        if let latencyRate, latencyRate < 1 { throw ValidationError("--latency-rate must be at least 1") }
     }
 
     func run() async throws {
@@ -142,6 +147,13 @@ struct BenchCommand: AsyncParsableCommand {
             count: count,
             logger: logger
         )
+        // Latency is measured below saturation: at the target's 2,000 msgs/s, or at half the measured
+        // throughput when this machine's pipeline cannot sustain twice that.
+        let measuredRate = Int(report.pipeline?.messagesPerSecond ?? 0)
+        let rate = latencyRate ?? max(1, min(2000, measuredRate / 2))
+        if latencyRate == nil, rate < 2000 {
+            print("latency: offering \(rate) msgs/s (half the pipeline's \(measuredRate) msgs/s) instead of 2000")
+        }
         report.latency = try await PipelinePhase.runLatency(
             configuration: PipelinePhase.configuration(
                 bootstrap: bootstrap,
@@ -153,7 +165,7 @@ struct BenchCommand: AsyncParsableCommand {
             analyzer: analyzer,
             partitions: partitions,
             payloads: inputs.corpus,
-            rate: latencyRate,
+            rate: rate,
             seconds: quick ? 1 : 5,
             warmup: quick ? 50 : 200,
             logger: logger

@@ -74,8 +74,10 @@ enum PipelinePhase {
     }
 
     /// The worker configuration of a bench run: `khabar run`'s defaults, the eager `range` assignor (the mock
-    /// cluster handles cooperative rebalances poorly) and `fetch.wait.max.ms=5` (an empty fetch on the mock
-    /// waits the full time even when data arrives).
+    /// cluster handles cooperative rebalances poorly), `fetch.wait.max.ms=5` (an empty fetch on the mock
+    /// waits the full time even when data arrives) and `queued.min.messages=100`: librdkafka 2.0.2 applies
+    /// its prefetch limits (`queued.min.messages`, default 100,000, and `queued.max.messages.kbytes`) per
+    /// partition, so with many partitions and a backlog the default prefetches the whole backlog.
     static func configuration(
         bootstrap: String,
         topics: Topics,
@@ -89,6 +91,7 @@ enum PipelinePhase {
         configuration.groupID = "khabar-bench-\(UUID().uuidString)"
         configuration.partitionAssignmentStrategy = "range"
         configuration.kafkaProperties["fetch.wait.max.ms"] = "5"
+        configuration.kafkaProperties["queued.min.messages"] = "100"
         if let lanes { configuration.lanes = lanes }
         if let maxInFlight { configuration.maxInFlight = maxInFlight }
         return configuration

@@ -27,8 +27,11 @@ struct BenchError: Error, CustomStringConvertible {
 
 /// Process resource accounting on Linux: peak RSS from `/proc/self/status`, CPU time from `getrusage`.
 enum ResourceMeter {
-    /// Resets the peak RSS (VmHWM) to the current RSS by writing "5" to `/proc/self/clear_refs`.
+    /// Returns freed heap memory to the system (`malloc_trim`), so that a phase does not inherit the
+    /// previous phase's high-water mark, then resets the peak RSS (VmHWM) to the current RSS by writing "5"
+    /// to `/proc/self/clear_refs`.
     static func resetPeakRSS() {
+        malloc_trim(0)
         guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return }
         handle.write(Data("5".utf8))
         try? handle.close()
