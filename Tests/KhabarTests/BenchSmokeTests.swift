@@ -23,7 +23,7 @@ struct BenchSmokeTests {
             let value = try #require(results[key] as? Double, "missing or non-numeric \(key)")
             #expect(value > 0, "\(key) = \(value)")
         }
-        #expect(results["messages"] as? Int == 2000)
+        #expect(results["messages"] as? Int == 500)
         // The table went to stdout too.
         #expect(bench.lines.all.contains { $0.hasPrefix("(c) pipeline") })
     }

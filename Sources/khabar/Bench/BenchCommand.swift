@@ -20,7 +20,7 @@ struct BenchCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "Backlog of the throughput phases, in messages. Default: 100000 (2000 with --quick).")
+    @Option(help: "Backlog of the throughput phases, in messages. Default: 100000 (500 with --quick).")
     var messages: Int?
 
     @Option(help: "Also write the results as JSON to this file.")
@@ -61,7 +61,7 @@ struct BenchCommand: AsyncParsableCommand {
         let logger = try LogSetup.bootstrap(level: logLevel)
         let inputs = try BenchInputs.load(dataDirectory: dataDir)
         let analyzer = ArticleAnalyzer(classifier: try WorkerOptions.parse([]).classifier())
-        let count = messages ?? (quick ? 2000 : 100_000)
+        let count = messages ?? (quick ? 500 : 100_000)
         let averageBytes = inputs.corpus.reduce(0) { $0 + $1.count } / inputs.corpus.count
         let partitions = max(6, (count * averageBytes + Self.bytesPerPartition - 1) / Self.bytesPerPartition)
         let topics = BenchTopics()

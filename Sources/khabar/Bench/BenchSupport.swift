@@ -31,7 +31,12 @@ enum ResourceMeter {
     /// previous phase's high-water mark, then resets the peak RSS (VmHWM) to the current RSS by writing "5"
     /// to `/proc/self/clear_refs`.
     static func resetPeakRSS() {
-        malloc_trim(0)
+        // `malloc_trim` is declared in <malloc.h>, which the Glibc module does not import; glibc's
+        // RTLD_DEFAULT is the null handle.
+        if let symbol = dlsym(nil, "malloc_trim") {
+            typealias MallocTrim = @convention(c) (Int) -> Int32
+            _ = unsafeBitCast(symbol, to: MallocTrim.self)(0)
+        }
         guard let handle = FileHandle(forWritingAtPath: "/proc/self/clear_refs") else { return }
         handle.write(Data("5".utf8))
         try? handle.close()
