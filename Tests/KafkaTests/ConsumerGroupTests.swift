@@ -1,0 +1,142 @@
+import Foundation
+import Kafka
+import Testing
+
+@Suite("Consumer groups against the embedded cluster")
+struct ConsumerGroupTests {
+    @Test("After commit and close, the next member resumes right after the last committed offset")
+    func commitCloseRestart() async throws {
+        let topic = TestSupport.unique("restart")
+        let group = TestSupport.unique("group")
+        let cluster = try EmbeddedKafkaCluster(brokers: 3, topics: [(topic, 2)], logger: TestSupport.logger)
+        let producer = try KafkaProducer(
+            configuration: TestSupport.producerConfiguration(cluster),
+            logger: TestSupport.logger
+        )
+        let total = 40
+        for index in 0..<total {
+            try producer.send(
+                KafkaProducerMessage(topic: topic, partition: Int32(index % 2), value: TestSupport.bytes("m\(index)"))
+            ) { _ in }
+        }
+        try await onDedicatedThread { try producer.flush(timeout: .seconds(10)) }
+
+        let configuration = TestSupport.consumerConfiguration(cluster, group: group)
+        let firstRun = try await onDedicatedThread {
+            let consumer = try KafkaConsumer(configuration: configuration, logger: TestSupport.logger)
+            try consumer.subscribe(topics: [topic])
+            let messages = try consume(consumer, count: 15, timeout: .seconds(20))
+            for message in messages {
+                try consumer.storeOffset(topic: message.topic, partition: message.partition, offset: message.offset + 1)
+            }
+            try consumer.commit()
+            try consumer.close()
+            try consumer.close()  // idempotent
+            return messages
+        }
+        #expect(firstRun.count == 15)
+
+        let (committed, secondRun) = try await onDedicatedThread {
+            let consumer = try KafkaConsumer(configuration: configuration, logger: TestSupport.logger)
+            let committed = try consumer.committed(
+                [TopicPartition(topic: topic, partition: 0), TopicPartition(topic: topic, partition: 1)],
+                timeout: .seconds(5)
+            )
+            try consumer.subscribe(topics: [topic])
+            var messages = try consume(consumer, count: total - firstRun.count, timeout: .seconds(20))
+            // Anything beyond the expected count would be a redelivery.
+            messages += try consume(consumer, count: 1, timeout: .milliseconds(500))
+            try consumer.close()
+            return (committed, messages)
+        }
+
+        for partition: Int32 in [0, 1] {
+            let first = firstRun.filter { $0.partition == partition }.map(\.offset)
+            let second = secondRun.filter { $0.partition == partition }.map(\.offset)
+            let next = (first.max() ?? -1) + 1
+            #expect(committed.first { $0.partition == partition }?.offset == (first.isEmpty ? KafkaOffset.invalid : next))
+            #expect(first == Array(0..<next), "first run reads partition \(partition) from the start, in order")
+            #expect(second == Array(next..<Int64(total / 2)), "no gap, no redelivery on partition \(partition)")
+        }
+        producer.close(timeout: .seconds(5))
+    }
+
+    @Test("A member in another process (kcat) shares the partitions, and leaving gives them all back")
+    func sharesPartitionsWithAnotherProcess() async throws {
+        let kcat = URL(fileURLWithPath: "/usr/bin/kcat")
+        try #require(FileManager.default.isExecutableFile(atPath: kcat.path), "kcat is needed for this test")
+        let topic = TestSupport.unique("shared")
+        let group = TestSupport.unique("group")
+        let cluster = try EmbeddedKafkaCluster(brokers: 3, topics: [(topic, 4)], logger: TestSupport.logger)
+        let events = Recorder<RebalanceEvent>()
+        let consumer = try KafkaConsumer(
+            configuration: TestSupport.consumerConfiguration(cluster, group: group),
+            logger: TestSupport.logger,
+            rebalanceHandler: { events.append($0) }
+        )
+        try consumer.subscribe(topics: [topic])
+        let poller = BackgroundPoller(consumer: consumer)
+        let allPartitions = Set((0..<4).map { TopicPartition(topic: topic, partition: $0) })
+        func lastAssigned() -> Set<TopicPartition>? {
+            guard case .assigned(let partitions) = events.all.last else { return nil }
+            return Set(partitions)
+        }
+
+        #expect(try await eventually(timeout: .seconds(20)) { lastAssigned() == allPartitions })
+        #expect(Set(try consumer.assignment()) == allPartitions)
+
+        let process = Process()
+        process.executableURL = kcat
+        process.arguments = [
+            "-q", "-u", "-b", cluster.bootstrapServers, "-G", group,
+            "-X", "partition.assignment.strategy=range", "-X", "session.timeout.ms=6000",
+            "-X", "fetch.wait.max.ms=10", "-X", "auto.offset.reset=earliest", "-f", "%p %s\\n", topic,
+        ]
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        let kcatLines = Recorder<String>()
+        output.fileHandleForReading.readabilityHandler = { handle in
+            for line in String(decoding: handle.availableData, as: UTF8.self).split(separator: "\n") {
+                kcatLines.append(String(line))
+            }
+        }
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+
+        #expect(try await eventually(timeout: .seconds(30)) { (lastAssigned()?.count ?? 0) == 2 })
+        let ours = try #require(lastAssigned())
+        #expect(
+            events.all.contains {
+                guard case .revoked(let partitions) = $0 else { return false }
+                return Set(partitions) == allPartitions
+            },
+            "the eager protocol revokes everything before the split"
+        )
+
+        let producer = try KafkaProducer(
+            configuration: TestSupport.producerConfiguration(cluster),
+            logger: TestSupport.logger
+        )
+        for partition: Int32 in 0..<4 {
+            _ = try await producer.send(
+                KafkaProducerMessage(topic: topic, partition: partition, value: TestSupport.bytes("p\(partition)"))
+            )
+        }
+        let theirs = allPartitions.subtracting(ours)
+        let expectedKcatLines = Set(theirs.map { "\($0.partition) p\($0.partition)" })
+        #expect(try await eventually(timeout: .seconds(15)) { expectedKcatLines.isSubset(of: Set(kcatLines.all)) })
+        #expect(try await eventually(timeout: .seconds(10)) { poller.messages.count == 2 })
+        #expect(Set(poller.messages.map { TopicPartition(topic: $0.topic, partition: $0.partition) }) == ours)
+        #expect(Set(kcatLines.all).count == 2, "kcat read only its own partitions: \(kcatLines.all)")
+
+        process.terminate()  // SIGTERM: kcat leaves the group cleanly
+        process.waitUntilExit()
+        #expect(try await eventually(timeout: .seconds(30)) { lastAssigned() == allPartitions })
+
+        try await poller.stop()
+        #expect(poller.errors.isEmpty)
+        try await onDedicatedThread { try consumer.close() }
+        producer.close(timeout: .seconds(5))
+    }
+}
