@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+    import Glibc
+#endif
 import Kafka
 import Testing
 
@@ -101,7 +104,7 @@ struct ConsumerGroupTests {
                 kcatLines.append(String(line))
             }
         }
-        try process.run()
+        try await startWithSignalsUnblocked(process)
         defer { if process.isRunning { process.terminate() } }
 
         #expect(try await eventually(timeout: .seconds(30)) { (lastAssigned()?.count ?? 0) == 2 })
@@ -132,11 +135,24 @@ struct ConsumerGroupTests {
 
         process.terminate()  // SIGTERM: kcat leaves the group cleanly
         process.waitUntilExit()
+        output.fileHandleForReading.readabilityHandler = nil
         #expect(try await eventually(timeout: .seconds(30)) { lastAssigned() == allPartitions })
 
         try await poller.stop()
         #expect(poller.errors.isEmpty)
         try await onDedicatedThread { try consumer.close() }
         producer.close(timeout: .seconds(5))
+    }
+}
+
+/// Starts `process` from a fresh thread whose signal mask is empty. A child inherits the signal mask of the
+/// thread that spawns it, and the cooperative pool's threads block signals: a child spawned from there
+/// would ignore the SIGTERM that lets kcat leave the group cleanly.
+private func startWithSignalsUnblocked(_ process: Process) async throws {
+    try await onDedicatedThread {
+        var all = sigset_t()
+        sigfillset(&all)
+        pthread_sigmask(SIG_UNBLOCK, &all, nil)
+        try process.run()
     }
 }
