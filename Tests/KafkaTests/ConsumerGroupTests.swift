@@ -134,7 +134,7 @@ struct ConsumerGroupTests {
         #expect(Set(kcatLines.all).count == 2, "kcat read only its own partitions: \(kcatLines.all)")
 
         process.terminate()  // SIGTERM: kcat leaves the group cleanly
-        process.waitUntilExit()
+        #expect(try await eventually(timeout: .seconds(15)) { !process.isRunning })
         output.fileHandleForReading.readabilityHandler = nil
         #expect(try await eventually(timeout: .seconds(30)) { lastAssigned() == allPartitions })
 
