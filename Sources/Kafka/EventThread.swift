@@ -25,7 +25,8 @@ final class EventThread: Sendable {
     /// Asks the thread to stop and waits until its current iteration returned. Idempotent.
     /// Must not be called from `iteration` itself (it would wait for itself).
     func stop() {
-        let (exchanged, _) = stopRequested.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing)
+        let (exchanged, _) = stopRequested.compareExchange(
+            expected: false, desired: true, ordering: .acquiringAndReleasing)
         if exchanged {
             finished.wait()
         }

@@ -107,8 +107,9 @@ public final class KafkaConsumer: Sendable {
     public func poll(maxMessages: Int, timeout: Duration) throws(KafkaError) -> [KafkaConsumerMessage] {
         if let error = pendingError.withLock({ $0.take() }) { throw error }
         let capacity = max(maxMessages, 1)
-        let outcome = withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<rd_kafka_message_t>?.self, capacity: capacity)
-        { buffer -> Result<[KafkaConsumerMessage], KafkaError> in
+        let outcome = withUnsafeTemporaryAllocation(
+            of: UnsafeMutablePointer<rd_kafka_message_t>?.self, capacity: capacity
+        ) { buffer -> Result<[KafkaConsumerMessage], KafkaError> in
             let count = rd_kafka_consume_batch_queue(
                 consumerQueue.raw,
                 timeout.rdkafkaMilliseconds,
@@ -230,7 +231,8 @@ public final class KafkaConsumer: Sendable {
     public func offsetsForTimes(_ query: [TopicPartition: Int64], timeout: Duration) throws(KafkaError)
         -> [TopicPartitionOffset]
     {
-        let list = TopicPartitionList(query.map { TopicPartitionOffset(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value) })
+        let list = TopicPartitionList(
+            query.map { TopicPartitionOffset(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value) })
         try KafkaError.check(rd_kafka_offsets_for_times(handle.raw, list.pointer, timeout.rdkafkaMilliseconds))
         if let error = list.firstError() { throw error }
         return list.offsets

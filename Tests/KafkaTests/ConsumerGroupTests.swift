@@ -1,9 +1,10 @@
 import Foundation
+import Kafka
+import Testing
+
 #if canImport(Glibc)
     import Glibc
 #endif
-import Kafka
-import Testing
 
 @Suite("Consumer groups against the embedded cluster")
 struct ConsumerGroupTests {
@@ -57,7 +58,8 @@ struct ConsumerGroupTests {
             let first = firstRun.filter { $0.partition == partition }.map(\.offset)
             let second = secondRun.filter { $0.partition == partition }.map(\.offset)
             let next = (first.max() ?? -1) + 1
-            #expect(committed.first { $0.partition == partition }?.offset == (first.isEmpty ? KafkaOffset.invalid : next))
+            #expect(
+                committed.first { $0.partition == partition }?.offset == (first.isEmpty ? KafkaOffset.invalid : next))
             #expect(first == Array(0..<next), "first run reads partition \(partition) from the start, in order")
             #expect(second == Array(next..<Int64(total / 2)), "no gap, no redelivery on partition \(partition)")
         }

@@ -45,7 +45,8 @@ struct ProduceConsumeTests {
             configuration: TestSupport.consumerConfiguration(cluster, group: TestSupport.unique("group")),
             logger: TestSupport.logger
         )
-        try consumer.assign((0..<3).map { TopicPartitionOffset(topic: topic, partition: $0, offset: KafkaOffset.beginning) })
+        try consumer.assign(
+            (0..<3).map { TopicPartitionOffset(topic: topic, partition: $0, offset: KafkaOffset.beginning) })
         let messages = try await onDedicatedThread { try consume(consumer, count: total, timeout: .seconds(20)) }
         #expect(messages.count == total)
 
