@@ -1,5 +1,6 @@
 import Foundation
 import Kafka
+import Synchronization
 import Testing
 
 #if canImport(Glibc)
@@ -62,6 +63,71 @@ struct ConsumerGroupTests {
                 committed.first { $0.partition == partition }?.offset == (first.isEmpty ? KafkaOffset.invalid : next))
             #expect(first == Array(0..<next), "first run reads partition \(partition) from the start, in order")
             #expect(second == Array(next..<Int64(total / 2)), "no gap, no redelivery on partition \(partition)")
+        }
+        producer.close(timeout: .seconds(5))
+    }
+
+    @Test("The revoke handler runs before unassign: offsets it stores are committed by close")
+    func revokeHandlerStoresBeforeUnassign() async throws {
+        let topic = TestSupport.unique("revoke")
+        let group = TestSupport.unique("group")
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, topics: [(topic, 2)], logger: TestSupport.logger)
+        let producer = try KafkaProducer(
+            configuration: TestSupport.producerConfiguration(cluster),
+            logger: TestSupport.logger
+        )
+        for index in 0..<10 {
+            try producer.send(
+                KafkaProducerMessage(topic: topic, partition: Int32(index % 2), value: TestSupport.bytes("m\(index)"))
+            ) { _ in }
+        }
+        try await onDedicatedThread { try producer.flush(timeout: .seconds(10)) }
+
+        // The handler needs the consumer: the application keeps it in a box filled after init.
+        let box = Mutex<KafkaConsumer?>(nil)
+        let processed = Mutex<[TopicPartition: Int64]>([:])
+        let duringRevoke = Recorder<(assignment: Set<TopicPartition>, stored: Bool)>()
+        let configuration = TestSupport.consumerConfiguration(cluster, group: group)
+        let consumer = try KafkaConsumer(configuration: configuration, logger: TestSupport.logger) { event in
+            guard case .revoked(let partitions) = event, let consumer = box.withLock({ $0 }) else { return }
+            let assignment = Set((try? consumer.assignment()) ?? [])
+            let offsets = processed.withLock { processed in
+                partitions.compactMap { partition in
+                    processed[partition].map {
+                        TopicPartitionOffset(topic: partition.topic, partition: partition.partition, offset: $0 + 1)
+                    }
+                }
+            }
+            let stored = (try? consumer.storeOffsets(offsets)) != nil
+            duringRevoke.append((assignment, stored))
+        }
+        box.withLock { $0 = consumer }
+        try consumer.subscribe(topics: [topic])
+        let read = try await onDedicatedThread {
+            let messages = try consume(consumer, count: 6, timeout: .seconds(20))
+            for message in messages {
+                processed.withLock {
+                    $0[TopicPartition(topic: message.topic, partition: message.partition)] = message.offset
+                }
+            }
+            try consumer.close()  // revokes: the handler stores, close commits
+            return messages
+        }
+        box.withLock { $0 = nil }
+        #expect(read.count == 6)
+        let allPartitions = Set((0..<2).map { TopicPartition(topic: topic, partition: Int32($0)) })
+        let revoke = try #require(duringRevoke.all.first)
+        #expect(revoke.assignment == allPartitions, "partitions are still assigned inside the handler")
+        #expect(revoke.stored)
+
+        let checker = try KafkaConsumer(configuration: configuration, logger: TestSupport.logger)
+        let committed = try await onDedicatedThread {
+            try checker.committed(Array(allPartitions), timeout: .seconds(5))
+        }
+        #expect(committed.count == 2)
+        for offset in committed {
+            let last = read.filter { $0.partition == offset.partition }.map(\.offset).max()
+            #expect(offset.offset == (last.map { $0 + 1 } ?? KafkaOffset.invalid))
         }
         producer.close(timeout: .seconds(5))
     }
