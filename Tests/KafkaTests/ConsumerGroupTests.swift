@@ -132,6 +132,63 @@ struct ConsumerGroupTests {
         producer.close(timeout: .seconds(5))
     }
 
+    @Test("cooperative-sticky: two members converge and every message is read (incremental assign)")
+    func cooperativeStickyConverges() async throws {
+        let topic = TestSupport.unique("cooperative")
+        let group = TestSupport.unique("group")
+        let cluster = try EmbeddedKafkaCluster(brokers: 3, topics: [(topic, 4)], logger: TestSupport.logger)
+        var configuration = TestSupport.consumerConfiguration(cluster, group: group)
+        configuration.partitionAssignmentStrategy = "cooperative-sticky"
+        let firstEvents = Recorder<RebalanceEvent>()
+        let first = try KafkaConsumer(configuration: configuration, logger: TestSupport.logger) {
+            firstEvents.append($0)
+        }
+        try first.subscribe(topics: [topic])
+        let firstPoller = BackgroundPoller(consumer: first)
+        #expect(try await eventually(timeout: .seconds(20)) { try first.assignment().count == 4 })
+
+        let second = try KafkaConsumer(configuration: configuration, logger: TestSupport.logger)
+        try second.subscribe(topics: [topic])
+        let secondPoller = BackgroundPoller(consumer: second)
+        #expect(
+            try await eventually(timeout: .seconds(40)) {
+                try first.assignment().count == 2 && second.assignment().count == 2
+            }
+        )
+        // Incremental: the first member never had all partitions revoked at once.
+        // Incremental: the first member gives up only the two partitions that move (eager would revoke all 4).
+        let revokedOrLost = firstEvents.all.compactMap { event -> Int? in
+            switch event {
+            case .revoked(let partitions), .lost(let partitions): partitions.count
+            case .assigned: nil
+            }
+        }
+        #expect(revokedOrLost.contains(2) && !revokedOrLost.contains(4), "\(firstEvents.all)")
+
+        let producer = try KafkaProducer(
+            configuration: TestSupport.producerConfiguration(cluster),
+            logger: TestSupport.logger
+        )
+        let total = 40
+        for index in 0..<total {
+            try producer.send(
+                KafkaProducerMessage(topic: topic, partition: Int32(index % 4), value: TestSupport.bytes("m\(index)"))
+            ) { _ in }
+        }
+        try await onDedicatedThread { try producer.flush(timeout: .seconds(10)) }
+        func read() -> Set<[UInt8]> { Set((firstPoller.messages + secondPoller.messages).map(\.value)) }
+        #expect(try await eventually(timeout: .seconds(20)) { read().count == total }, "no message lost")
+        #expect(!firstPoller.messages.isEmpty && !secondPoller.messages.isEmpty, "both members did work")
+
+        try await firstPoller.stop()
+        try await secondPoller.stop()
+        try await onDedicatedThread {
+            try first.close()
+            try second.close()
+        }
+        producer.close(timeout: .seconds(5))
+    }
+
     @Test("A member in another process (kcat) shares the partitions, and leaving gives them all back")
     func sharesPartitionsWithAnotherProcess() async throws {
         let kcat = URL(fileURLWithPath: "/usr/bin/kcat")
