@@ -86,7 +86,8 @@ public final class KafkaConsumer: Sendable {
             guard let message = rd_kafka_consumer_poll(handle.raw, remaining.rdkafkaMilliseconds) else {
                 return nil
             }
-            let converted = Self.convert(message)
+            var topicNames = TopicNameCache()
+            let converted = Self.convert(message, topicNames: &topicNames)
             rd_kafka_message_destroy(message)
             switch converted {
             case .success(.some(let message)):
@@ -122,9 +123,10 @@ public final class KafkaConsumer: Sendable {
             var messages: [KafkaConsumerMessage] = []
             messages.reserveCapacity(count)
             var firstError: KafkaError?
+            var topicNames = TopicNameCache()
             for index in 0..<count {
                 guard let message = buffer[index] else { continue }
-                switch Self.convert(message) {
+                switch Self.convert(message, topicNames: &topicNames) {
                 case .success(.some(let converted)): messages.append(converted)
                 case .success(.none): break
                 case .failure(let error): firstError = firstError ?? error
@@ -301,7 +303,8 @@ public final class KafkaConsumer: Sendable {
     /// Converts a consumed message: `.success(nil)` for a partition EOF event, `.failure` for other errors.
     /// Headers are decoded only when the record has some.
     private static func convert(
-        _ message: UnsafeMutablePointer<rd_kafka_message_t>
+        _ message: UnsafeMutablePointer<rd_kafka_message_t>,
+        topicNames: inout TopicNameCache
     ) -> Result<KafkaConsumerMessage?, KafkaError> {
         let raw = message.pointee
         if raw.err != RD_KAFKA_RESP_ERR_NO_ERROR {
@@ -330,7 +333,7 @@ public final class KafkaConsumer: Sendable {
         }
         return .success(
             KafkaConsumerMessage(
-                topic: String(cString: rd_kafka_topic_name(raw.rkt)),
+                topic: topicNames.name(of: raw.rkt),
                 partition: raw.partition,
                 offset: raw.offset,
                 key: bytes(raw.key, count: raw.key_len),
@@ -339,6 +342,21 @@ public final class KafkaConsumer: Sendable {
                 timestampMilliseconds: timestamp(of: message)
             )
         )
+    }
+}
+
+/// Reuses the topic name of consecutive messages of the same topic handle (one `String` per batch, not per
+/// message).
+private struct TopicNameCache {
+    private var handle: OpaquePointer?
+    private var name = ""
+
+    mutating func name(of topicHandle: OpaquePointer) -> String {
+        if topicHandle != handle {
+            handle = topicHandle
+            name = String(cString: rd_kafka_topic_name(topicHandle))
+        }
+        return name
     }
 }
 
