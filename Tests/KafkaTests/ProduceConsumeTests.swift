@@ -135,6 +135,35 @@ struct ProduceConsumeTests {
         }
     }
 
+    @Test("A completion may hold the producer's last reference")
+    func lastReferenceReleasedInCompletion() async throws {
+        let topic = TestSupport.unique("last-reference")
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, topics: [(topic, 1)], logger: TestSupport.logger)
+        let outcome = Recorder<Int64>()
+        weak var weakProducer: KafkaProducer?
+        var configuration = TestSupport.producerConfiguration(cluster)
+        configuration.clientID = TestSupport.unique("lr")
+        // The producer's event thread is named "kp-<client id>" (Linux keeps 15 bytes of a thread name).
+        let threadName = String("kp-\(configuration.clientID)".prefix(15))
+        do {
+            let producer = try KafkaProducer(configuration: configuration, logger: TestSupport.logger)
+            #expect(try await eventually(timeout: .seconds(5)) { threadNames().contains(threadName) })
+            weakProducer = producer
+            try producer.send(KafkaProducerMessage(topic: topic, value: TestSupport.bytes("x"))) { result in
+                // The producer is released on the event thread when this closure is.
+                withExtendedLifetime(producer) { outcome.append((try? result.get().offset) ?? -1) }
+            }
+        }
+        #expect(try await eventually(timeout: .seconds(10)) { outcome.all == [0] })
+        #expect(try await eventually(timeout: .seconds(5)) { weakProducer == nil })
+        #expect(try await eventually(timeout: .seconds(5)) { !threadNames().contains(threadName) }, "thread ended")
+        // The same cluster still serves a new producer.
+        let next = try KafkaProducer(
+            configuration: TestSupport.producerConfiguration(cluster), logger: TestSupport.logger)
+        #expect(try await next.send(KafkaProducerMessage(topic: topic, value: [])).offset == 1)
+        next.close(timeout: .seconds(5))
+    }
+
     @Test("An unknown librdkafka property is rejected with its name")
     func invalidConfiguration() throws {
         var configuration = KafkaProducerConfiguration(bootstrapServers: "127.0.0.1:1")
@@ -145,4 +174,15 @@ struct ProduceConsumeTests {
         #expect(error?.code == .invalidArgument)
         #expect(error?.message.contains("no.such.property") == true)
     }
+}
+
+/// The names of this process's threads (Linux).
+private func threadNames() -> Set<String> {
+    let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+    return Set(
+        tasks.compactMap {
+            (try? String(contentsOfFile: "/proc/self/task/\($0)/comm", encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    )
 }
