@@ -41,11 +41,17 @@ struct ArticleText {
     var latinLetters = 0
     /// Number of Latin words that are common English function words.
     var englishStopwords = 0
+    /// Number of Latin words that are common French, Spanish, German or Italian function words.
+    var foreignStopwords = 0
     /// Number of Latin words.
     var latinWords = 0
 
     private static let englishStopwordHashes: Set<UInt64> = Set(
-        "the of and to in a is that for on was with he it as at by said from has have be are this an not but his had were which"
+        "the of and to in is that for on was with he it as at by said from has have be are this an not but his had were which"
+        .split(separator: " ").map { TextNormalizer.hash(String($0).unicodeScalars.map(\.value)) }
+    )
+    private static let foreignStopwordHashes: Set<UInt64> = Set(
+        "le la les des du et est une de en el los las del y que der die und das ist nicht il di che per une sur"
         .split(separator: " ").map { TextNormalizer.hash(String($0).unicodeScalars.map(\.value)) }
     )
 
@@ -93,7 +99,11 @@ struct ArticleText {
                     }
                     latinLetters += word.scalars.count
                     latinWords += 1
-                    if ArticleText.englishStopwordHashes.contains(word.normalizedHash) { englishStopwords += 1 }
+                    if ArticleText.englishStopwordHashes.contains(word.normalizedHash) {
+                        englishStopwords += 1
+                    } else if ArticleText.foreignStopwordHashes.contains(word.normalizedHash) {
+                        foreignStopwords += 1
+                    }
                 } else if word.kind == .arabic {
                     arabicLetters += word.scalars.count
                 }
@@ -141,7 +151,7 @@ struct ArticleText {
         if arabicShare >= 0.6 { return (.arabic, arabicShare) }
         let latinShare = 1 - arabicShare
         let stopwordShare = latinWords == 0 ? 0 : Double(englishStopwords) / Double(latinWords)
-        if latinShare >= 0.6 && stopwordShare >= 0.08 {
+        if latinShare >= 0.6 && stopwordShare >= 0.08 && englishStopwords > foreignStopwords {
             return (.english, latinShare * min(1, stopwordShare / 0.2))
         }
         return (.other, 1 - max(arabicShare, latinShare * min(1, stopwordShare / 0.2)))
