@@ -32,7 +32,8 @@ import Testing
     }
 
     @Test func malformedJSON() {
-        for bad in ["{", "{\"text\": \"abc\"", "{\"text\": abc}", "{\"a\":1,}", "[1, 2", "{\"text\":\"x\"} trailing",
+        for bad in [
+            "{", "{\"text\": \"abc\"", "{\"text\": abc}", "{\"a\":1,}", "[1, 2", "{\"text\":\"x\"} trailing",
             "{\"text\":\"bad \\q escape\"}",
         ] {
             #expect(code(Array(bad.utf8)) == "malformed_json", "\(bad)")
@@ -61,7 +62,8 @@ import Testing
     }
 
     @Test func bidiOverridesAndStrayNULsStillGiveARecord() throws {
-        let text = "\u{202E}العراق\u{202C} يعلن \u{2066}نتائج\u{2069} الانتخابات\n\nقال رئيس الوزراء إن \u{200F}الانتخابات نزيهة."
+        let text =
+            "\u{202E}العراق\u{202C} يعلن \u{2066}نتائج\u{2069} الانتخابات\n\nقال رئيس الوزراء إن \u{200F}الانتخابات نزيهة."
         let record = try analyzer.analyze(Array(text.utf8))
         #expect(record.entities.locations.contains { $0.country == "IQ" })
         var withNUL = Array(String(repeating: "Iraq held elections on Sunday. ", count: 20).utf8)
@@ -74,15 +76,18 @@ import Testing
     @Test func deeplyNestedJSON() {
         let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
         #expect(code(Array(deep.utf8)) == "malformed_json")
-        let deepObject = "{\"text\": \"a\", \"x\": " + String(repeating: "{\"a\":", count: 50_000) + "1"
+        let deepObject =
+            "{\"text\": \"a\", \"x\": " + String(repeating: "{\"a\":", count: 50_000) + "1"
             + String(repeating: "}", count: 50_000) + "}"
         #expect(code(Array(deepObject.utf8)) == "malformed_json")
     }
 
     @Test func htmlBombsAreBounded() throws {
         func nested(_ depth: Int) -> [UInt8] {
-            let html = "<html><body>" + String(repeating: "<div>", count: depth)
-                + "<p>Iraq says talks went well today.</p>" + String(repeating: "</div>", count: depth) + "</body></html>"
+            let html =
+                "<html><body>" + String(repeating: "<div>", count: depth)
+                + "<p>Iraq says talks went well today.</p>" + String(repeating: "</div>", count: depth)
+                + "</body></html>"
             return Array(html.utf8)
         }
         let record = try analyzer.analyze(nested(20_000))

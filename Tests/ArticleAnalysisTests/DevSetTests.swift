@@ -42,7 +42,8 @@ import Testing
     }
 
     @Test func theSchemaValidatorRejectsBrokenRecords() throws {
-        let record = try Support.analyzer.analyze(Array("Iraq\n\nThe minister said the talks in Baghdad went well.".utf8))
+        let record = try Support.analyzer.analyze(
+            Array("Iraq\n\nThe minister said the talks in Baghdad went well.".utf8))
         let good = record.jsonBytes()
         let text = String(decoding: good, as: UTF8.self)
         let broken = [

@@ -23,7 +23,8 @@ import Testing
     }
 
     @Test func idFallsBackToURLThenFingerprint() throws {
-        let withURL = try analyzer.analyze(JSONWriterForTests.object([("url", "https://x.test/1"), ("text", "Iraq news today")]))
+        let withURL = try analyzer.analyze(
+            JSONWriterForTests.object([("url", "https://x.test/1"), ("text", "Iraq news today")]))
         #expect(withURL.id == "https://x.test/1")
         let bare = try analyzer.analyze(Array("Iraq news today\n\nMore text here.".utf8))
         #expect(bare.id == "fp:" + bare.fingerprint.exactHex)
@@ -76,12 +77,14 @@ import Testing
         let bytes = Array("{\"a\":1}\r\n\n  \n{\"b\":2}\n{\"c\":3}".utf8)
         let lines = JSONLines.split(bytes)
         #expect(lines.map(\.number) == [1, 4, 5])
-        #expect(lines.map { String(decoding: bytes[$0.range], as: UTF8.self) } == ["{\"a\":1}", "{\"b\":2}", "{\"c\":3}"])
+        #expect(
+            lines.map { String(decoding: bytes[$0.range], as: UTF8.self) } == ["{\"a\":1}", "{\"b\":2}", "{\"c\":3}"])
         #expect(JSONLines.split([]).isEmpty)
     }
 
     @Test func jsonReaderDecodesEscapes() throws {
-        let source = Array(#"{"s": "a\"b\\c\/d\n\u00e9\ud83d\ude00\u0627", "n": -1.5e3, "t": true, "z": null, "a": []}"#.utf8)
+        let source = Array(
+            #"{"s": "a\"b\\c\/d\n\u00e9\ud83d\ude00\u0627", "n": -1.5e3, "t": true, "z": null, "a": []}"#.utf8)
         let value = try source.withUnsafeBufferPointer { p in try JSONReader.parse(p, maxDepth: 4) }
         #expect(value["s"] == .string("a\"b\\c/d\né😀ا"))
         #expect(value["n"] == .number("-1.5e3"))
@@ -127,12 +130,14 @@ import Testing
     }
 
     @Test func lowercaseCommonWordsAreNotPlaces() throws {
-        let record = try analyzer.analyze(Array("We ate turkey\n\nLet us go to the china shop, said nobody in particular.".utf8))
+        let record = try analyzer.analyze(
+            Array("We ate turkey\n\nLet us go to the china shop, said nobody in particular.".utf8))
         #expect(record.entities.locations.isEmpty)
     }
 
     @Test func oneLetterTypoInALongNameIsTolerated() throws {
-        let record = try analyzer.analyze(Array("الانسحاب من أفعانستان\n\nقالت الحكومة إن الانسحاب من أفعانستان انتهى.".utf8))
+        let record = try analyzer.analyze(
+            Array("الانسحاب من أفعانستان\n\nقالت الحكومة إن الانسحاب من أفعانستان انتهى.".utf8))
         #expect(record.entities.locations.first?.country == "AF")
     }
 
@@ -143,8 +148,10 @@ import Testing
     }
 
     @Test func fingerprintsIgnoreFormattingAndTrackNearDuplicates() throws {
-        let a = "العراق والولايات المتحدة\n\nقال رئيس الوزراء العراقي إن المحادثات مع الولايات المتحدة كانت مثمرة وإن الحوار سيستمر الأسبوع المقبل في بغداد."
-        let b = "العراق والولايات المتحدة\n\nقالَ رئيس الوزراء العراقيّ، إنّ المحادثات مع الولايات المتحدة كانت مثمرة وإن الحوار سيستمر الأسبوع المقبل في بغداد!"
+        let a =
+            "العراق والولايات المتحدة\n\nقال رئيس الوزراء العراقي إن المحادثات مع الولايات المتحدة كانت مثمرة وإن الحوار سيستمر الأسبوع المقبل في بغداد."
+        let b =
+            "العراق والولايات المتحدة\n\nقالَ رئيس الوزراء العراقيّ، إنّ المحادثات مع الولايات المتحدة كانت مثمرة وإن الحوار سيستمر الأسبوع المقبل في بغداد!"
         let c = a.replacingOccurrences(of: "الأسبوع المقبل", with: "الشهر المقبل")
         let d = "Football results\n\nThe home side won the match three to one after a late goal in the second half."
         let fa = try analyzer.analyze(Array(a.utf8)).fingerprint
@@ -158,8 +165,11 @@ import Testing
     }
 
     @Test func languageDetection() throws {
-        #expect(try analyzer.analyze(Array("Le président a parlé\n\nLe gouvernement français a annoncé des mesures.".utf8)).language == .other)
-        let arabic = try analyzer.analyze(Array("خبر\n\nأعلنت الحكومة العراقية اليوم عن نتائج الانتخابات البرلمانية.".utf8))
+        #expect(
+            try analyzer.analyze(Array("Le président a parlé\n\nLe gouvernement français a annoncé des mesures.".utf8))
+                .language == .other)
+        let arabic = try analyzer.analyze(
+            Array("خبر\n\nأعلنت الحكومة العراقية اليوم عن نتائج الانتخابات البرلمانية.".utf8))
         #expect(arabic.language == .arabic && arabic.languageConfidence > 0.9)
     }
 }

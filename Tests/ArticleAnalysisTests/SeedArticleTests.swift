@@ -30,7 +30,8 @@ import Testing
         guard let record = try seedRecord() else { return }
         let persons = Set(record.entities.persons.map(\.name))
         #expect(persons.isSuperset(of: ["مصطفى الكاظمي", "أنتوني بلينكن", "فؤاد حسين"]))
-        let locations = Dictionary(record.entities.locations.map { ($0.name, $0.country) }, uniquingKeysWith: { a, _ in a })
+        let locations = Dictionary(
+            record.entities.locations.map { ($0.name, $0.country) }, uniquingKeysWith: { a, _ in a })
         #expect(locations["العراق"] == "IQ")
         #expect(locations["الولايات المتحدة"] == "US")
         #expect(locations["واشنطن"] == "US")
@@ -66,7 +67,12 @@ import Testing
     }
 
     @Test func recordValidatesAgainstTheSchema() throws {
-        guard let record = try seedRecord(provenance: Provenance(topic: "articles", partition: 0, offset: 42, timestamp: 1, worker: "w1", processedAt: 2, replay: true)) else { return }
+        guard
+            let record = try seedRecord(
+                provenance: Provenance(
+                    topic: "articles", partition: 0, offset: 42, timestamp: 1, worker: "w1", processedAt: 2,
+                    replay: true))
+        else { return }
         guard let errors = Support.schemaErrors([record.jsonBytes()]) else {
             print("skipped: python3 jsonschema unavailable")
             return

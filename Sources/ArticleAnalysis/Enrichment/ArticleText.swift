@@ -48,11 +48,11 @@ struct ArticleText {
 
     private static let englishStopwordHashes: Set<UInt64> = Set(
         "the of and to in is that for on was with he it as at by said from has have be are this an not but his had were which"
-        .split(separator: " ").map { TextNormalizer.hash(String($0).unicodeScalars.map(\.value)) }
+            .split(separator: " ").map { TextNormalizer.hash(String($0).unicodeScalars.map(\.value)) }
     )
     private static let foreignStopwordHashes: Set<UInt64> = Set(
         "le la les des du et est une de en el los las del y que der die und das ist nicht il di che per une sur"
-        .split(separator: " ").map { TextNormalizer.hash(String($0).unicodeScalars.map(\.value)) }
+            .split(separator: " ").map { TextNormalizer.hash(String($0).unicodeScalars.map(\.value)) }
     )
 
     init(title: String, lead: String, highlights: [String], paragraphs: [String], gazetteer: Gazetteer) {
@@ -76,7 +76,8 @@ struct ArticleText {
                 while segment + 1 < segments.count && word.range.lowerBound >= segments[segment + 1].range.lowerBound {
                     segment += 1
                 }
-                var breakBefore = word.range.lowerBound <= segments[segment].range.lowerBound
+                var breakBefore =
+                    word.range.lowerBound <= segments[segment].range.lowerBound
                     || previousEnd < segments[segment].range.lowerBound
                 if !breakBefore {
                     for i in previousEnd..<word.range.lowerBound where p[i] != 0x20 {
@@ -120,7 +121,8 @@ struct ArticleText {
                         }
                     }
                 }
-                let hasArticle = word.kind == .arabic && word.scalars.count - word.bareCount >= 2
+                let hasArticle =
+                    word.kind == .arabic && word.scalars.count - word.bareCount >= 2
                     && word.scalars[word.scalars.count - word.bareCount - 1] == 0x0644
                 tokens.append(
                     TokenInfo(

@@ -39,33 +39,36 @@ enum ArticleParser {
     /// Parses a validated payload. `text` is the payload as a string (valid UTF-8).
     static func parse(_ text: String, configuration: AnalyzerConfiguration) throws(AnalysisError) -> ParsedArticle {
         var copy = text
-        return try copy.withUTF8 { p in Result { () throws(AnalysisError) in try parse(p, configuration: configuration) } }
-            .get()
+        return try copy.withUTF8 { p in
+            Result { () throws(AnalysisError) in try parse(p, configuration: configuration) }
+        }
+        .get()
     }
 
     private static func parse(
         _ p: UnsafeBufferPointer<UInt8>,
         configuration: AnalyzerConfiguration
     ) throws(AnalysisError) -> ParsedArticle {
-            var start = 0
-            if p.count >= 3, p[0] == 0xEF, p[1] == 0xBB, p[2] == 0xBF { start = 3 }
-            while start < p.count, isSpace(p[start]) { start += 1 }
-            guard start < p.count else { throw AnalysisError(.empty, "the payload is whitespace only") }
-            let body = UnsafeBufferPointer(rebasing: p[start...])
-            switch p[start] {
-            case UInt8(ascii: "{"), UInt8(ascii: "["):
-                return try parseEnvelope(body, configuration: configuration)
-            default:
-                if HTMLText.looksLikeHTML(body) {
-                    let html = HTMLText.convert(body, maxTags: configuration.maxHTMLTags)
-                    var article = ParsedArticle(format: .html)
-                    try structure(html.text, titleHint: html.title, into: &article, configuration: configuration)
-                    return article
-                }
-                var article = ParsedArticle(format: .text)
-                try structure(String(decoding: body, as: UTF8.self), titleHint: nil, into: &article, configuration: configuration)
+        var start = 0
+        if p.count >= 3, p[0] == 0xEF, p[1] == 0xBB, p[2] == 0xBF { start = 3 }
+        while start < p.count, isSpace(p[start]) { start += 1 }
+        guard start < p.count else { throw AnalysisError(.empty, "the payload is whitespace only") }
+        let body = UnsafeBufferPointer(rebasing: p[start...])
+        switch p[start] {
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            return try parseEnvelope(body, configuration: configuration)
+        default:
+            if HTMLText.looksLikeHTML(body) {
+                let html = HTMLText.convert(body, maxTags: configuration.maxHTMLTags)
+                var article = ParsedArticle(format: .html)
+                try structure(html.text, titleHint: html.title, into: &article, configuration: configuration)
                 return article
             }
+            var article = ParsedArticle(format: .text)
+            try structure(
+                String(decoding: body, as: UTF8.self), titleHint: nil, into: &article, configuration: configuration)
+            return article
+        }
     }
 
     private static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
@@ -85,7 +88,8 @@ enum ArticleParser {
             case nil, .null?: return nil
             case .string(let s)?: return s
             case .number(let n)? where allowNumber: return n
-            case let other?: throw AnalysisError(.wrongShape, "field \"\(key)\" must be a string, found \(other.typeName)")
+            case let other?:
+                throw AnalysisError(.wrongShape, "field \"\(key)\" must be a string, found \(other.typeName)")
             }
         }
         var article = ParsedArticle(format: .json)
@@ -230,7 +234,8 @@ enum ArticleParser {
         var space = false
         for scalar in raw.unicodeScalars {
             let v = scalar.value
-            let isSpace = v == 0x20 || v == 0x09 || v == 0x0D || v == 0xA0 || v < 0x20 || v == 0x7F
+            let isSpace =
+                v == 0x20 || v == 0x09 || v == 0x0D || v == 0xA0 || v < 0x20 || v == 0x7F
                 || (v >= 0x2000 && v <= 0x200A) || v == 0x3000
             if isSpace {
                 space = !out.isEmpty
