@@ -141,7 +141,8 @@ struct EntityExtractor {
                 return Entity(
                     name: name, normalized: TextNormalizer.normalize(name),
                     country: entry.kind == .organization ? nil : entry.country,
-                    type: entry.kind == .person ? entry.role : (entry.kind == .organization ? nil : entry.kind.rawValue),
+                    type: entry.kind == .person
+                        ? entry.role : (entry.kind == .organization ? nil : entry.kind.rawValue),
                     known: true, mentions: 0, firstToken: i
                 )
             }
@@ -172,7 +173,8 @@ struct EntityExtractor {
         var best = 0
         for title in titles where title.count > best && i + title.count <= tokens.count {
             var ok = true
-            for (k, word) in title.enumerated() where tokens[i + k].bare != word || (k > 0 && tokens[i + k].breakBefore) {
+            for (k, word) in title.enumerated() where tokens[i + k].bare != word || (k > 0 && tokens[i + k].breakBefore)
+            {
                 ok = false
                 break
             }
@@ -256,7 +258,9 @@ struct EntityExtractor {
             if last > first && surnames[tokens[last].bare] == nil { surnames[tokens[last].bare] = key }
         }
         for i in tokens.indices where !covered[i] {
-            guard let key = surnames[tokens[i].bare], tokens[i].kind != .latin || tokens[i].capitalized else { continue }
+            guard let key = surnames[tokens[i].bare], tokens[i].kind != .latin || tokens[i].capitalized else {
+                continue
+            }
             if i + 1 < tokens.count, !tokens[i + 1].breakBefore, !covered[i + 1],
                 tokens[i + 1].kind == .latin && tokens[i + 1].capitalized
             {

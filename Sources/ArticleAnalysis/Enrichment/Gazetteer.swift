@@ -108,7 +108,10 @@ struct Gazetteer: Sendable {
             add(entry, arabic: row[0], english: row[1])
         }
         for key in byFirstWord.keys {
-            byFirstWord[key]!.sort { patterns[$0].words.count > patterns[$1].words.count || (patterns[$0].words.count == patterns[$1].words.count && $0 < $1) }
+            byFirstWord[key]!.sort {
+                patterns[$0].words.count > patterns[$1].words.count
+                    || (patterns[$0].words.count == patterns[$1].words.count && $0 < $1)
+            }
         }
     }
 
