@@ -54,6 +54,9 @@ public struct Classifier: Sendable {
                 repeats[node] = seen + 1
                 segment.occurrences.append((node, pow(parameters.repeatDecay, Double(seen))))
             }
+            lexicon.forEachMatch(in: ids, root: lexicon.stateRoot) { node, _, _ in
+                segment.occurrences.append((node, 1))
+            }
             if !segment.occurrences.isEmpty { segments.append(segment) }
         }
         scan(title, zone: .title, multiplier: parameters.titleWeight)
