@@ -15,7 +15,8 @@ private let dataDirectory: URL? = {
     }
 }()
 
-private func classify(_ title: String, _ paragraphs: [String], _ language: Language = .arabic) throws -> Classification {
+private func classify(_ title: String, _ paragraphs: [String], _ language: Language = .arabic) throws -> Classification
+{
     try Classifier.bundled().classify(
         title: title,
         lead: paragraphs.first ?? "",
@@ -217,7 +218,8 @@ struct ClassificationEvaluationTests {
     @Test("the report lists misclassified items and renders as text and JSON")
     func report() throws {
         let items = [
-            LabelledItem(id: "a", lang: "en", title: "Foreign minister holds talks with counterpart", text: "x", labels: []),
+            LabelledItem(
+                id: "a", lang: "en", title: "Foreign minister holds talks with counterpart", text: "x", labels: []),
             LabelledItem(id: "b", lang: "en", title: "Recipe of the week", text: "Bake the cake.", labels: []),
         ]
         let report = Evaluation.run(items: items, classifier: try Classifier.bundled())

@@ -141,7 +141,9 @@ struct LexiconStoreTests {
         let second = try LexiconCompiler.compile(sourceDirectory: sources, to: path)
         #expect(second != first)
         #expect(try LexiconLoader.load(from: path).version == second)
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".tmp") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter {
+            $0.hasSuffix(".tmp")
+        }
         #expect(leftovers.isEmpty)
     }
 
