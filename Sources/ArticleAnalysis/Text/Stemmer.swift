@@ -58,10 +58,21 @@ enum Stemmer {
 
     /// The stem of a normalised word. `isArabic` selects the rule set.
     static func stem(_ word: ArraySlice<UInt32>, isArabic: Bool) -> [UInt32] {
-        isArabic ? arabic(word) : english(word)
+        isArabic ? Array(suffixStripped(word.dropFirst(prefixLength(word)))) : english(word)
     }
 
-    private static func arabic(_ word: ArraySlice<UInt32>) -> [UInt32] {
+    /// The word without its proclitics (conjunction, preposition, article) but with its suffixes:
+    /// the form names are matched on ("والعراق" → "عراق", "العراقي" → "عراقي"). English: the word
+    /// without a possessive 's.
+    static func bare(_ word: ArraySlice<UInt32>, isArabic: Bool) -> ArraySlice<UInt32> {
+        if isArabic { return word.dropFirst(prefixLength(word)) }
+        let n = word.count
+        if n >= 3, word[word.endIndex - 1] == 0x73, word[word.endIndex - 2] == 0x27 { return word.dropLast(2) }
+        return word
+    }
+
+    /// Number of leading scalars that are proclitics (rule 1 and 2 above).
+    private static func prefixLength(_ word: ArraySlice<UInt32>) -> Int {
         var w = word
         var strips = 0
         while strips < 2, w.count >= 4, let first = w.first, first == waw || first == feh {
@@ -70,12 +81,11 @@ enum Stemmer {
                 w = rest
                 break
             }
-            let kept = core(w)
-            if protectedStems.contains(kept) { return kept }
+            if protectedStems.contains(core(w)) { break }
             w = rest
             strips += 1
         }
-        return core(w)
+        return word.count - w.count + articlePrefixLength(w)
     }
 
     /// Length of an article / article-carrying preposition prefix that may be stripped, or 0.
@@ -90,12 +100,15 @@ enum Stemmer {
 
     /// Article and suffix stripping (no conjunctions).
     private static func core(_ word: ArraySlice<UInt32>) -> [UInt32] {
-        var w = word.dropFirst(articlePrefixLength(word))
-        for suffix in suffixes where w.count - suffix.count >= 3 && w.hasSuffix(suffix) {
-            w = w.dropLast(suffix.count)
-            break
+        Array(suffixStripped(word.dropFirst(articlePrefixLength(word))))
+    }
+
+    /// Rule 3: the longest listed suffix that leaves at least three letters is removed.
+    private static func suffixStripped(_ word: ArraySlice<UInt32>) -> ArraySlice<UInt32> {
+        for suffix in suffixes where word.count - suffix.count >= 3 && word.hasSuffix(suffix) {
+            return word.dropLast(suffix.count)
         }
-        return Array(w)
+        return word
     }
 
     private static func english(_ word: ArraySlice<UInt32>) -> [UInt32] {

@@ -124,6 +124,10 @@ struct Word {
     var scalars: [UInt32]
     /// Stemmed scalars (see ``Token/stem``).
     var stem: [UInt32]
+    /// Hash of the word without proclitics (see ``Stemmer/bare(_:isArabic:)``); names match on it.
+    var bareHash: UInt64
+    /// Number of scalars of ``bare`` (the proclitic-free form).
+    var bareCount: Int
     /// UTF-8 byte range in the source.
     var range: Range<Int>
     /// Script of the word.
@@ -137,6 +141,11 @@ struct Word {
     /// The stem as a `String`.
     func stemString(buffer: inout [UInt8]) -> String {
         Word.string(stem, buffer: &buffer)
+    }
+
+    /// The proclitic-free form (a suffix of ``scalars`` for Arabic, a prefix otherwise).
+    var bare: ArraySlice<UInt32> {
+        kind == .arabic ? scalars.suffix(bareCount) : scalars.prefix(bareCount)
     }
 
     /// Hash of the normalised form.
@@ -158,7 +167,7 @@ struct WordScanner {
 
     /// Scans `bytes`, calling `body` for every word.
     mutating func scan(_ p: UnsafeBufferPointer<UInt8>, _ body: (borrowing Word) -> Void) {
-        var word = Word(scalars: [], stem: [], range: 0..<0, kind: .number)
+        var word = Word(scalars: [], stem: [], bareHash: 0, bareCount: 0, range: 0..<0, kind: .number)
         word.scalars.reserveCapacity(32)
         var inWord = false
         var start = 0
@@ -169,9 +178,17 @@ struct WordScanner {
         func flush(_ word: inout Word) {
             word.range = start..<end
             if stemming {
-                word.stem =
-                    word.kind == .number
-                    ? word.scalars : Stemmer.stem(word.scalars[...], isArabic: word.kind == .arabic)
+                if word.kind == .number {
+                    word.stem = word.scalars
+                    word.bareHash = TextNormalizer.hash(word.scalars)
+                    word.bareCount = word.scalars.count
+                } else {
+                    let isArabic = word.kind == .arabic
+                    word.stem = Stemmer.stem(word.scalars[...], isArabic: isArabic)
+                    let bare = Stemmer.bare(word.scalars[...], isArabic: isArabic)
+                    word.bareHash = TextNormalizer.hash(bare)
+                    word.bareCount = bare.count
+                }
             }
             body(word)
             word.scalars.removeAll(keepingCapacity: true)

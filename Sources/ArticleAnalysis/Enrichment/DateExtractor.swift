@@ -1,0 +1,222 @@
+/// A date mentioned in an article.
+public struct DateMention: Sendable, Hashable {
+    /// How the date was written.
+    public enum Kind: String, Sendable, Hashable {
+        /// A calendar date ("15 آب/أغسطس 2021", "August 15, 2021", "2021-08-15").
+        case absolute
+        /// A weekday ("اليوم الأحد", "يوم الخميس", "on Sunday").
+        case weekday
+    }
+
+    /// The words as written in the article.
+    public var text: String
+    /// How the date was written.
+    public var kind: Kind
+    /// The resolved date `YYYY-MM-DD`, or `nil` when it cannot be resolved (a weekday without a
+    /// publication date, a day and month without a year and without a publication date).
+    public var value: String?
+}
+
+/// Finds absolute dates and weekday mentions; weekdays are resolved to the latest such day on or
+/// before the publication date.
+struct DateExtractor {
+    let text: ArticleText
+    /// Publication date (year, month, day), if known.
+    let published: (year: Int, month: Int, day: Int)?
+
+    private static func table(_ entries: [(String, Int)]) -> [UInt64: Int] {
+        var out: [UInt64: Int] = [:]
+        for (word, value) in entries {
+            TextNormalizer.forEachWord(in: word) { out[$0.bareHash] = value }
+        }
+        return out
+    }
+
+    // Weekdays: 0 = Sunday. Arabic forms are matched with their article (الأحد), hence normalized hashes.
+    private static let arabicWeekdays: [UInt64: Int] = {
+        var out: [UInt64: Int] = [:]
+        for (word, day) in [
+            ("الأحد", 0), ("الاثنين", 1), ("الإثنين", 1), ("الثلاثاء", 2), ("الأربعاء", 3), ("الخميس", 4),
+            ("الجمعة", 5), ("السبت", 6),
+        ] {
+            TextNormalizer.forEachWord(in: word) { out[$0.normalizedHash] = day }
+        }
+        return out
+    }()
+    private static let englishWeekdays = table([
+        ("sunday", 0), ("monday", 1), ("tuesday", 2), ("wednesday", 3), ("thursday", 4), ("friday", 5), ("saturday", 6),
+    ])
+    private static let dayWords: Set<UInt64> = {
+        var out = Set<UInt64>()
+        TextNormalizer.forEachWord(in: "يوم اليوم صباح مساء ليلة ليل فجر ظهر امس أمس") { out.insert($0.bareHash) }
+        return out
+    }()
+    private static let months = table([
+        ("يناير", 1), ("فبراير", 2), ("مارس", 3), ("ابريل", 4), ("أبريل", 4), ("إبريل", 4), ("مايو", 5), ("يونيو", 6),
+        ("يوليو", 7), ("أغسطس", 8), ("اغسطس", 8), ("سبتمبر", 9), ("أكتوبر", 10), ("اكتوبر", 10), ("نوفمبر", 11),
+        ("ديسمبر", 12), ("شباط", 2), ("آذار", 3), ("نيسان", 4), ("أيار", 5), ("حزيران", 6), ("تموز", 7), ("آب", 8),
+        ("أيلول", 9), ("january", 1), ("february", 2), ("march", 3), ("april", 4), ("may", 5), ("june", 6),
+        ("july", 7), ("august", 8), ("september", 9), ("october", 10), ("november", 11), ("december", 12),
+    ])
+    // Two-word Levantine months: تشرين الأول/الثاني، كانون الأول/الثاني.
+    private static let twoWordMonths: [UInt64: [UInt64: Int]] = {
+        func h(_ s: String) -> UInt64 {
+            var out: UInt64 = 0
+            TextNormalizer.forEachWord(in: s) { out = $0.bareHash }
+            return out
+        }
+        return [
+            h("تشرين"): [h("الأول"): 10, h("الثاني"): 11],
+            h("كانون"): [h("الأول"): 12, h("الثاني"): 1],
+        ]
+    }()
+
+    /// Parses the `YYYY-MM-DD` prefix of an ISO 8601 timestamp.
+    static func parsePublished(_ s: String?) -> (year: Int, month: Int, day: Int)? {
+        guard let s else { return nil }
+        let u = Array(s.utf8.prefix(10))
+        guard u.count == 10, u[4] == 0x2D, u[7] == 0x2D,
+            let y = Int(String(decoding: u[0..<4], as: UTF8.self)),
+            let m = Int(String(decoding: u[5..<7], as: UTF8.self)),
+            let d = Int(String(decoding: u[8..<10], as: UTF8.self)), (1...12).contains(m), (1...31).contains(d)
+        else { return nil }
+        return (y, m, d)
+    }
+
+    /// Days since 1970-01-01 (proleptic Gregorian).
+    static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int {
+        let y = m <= 2 ? y0 - 1 : y0
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yoe = y - era * 400
+        let doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1
+        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
+        return era * 146_097 + doe - 719_468
+    }
+
+    /// The civil date of a day count since 1970-01-01.
+    static func civilFromDays(_ z0: Int) -> (Int, Int, Int) {
+        let z = z0 + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let doe = z - era * 146_097
+        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
+        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
+        let mp = (5 * doy + 2) / 153
+        let d = doy - (153 * mp + 2) / 5 + 1
+        let m = mp < 10 ? mp + 3 : mp - 9
+        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    }
+
+    static func iso(_ y: Int, _ m: Int, _ d: Int) -> String {
+        func pad(_ v: Int, _ width: Int) -> String {
+            let s = String(v)
+            return String(repeating: "0", count: max(0, width - s.count)) + s
+        }
+        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))"
+    }
+
+    private func resolveWeekday(_ weekday: Int) -> String? {
+        guard let p = published else { return nil }
+        let days = Self.daysFromCivil(p.year, p.month, p.day)
+        let publishedWeekday = ((days % 7) + 11) % 7  // 1970-01-01 was a Thursday (4)
+        let back = (publishedWeekday - weekday + 7) % 7
+        let (y, m, d) = Self.civilFromDays(days - back)
+        return Self.iso(y, m, d)
+    }
+
+    private func number(_ k: Int) -> Int? {
+        let t = text.tokens[k]
+        guard t.kind == .number else { return nil }
+        return Int(
+            text.text(t.range).unicodeScalars.compactMap { s -> Character? in
+                switch s.value {
+                case 0x30...0x39: return Character(s)
+                case 0x0660...0x0669: return Character(Unicode.Scalar(s.value - 0x0660 + 0x30)!)
+                case 0x06F0...0x06F9: return Character(Unicode.Scalar(s.value - 0x06F0 + 0x30)!)
+                default: return nil
+                }
+            }.reduce(into: "") { $0.append($1) })
+    }
+
+    /// Month starting at token `k` and the number of tokens it spans (handles "آب/أغسطس").
+    private func month(at k: Int) -> (Int, Int)? {
+        let tokens = text.tokens
+        guard k < tokens.count else { return nil }
+        if let pair = Self.twoWordMonths[tokens[k].bare], k + 1 < tokens.count, let m = pair[tokens[k + 1].bare] {
+            return (m, 2)
+        }
+        guard let m = Self.months[tokens[k].bare] else { return nil }
+        if tokens[k].kind == .latin && !tokens[k].capitalized { return nil }
+        if k + 1 < tokens.count, Self.months[tokens[k + 1].bare] == m,
+            text.bytes[tokens[k + 1].range.lowerBound - 1] == 0x2F
+        {
+            return (m, 2)
+        }
+        return (m, 1)
+    }
+
+    /// Date mentions in order of appearance, without repeats.
+    func extract() -> [DateMention] {
+        let tokens = text.tokens
+        var out: [DateMention] = []
+        var seen = Set<DateMention>()
+        func add(_ mention: DateMention) {
+            if seen.insert(mention).inserted { out.append(mention) }
+        }
+        var k = 0
+        while k < tokens.count {
+            let t = tokens[k]
+            // Arabic weekday after a day word: "اليوم الأحد", "يوم الخميس".
+            if t.kind == .arabic, let weekday = Self.arabicWeekdays[t.normalized], k > 0,
+                Self.dayWords.contains(tokens[k - 1].bare), !t.breakBefore
+            {
+                add(DateMention(text: text.text(tokens: k - 1, k), kind: .weekday, value: resolveWeekday(weekday)))
+                k += 1
+                continue
+            }
+            if t.kind == .latin, t.capitalized, let weekday = Self.englishWeekdays[t.bare] {
+                add(DateMention(text: text.text(t.range), kind: .weekday, value: resolveWeekday(weekday)))
+                k += 1
+                continue
+            }
+            // ISO date: 2021-08-15.
+            if let y = number(k), y >= 1900, y <= 2100, k + 2 < tokens.count, let m = number(k + 1),
+                let d = number(k + 2),
+                text.bytes[tokens[k + 1].range.lowerBound - 1] == 0x2D,
+                text.bytes[tokens[k + 2].range.lowerBound - 1] == 0x2D,
+                (1...12).contains(m), (1...31).contains(d)
+            {
+                add(DateMention(text: text.text(tokens: k, k + 2), kind: .absolute, value: Self.iso(y, m, d)))
+                k += 3
+                continue
+            }
+            // Day month [year]: "15 آب/أغسطس 2021", "15 August 2021".
+            if let d = number(k), (1...31).contains(d), let (m, span) = month(at: k + 1) {
+                var last = k + span
+                var year: Int? = nil
+                if last + 1 < tokens.count, let y = number(last + 1), y >= 1900, y <= 2100 {
+                    year = y
+                    last += 1
+                }
+                let y = year ?? published?.year
+                add(DateMention(text: text.text(tokens: k, last), kind: .absolute, value: y.map { Self.iso($0, m, d) }))
+                k = last + 1
+                continue
+            }
+            // Month day, year: "August 15, 2021".
+            if t.kind == .latin, let (m, span) = month(at: k), let d = number(k + span), (1...31).contains(d) {
+                var last = k + span
+                var year: Int? = nil
+                if last + 1 < tokens.count, let y = number(last + 1), y >= 1900, y <= 2100 {
+                    year = y
+                    last += 1
+                }
+                let y = year ?? published?.year
+                add(DateMention(text: text.text(tokens: k, last), kind: .absolute, value: y.map { Self.iso($0, m, d) }))
+                k = last + 1
+                continue
+            }
+            k += 1
+        }
+        return out
+    }
+}

@@ -1,0 +1,211 @@
+/// A quotation found in an article.
+public struct Quote: Sendable, Hashable {
+    /// The quoted words (without the quotation marks).
+    public var text: String
+    /// Who said it: a person's canonical name, a role as written ("وزير الخارجية العراقي"), or `nil`
+    /// when the quote is not attributed.
+    public var speaker: String?
+}
+
+/// Finds attributed quotations: Arabic reporting verbs followed by إن / أن ("قال X إن «…»",
+/// "أكد X أن …", "X يقول إن …") and English quotations next to said / says / told / added.
+/// A reporting verb with no speaker ("كما أكد أن …", "he said") continues the previous speaker.
+struct QuoteExtractor {
+    let text: ArticleText
+    let entities: EntityExtractor
+
+    private static func hashes(_ words: String) -> Set<UInt64> {
+        var out = Set<UInt64>()
+        TextNormalizer.forEachWord(in: words) { out.insert($0.bareHash) }
+        return out
+    }
+
+    private static let arabicVerbs = hashes(
+        "قال قالت يقول تقول اكد اكدت يؤكد تؤكد اضاف اضافت يضيف اوضح اوضحت يوضح صرح صرحت اعلن اعلنت يعلن "
+            + "اعتبر اعتبرت يعتبر شدد شددت يشدد لفت لفتت اشار اشارت يشير ذكر ذكرت تابع تابعت راي رات يري نفي "
+            + "نفت حذر حذرت يحذر طالب طالبت اعرب اعربت كشف كشفت"
+    )
+    private static let complementizers = hashes("ان انه انها انهم بان")
+    private static let englishVerbs = hashes("said says told added warned insisted argued stated")
+    private static let pronouns = hashes("he she they it هو هي")
+
+    /// Quotes in order of appearance, at most `limit`.
+    func extract(limit: Int) -> [Quote] {
+        var quotes: [Quote] = []
+        var lastSpeaker: String? = nil
+        let tokens = text.tokens
+        var i = 0
+        while i < tokens.count && quotes.count < limit {
+            let token = tokens[i]
+            if token.kind == .arabic, Self.arabicVerbs.contains(token.bare) {
+                if let (quote, next) = arabicQuote(verb: i, lastSpeaker: lastSpeaker) {
+                    quotes.append(quote)
+                    if quote.speaker != nil { lastSpeaker = quote.speaker }
+                    i = next
+                    continue
+                }
+            }
+            i += 1
+        }
+        if quotes.count < limit { englishQuotes(into: &quotes, limit: limit) }
+        return quotes
+    }
+
+    private func arabicQuote(verb v: Int, lastSpeaker: String?) -> (Quote, Int)? {
+        let tokens = text.tokens
+        let segment = tokens[v].segment
+        var c = v + 1
+        while c < tokens.count, c - v <= 16, tokens[c].segment == segment,
+            !Self.complementizers.contains(tokens[c].bare)
+        {
+            c += 1
+        }
+        guard c < tokens.count, tokens[c].segment == segment, Self.complementizers.contains(tokens[c].bare) else {
+            return nil
+        }
+        var speaker: String? = nil
+        for k in (v + 1)..<c {
+            if let name = entities.person(at: k) {
+                speaker = name
+                break
+            }
+        }
+        if speaker == nil && c == v + 1 {
+            // Subject before a present-tense verb ("مصطفى الكاظمي يقول إن"), else the previous speaker.
+            var k = v - 1
+            while k >= 0, v - k <= 3, tokens[k].segment == segment {
+                if let name = entities.person(at: k) {
+                    speaker = name
+                    break
+                }
+                k -= 1
+            }
+            if speaker == nil { speaker = lastSpeaker }
+        }
+        if speaker == nil && c > v + 1 {
+            var end = v + 1
+            while end < c, end == v + 1 || !tokens[end].breakBefore { end += 1 }
+            if end - (v + 1) <= 5 { speaker = text.text(tokens: v + 1, end - 1) }
+        }
+        // The quote: the quoted span right after the complementizer, else the clause to the sentence end.
+        let segmentEnd = text.segments[segment].range.upperBound
+        let from = tokens[c].range.upperBound
+        guard let (quoteText, endByte) = quotedOrClause(from: from, segmentEnd: segmentEnd) else { return nil }
+        var next = c + 1
+        while next < tokens.count && tokens[next].range.lowerBound < endByte { next += 1 }
+        return (Quote(text: quoteText, speaker: speaker), next)
+    }
+
+    private static func isOpeningQuote(_ bytes: [UInt8], _ i: Int) -> Int? {
+        if bytes[i] == 0x22 { return 1 }
+        if i + 1 < bytes.count, bytes[i] == 0xC2, bytes[i + 1] == 0xAB { return 2 }  // «
+        if i + 2 < bytes.count, bytes[i] == 0xE2, bytes[i + 1] == 0x80, bytes[i + 2] == 0x9C { return 3 }  // “
+        return nil
+    }
+
+    private static func isClosingQuote(_ bytes: [UInt8], _ i: Int) -> Bool {
+        if bytes[i] == 0x22 { return true }
+        if i + 1 < bytes.count, bytes[i] == 0xC2, bytes[i + 1] == 0xBB { return true }  // »
+        if i + 2 < bytes.count, bytes[i] == 0xE2, bytes[i + 1] == 0x80, bytes[i + 2] == 0x9D { return true }  // ”
+        return false
+    }
+
+    private func quotedOrClause(from: Int, segmentEnd: Int) -> (String, Int)? {
+        let bytes = text.bytes
+        var i = from
+        // Up to a few bytes of space / punctuation before an opening quotation mark.
+        while i < segmentEnd, i - from < 8, bytes[i] == 0x20 || bytes[i] == 0x3A || bytes[i] == 0x2C { i += 1 }
+        if i < segmentEnd, let open = Self.isOpeningQuote(bytes, i) {
+            let start = i + open
+            var j = start
+            while j < segmentEnd && !Self.isClosingQuote(bytes, j) { j += 1 }
+            let quote = text.text(start..<j).trimmingCharactersInQuote()
+            return quote.isEmpty ? nil : (quote, min(j + 1, segmentEnd))
+        }
+        var j = from
+        while j < segmentEnd, j - from < 600, bytes[j] != 0x2E { j += 1 }
+        let clause = text.text(from..<j).trimmingCharactersInQuote()
+        return clause.utf8.count < 8 ? nil : (clause, j)
+    }
+
+    /// English: "…," X said / said X / X said: "…".
+    private func englishQuotes(into quotes: inout [Quote], limit: Int) {
+        let bytes = text.bytes
+        let tokens = text.tokens
+        var tokenIndex = 0
+        var lastSpeaker: String? = nil
+        for segment in text.segments {
+            var i = segment.range.lowerBound
+            while i < segment.range.upperBound && quotes.count < limit {
+                guard
+                    bytes[i] == 0x22
+                        || (i + 2 < bytes.count && bytes[i] == 0xE2 && bytes[i + 1] == 0x80 && bytes[i + 2] == 0x9C)
+                else {
+                    i += 1
+                    continue
+                }
+                let start = i + (bytes[i] == 0x22 ? 1 : 3)
+                var j = start
+                while j < segment.range.upperBound && !Self.isClosingQuote(bytes, j) { j += 1 }
+                guard j < segment.range.upperBound else { break }
+                let quote = text.text(start..<j).trimmingCharactersInQuote()
+                i = j + 1
+                guard quote.split(separator: " ").count >= 4 else { continue }
+                while tokenIndex < tokens.count && tokens[tokenIndex].range.lowerBound < start { tokenIndex += 1 }
+                var inside = tokenIndex
+                while inside < tokens.count && tokens[inside].range.lowerBound < j { inside += 1 }
+                guard tokenIndex < tokens.count,
+                    tokens[tokenIndex].kind == .latin || inside < tokens.count && tokens[inside].kind == .latin
+                else { continue }
+                let speaker = englishSpeaker(
+                    before: tokenIndex, after: inside, segment: tokens[min(tokenIndex, tokens.count - 1)].segment,
+                    lastSpeaker: lastSpeaker)
+                if let (name, attributed) = speaker, attributed {
+                    quotes.append(Quote(text: quote, speaker: name))
+                    if name != nil { lastSpeaker = name }
+                }
+            }
+        }
+    }
+
+    /// The speaker of an English quote: looks at up to 6 words after the quote, then before it.
+    /// Returns `nil` when no reporting verb is near (not a reported quote).
+    private func englishSpeaker(before: Int, after: Int, segment: Int, lastSpeaker: String?) -> (String?, Bool)? {
+        let tokens = text.tokens
+        for range in [after..<min(after + 6, tokens.count), max(0, before - 8)..<before] {
+            guard
+                range.contains(where: { tokens[$0].segment == segment && Self.englishVerbs.contains(tokens[$0].bare) })
+            else {
+                continue
+            }
+            for k in range where tokens[k].segment == segment {
+                if let name = entities.person(at: k) { return (name, true) }
+            }
+            for k in range where tokens[k].segment == segment && Self.pronouns.contains(tokens[k].bare) {
+                return (lastSpeaker, true)
+            }
+            // Capitalised words next to the verb.
+            var names: [Int] = []
+            for k in range
+            where tokens[k].segment == segment && tokens[k].capitalized && !Self.englishVerbs.contains(tokens[k].bare) {
+                names.append(k)
+            }
+            if let first = names.first, let last = names.last, last - first < 4 {
+                return (text.text(tokens: first, last), true)
+            }
+            return (nil, true)
+        }
+        return nil
+    }
+}
+
+extension String {
+    /// The string without surrounding spaces, quotation marks and trailing commas/periods.
+    fileprivate func trimmingCharactersInQuote() -> String {
+        let strip: Set<Unicode.Scalar> = [" ", "\"", "«", "»", "“", "”", ",", "،", ":", "."]
+        var scalars = Substring(self).unicodeScalars[...]
+        while let f = scalars.first, strip.contains(f) { scalars = scalars.dropFirst() }
+        while let l = scalars.last, strip.contains(l) { scalars = scalars.dropLast() }
+        return String(String.UnicodeScalarView(scalars))
+    }
+}

@@ -1,0 +1,261 @@
+/// A parsed JSON value (only what envelopes need; objects keep member order).
+enum JSONValue: Equatable {
+    /// `null`.
+    case null
+    /// `true` / `false`.
+    case bool(Bool)
+    /// A number, kept as its source text.
+    case number(String)
+    /// A string.
+    case string(String)
+    /// An array.
+    case array([JSONValue])
+    /// An object's members in source order (duplicates kept; lookups take the first).
+    case object([(String, JSONValue)])
+
+    static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): return true
+        case (.bool(let a), .bool(let b)): return a == b
+        case (.number(let a), .number(let b)): return a == b
+        case (.string(let a), .string(let b)): return a == b
+        case (.array(let a), .array(let b)): return a == b
+        case (.object(let a), .object(let b)):
+            return a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        default: return false
+        }
+    }
+
+    /// The first member named `key` of an object.
+    subscript(key: String) -> JSONValue? {
+        guard case .object(let members) = self else { return nil }
+        return members.first { $0.0 == key }?.1
+    }
+
+    /// A short name of the value's type, for error messages.
+    var typeName: String {
+        switch self {
+        case .null: return "null"
+        case .bool: return "boolean"
+        case .number: return "number"
+        case .string: return "string"
+        case .array: return "array"
+        case .object: return "object"
+        }
+    }
+}
+
+/// A strict, byte-level JSON parser (RFC 8259) with a nesting limit. Input must be valid UTF-8.
+struct JSONReader {
+    private let p: UnsafeBufferPointer<UInt8>
+    private var i = 0
+    private let maxDepth: Int
+    private var scratch: [UInt8] = []
+
+    /// Parses a complete JSON text (one value, surrounding whitespace allowed).
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) throws(AnalysisError) -> JSONValue {
+        var reader = JSONReader(p: bytes, maxDepth: maxDepth)
+        reader.skipWhitespace()
+        let value = try reader.value(depth: 0)
+        reader.skipWhitespace()
+        if reader.i != bytes.count { throw reader.error("unexpected data after the JSON value") }
+        return value
+    }
+
+    private init(p: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+        self.p = p
+        self.maxDepth = maxDepth
+    }
+
+    private func error(_ message: String) -> AnalysisError {
+        AnalysisError(.malformedJSON, "\(message) at byte \(i)")
+    }
+
+    private mutating func skipWhitespace() {
+        while i < p.count, p[i] == 0x20 || p[i] == 0x0A || p[i] == 0x0D || p[i] == 0x09 { i += 1 }
+    }
+
+    private mutating func value(depth: Int) throws(AnalysisError) -> JSONValue {
+        guard i < p.count else { throw error("unexpected end of input") }
+        switch p[i] {
+        case UInt8(ascii: "{"): return try object(depth: depth + 1)
+        case UInt8(ascii: "["): return try array(depth: depth + 1)
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"):
+            try literal("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try literal("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try literal("null")
+            return .null
+        default: return .number(try number())
+        }
+    }
+
+    private mutating func literal(_ word: StaticString) throws(AnalysisError) {
+        let n = word.utf8CodeUnitCount
+        guard i + n <= p.count else { throw error("truncated literal") }
+        for k in 0..<n where p[i + k] != word.utf8Start[k] { throw error("invalid literal") }
+        i += n
+    }
+
+    private mutating func number() throws(AnalysisError) -> String {
+        let start = i
+        if i < p.count, p[i] == UInt8(ascii: "-") { i += 1 }
+        guard i < p.count, isDigit(p[i]) else { throw error("invalid value") }
+        if p[i] == UInt8(ascii: "0") {
+            i += 1
+        } else {
+            while i < p.count, isDigit(p[i]) { i += 1 }
+        }
+        if i < p.count, p[i] == UInt8(ascii: ".") {
+            i += 1
+            guard i < p.count, isDigit(p[i]) else { throw error("invalid number") }
+            while i < p.count, isDigit(p[i]) { i += 1 }
+        }
+        if i < p.count, p[i] == UInt8(ascii: "e") || p[i] == UInt8(ascii: "E") {
+            i += 1
+            if i < p.count, p[i] == UInt8(ascii: "+") || p[i] == UInt8(ascii: "-") { i += 1 }
+            guard i < p.count, isDigit(p[i]) else { throw error("invalid number") }
+            while i < p.count, isDigit(p[i]) { i += 1 }
+        }
+        return String(decoding: UnsafeBufferPointer(rebasing: p[start..<i]), as: UTF8.self)
+    }
+
+    private func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
+
+    private mutating func array(depth: Int) throws(AnalysisError) -> JSONValue {
+        if depth > maxDepth { throw error("nesting deeper than \(maxDepth)") }
+        i += 1
+        var items: [JSONValue] = []
+        skipWhitespace()
+        if i < p.count, p[i] == UInt8(ascii: "]") {
+            i += 1
+            return .array(items)
+        }
+        while true {
+            skipWhitespace()
+            items.append(try value(depth: depth))
+            skipWhitespace()
+            guard i < p.count else { throw error("unterminated array") }
+            if p[i] == UInt8(ascii: ",") {
+                i += 1
+            } else if p[i] == UInt8(ascii: "]") {
+                i += 1
+                return .array(items)
+            } else {
+                throw error("expected ',' or ']'")
+            }
+        }
+    }
+
+    private mutating func object(depth: Int) throws(AnalysisError) -> JSONValue {
+        if depth > maxDepth { throw error("nesting deeper than \(maxDepth)") }
+        i += 1
+        var members: [(String, JSONValue)] = []
+        skipWhitespace()
+        if i < p.count, p[i] == UInt8(ascii: "}") {
+            i += 1
+            return .object(members)
+        }
+        while true {
+            skipWhitespace()
+            guard i < p.count, p[i] == UInt8(ascii: "\"") else { throw error("expected a member name") }
+            let key = try string()
+            skipWhitespace()
+            guard i < p.count, p[i] == UInt8(ascii: ":") else { throw error("expected ':'") }
+            i += 1
+            skipWhitespace()
+            members.append((key, try value(depth: depth)))
+            skipWhitespace()
+            guard i < p.count else { throw error("unterminated object") }
+            if p[i] == UInt8(ascii: ",") {
+                i += 1
+            } else if p[i] == UInt8(ascii: "}") {
+                i += 1
+                return .object(members)
+            } else {
+                throw error("expected ',' or '}'")
+            }
+        }
+    }
+
+    private mutating func string() throws(AnalysisError) -> String {
+        i += 1
+        let start = i
+        // Fast path: no escapes.
+        while i < p.count {
+            let b = p[i]
+            if b == UInt8(ascii: "\"") {
+                let s = String(decoding: UnsafeBufferPointer(rebasing: p[start..<i]), as: UTF8.self)
+                i += 1
+                return s
+            }
+            if b == UInt8(ascii: "\\") { break }
+            if b < 0x20 { throw error("control character in string") }
+            i += 1
+        }
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: p[start..<i]))
+        while i < p.count {
+            let b = p[i]
+            if b == UInt8(ascii: "\"") {
+                i += 1
+                return String(decoding: scratch, as: UTF8.self)
+            }
+            if b < 0x20 { throw error("control character in string") }
+            if b != UInt8(ascii: "\\") {
+                scratch.append(b)
+                i += 1
+                continue
+            }
+            guard i + 1 < p.count else { break }
+            let e = p[i + 1]
+            i += 2
+            switch e {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(e)
+            case UInt8(ascii: "b"): scratch.append(0x08)
+            case UInt8(ascii: "f"): scratch.append(0x0C)
+            case UInt8(ascii: "n"): scratch.append(0x0A)
+            case UInt8(ascii: "r"): scratch.append(0x0D)
+            case UInt8(ascii: "t"): scratch.append(0x09)
+            case UInt8(ascii: "u"):
+                var v = try hex4()
+                if v >= 0xD800 && v < 0xDC00 {
+                    if i + 1 < p.count, p[i] == UInt8(ascii: "\\"), p[i + 1] == UInt8(ascii: "u") {
+                        i += 2
+                        let low = try hex4()
+                        v = low >= 0xDC00 && low < 0xE000 ? 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00) : 0xFFFD
+                    } else {
+                        v = 0xFFFD
+                    }
+                } else if v >= 0xDC00 && v < 0xE000 {
+                    v = 0xFFFD
+                }
+                appendUTF8(v, to: &scratch)
+            default: throw error("invalid escape")
+            }
+        }
+        throw error("unterminated string")
+    }
+
+    private mutating func hex4() throws(AnalysisError) -> UInt32 {
+        guard i + 4 <= p.count else { throw error("truncated \\u escape") }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let b = p[i]
+            let d: UInt32
+            switch b {
+            case 0x30...0x39: d = UInt32(b - 0x30)
+            case 0x41...0x46: d = UInt32(b - 0x41 + 10)
+            case 0x61...0x66: d = UInt32(b - 0x61 + 10)
+            default: throw error("invalid \\u escape")
+            }
+            v = v << 4 | d
+            i += 1
+        }
+        return v
+    }
+}

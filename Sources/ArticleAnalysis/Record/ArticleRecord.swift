@@ -1,0 +1,241 @@
+/// The enriched record published for one article. Its JSON form (``jsonBytes()``) is documented
+/// field by field in `docs/record-schema.md` and specified by `docs/record.schema.json`.
+///
+/// Determinism: for the same input and the same analyser and lexicon versions every field except
+/// ``provenance`` is identical, byte for byte.
+public struct ArticleRecord: Sendable {
+    /// Version of the record schema (`schema_version`).
+    public static let schemaVersion = 1
+
+    /// Article id: the envelope `id`, else its `url`, else `"fp:"` + the exact fingerprint.
+    public var id: String
+    /// Detected language.
+    public var language: Language
+    /// Confidence of ``language`` in [0, 1].
+    public var languageConfidence: Double
+    /// The input format the payload was detected as.
+    public var format: InputFormat
+    /// Canonical URL from the envelope, if any.
+    public var url: String?
+    /// Source from the envelope, if any.
+    public var source: String?
+    /// Publication time from the envelope, as given, if any.
+    public var publishedAt: String?
+    /// The headline (display text, original spelling).
+    public var title: String
+    /// The lead paragraph.
+    public var lead: String
+    /// Bullet highlights.
+    public var highlights: [String]
+    /// Body paragraphs after the lead.
+    public var paragraphs: [String]
+    /// Number of words in lead, highlights and paragraphs.
+    public var wordCount: Int
+    /// Estimated reading time in seconds.
+    public var readingTimeSeconds: Int
+    /// The classifier's decision.
+    public var classification: Classification
+    /// The assigned labels (``Classification/labels``).
+    public var labels: [Label] { classification.labels }
+    /// Named entities.
+    public var entities: Entities
+    /// Attributed quotations.
+    public var quotes: [Quote]
+    /// Dates mentioned.
+    public var dates: [DateMention]
+    /// Content fingerprints.
+    public var fingerprint: Fingerprint
+    /// Id of an earlier article this one duplicates; set by the worker from shared state.
+    public var duplicateOf: String?
+    /// Where the record came from.
+    public var provenance: Provenance
+
+    /// The record as one compact JSON object in a fixed field order, without a trailing newline.
+    public func jsonBytes() -> [UInt8] {
+        var estimate = title.utf8.count + lead.utf8.count + 2048
+        for p in paragraphs { estimate += p.utf8.count + 8 }
+        for h in highlights { estimate += h.utf8.count + 8 }
+        var w = JSONWriter(capacity: estimate + estimate / 8)
+        w.beginObject()
+        w.key("schema_version")
+        w.int(Self.schemaVersion)
+        w.key("id")
+        w.string(id)
+        w.key("language")
+        w.string(language.rawValue)
+        w.key("language_confidence")
+        w.decimal(languageConfidence)
+        w.key("format")
+        w.string(format.rawValue)
+        w.key("url")
+        w.string(url)
+        w.key("source")
+        w.string(source)
+        w.key("published_at")
+        w.string(publishedAt)
+        w.key("title")
+        w.string(title)
+        w.key("lead")
+        w.string(lead)
+        w.key("highlights")
+        writeStrings(highlights, &w)
+        w.key("paragraphs")
+        writeStrings(paragraphs, &w)
+        w.key("word_count")
+        w.int(wordCount)
+        w.key("reading_time_seconds")
+        w.int(readingTimeSeconds)
+        w.key("labels")
+        w.beginArray()
+        for label in labels { w.string(label.rawValue) }
+        w.endArray()
+        w.key("classification")
+        writeClassification(&w)
+        w.key("entities")
+        w.beginObject()
+        w.key("persons")
+        writeEntities(entities.persons, kind: .person, &w)
+        w.key("organizations")
+        writeEntities(entities.organizations, kind: .organization, &w)
+        w.key("locations")
+        writeEntities(entities.locations, kind: .location, &w)
+        w.endObject()
+        w.key("quotes")
+        w.beginArray()
+        for quote in quotes {
+            w.beginObject()
+            w.key("text")
+            w.string(quote.text)
+            w.key("speaker")
+            w.string(quote.speaker)
+            w.endObject()
+        }
+        w.endArray()
+        w.key("dates")
+        w.beginArray()
+        for date in dates {
+            w.beginObject()
+            w.key("text")
+            w.string(date.text)
+            w.key("kind")
+            w.string(date.kind.rawValue)
+            w.key("value")
+            w.string(date.value)
+            w.endObject()
+        }
+        w.endArray()
+        w.key("fingerprint")
+        w.beginObject()
+        w.key("exact")
+        w.string(fingerprint.exactHex)
+        w.key("simhash")
+        w.string(fingerprint.simhashHex)
+        w.endObject()
+        w.key("duplicate_of")
+        w.string(duplicateOf)
+        w.key("provenance")
+        w.beginObject()
+        w.key("topic")
+        w.string(provenance.topic)
+        w.key("partition")
+        w.int(provenance.partition)
+        w.key("offset")
+        w.int(provenance.offset)
+        w.key("timestamp")
+        w.int(provenance.timestamp)
+        w.key("worker")
+        w.string(provenance.worker)
+        w.key("processed_at")
+        w.int(provenance.processedAt)
+        w.key("analyzer_version")
+        w.string(ArticleAnalyzer.version)
+        w.key("lexicon_version")
+        w.string(classification.modelVersion)
+        w.key("replay")
+        w.bool(provenance.replay)
+        w.endObject()
+        w.endObject()
+        return w.bytes
+    }
+
+    private func writeStrings(_ strings: [String], _ w: inout JSONWriter) {
+        w.beginArray()
+        for s in strings { w.string(s) }
+        w.endArray()
+    }
+
+    private func writeClassification(_ w: inout JSONWriter) {
+        w.beginObject()
+        w.key("primary")
+        w.string(classification.primary?.rawValue)
+        w.key("scores")
+        w.beginObject()
+        for label in Label.allCases {
+            w.key(label.rawValue)
+            w.decimal(classification.scores[label] ?? 0)
+        }
+        w.endObject()
+        w.key("thresholds")
+        w.beginObject()
+        for label in Label.allCases {
+            w.key(label.rawValue)
+            w.decimal(classification.thresholds[label] ?? 0)
+        }
+        w.endObject()
+        w.key("evidence")
+        w.beginArray()
+        for e in classification.evidence {
+            w.beginObject()
+            w.key("label")
+            w.string(e.label.rawValue)
+            w.key("term")
+            w.string(e.term)
+            w.key("weight")
+            w.decimal(e.weight)
+            w.key("zone")
+            w.string(e.zone.rawValue)
+            w.key("count")
+            w.int(e.count)
+            w.endObject()
+        }
+        w.endArray()
+        w.key("model_version")
+        w.string(classification.modelVersion)
+        w.endObject()
+    }
+
+    private enum EntityKind {
+        case person, organization, location
+    }
+
+    private func writeEntities(_ list: [Entity], kind: EntityKind, _ w: inout JSONWriter) {
+        w.beginArray()
+        for e in list {
+            w.beginObject()
+            w.key("name")
+            w.string(e.name)
+            w.key("normalized")
+            w.string(e.normalized)
+            switch kind {
+            case .person:
+                w.key("role")
+                w.string(e.type)
+                w.key("affiliation")
+                w.string(e.country)
+            case .location:
+                w.key("country")
+                w.string(e.country)
+                w.key("type")
+                w.string(e.type)
+            case .organization:
+                break
+            }
+            w.key("known")
+            w.bool(e.known)
+            w.key("mentions")
+            w.int(e.mentions)
+            w.endObject()
+        }
+        w.endArray()
+    }
+}
