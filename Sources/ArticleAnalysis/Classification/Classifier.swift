@@ -44,15 +44,15 @@ public struct Classifier: Sendable {
         // Pass 1: match every segment; give each occurrence its repeat factor (decay^n for the n-th repeat of
         // the same node, in document order); sum context evidence and the labels' unsuppressed evidence.
         var segments: [Segment] = []
-        var repeats: [Int32: Int] = [:]
+        var repeats: [Int32: Double] = [:]  // node → factor of its next occurrence
         var ids: [Int32] = []
         func scan(_ text: String, zone: Zone, multiplier: Double) {
             var segment = Segment(zone: zone, multiplier: multiplier)
             lexicon.stemIDs(of: text, into: &ids)
             lexicon.forEachMatch(in: ids) { node, _, _ in
-                let seen = repeats[node, default: 0]
-                repeats[node] = seen + 1
-                segment.occurrences.append((node, pow(parameters.repeatDecay, Double(seen))))
+                let factor = repeats[node, default: 1]
+                repeats[node] = factor * parameters.repeatDecay
+                segment.occurrences.append((node, factor))
             }
             lexicon.forEachMatch(in: ids, root: lexicon.stateRoot) { node, _, _ in
                 segment.occurrences.append((node, 1))

@@ -48,6 +48,9 @@ public struct Lexicon: Sendable {
     /// The root of the state-name trie.
     let stateRoot: Int32 = 1
     var termNames: [String] = []
+    /// The children of the two roots as dense arrays indexed by stem identifier (−1: none), so that the lookup
+    /// made at every token is an array access rather than a dictionary probe.
+    var rootChildren: [[Int32]] = [[], []]
 
     /// Builds the matcher from a parsed source.
     public init(source: LexiconSource) throws(LexiconError) {
@@ -89,6 +92,11 @@ public struct Lexicon: Sendable {
             let state = states[entry.state] ?? states.count
             states[entry.state] = state
             try add(entry.term, channel: .state(state), weight: 1, suppressors: globalMask, root: stateRoot, &termIndex)
+        }
+        for root in 0..<2 {
+            var children = [Int32](repeating: -1, count: stemIDs.count)
+            for (stem, child) in nodes[root].children { children[Int(stem)] = child }
+            rootChildren[root] = children
         }
     }
 
@@ -157,9 +165,14 @@ public struct Lexicon: Sendable {
     func forEachMatch(in ids: [Int32], root: Int32 = 0, _ body: (Int32, Int, Int) -> Void) {
         var start = 0
         while start < ids.count {
-            var node = Int(root)
-            var best: (node: Int, end: Int)?
-            var position = start
+            let first = ids[start]
+            guard first >= 0, case let child = rootChildren[Int(root)][Int(first)], child >= 0 else {
+                start += 1
+                continue
+            }
+            var node = Int(child)
+            var best: (node: Int, end: Int)? = nodes[node].votes.isEmpty ? nil : (node, start + 1)
+            var position = start + 1
             while position < ids.count, ids[position] >= 0, let next = nodes[node].children[ids[position]] {
                 node = Int(next)
                 position += 1
