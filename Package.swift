@@ -77,6 +77,8 @@ let package = Package(
             ],
             resources: [.copy("Samples")]
         ),
+        // The C reference passthrough that `khabar bench` runs as a child process (docs/performance.md).
+        .executableTarget(name: "CPassthrough", linkerSettings: [.linkedLibrary("rdkafka")]),
         .testTarget(name: "KafkaTests", dependencies: ["Kafka"]),
         .testTarget(name: "ArticleAnalysisTests", dependencies: ["ArticleAnalysis"]),
         .testTarget(name: "LexiconStoreTests", dependencies: ["LexiconStore", "ArticleAnalysis", "SQLite"]),

@@ -14,6 +14,7 @@ struct Khabar: AsyncParsableCommand {
         subcommands: [
             RunCommand.self, DemoCommand.self, BrokerCommand.self, ProduceCommand.self, AnalyzeCommand.self,
             ReplayCommand.self, EvalCommand.self, LexiconCommand.self,
+            BenchCommand.self,
         ]
     )
 }

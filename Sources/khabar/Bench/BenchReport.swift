@@ -1,0 +1,239 @@
+import Foundation
+
+/// The results of one `khabar bench` run, as a table and as JSON.
+struct BenchReport: Sendable {
+    /// Backlog size of the throughput phases.
+    var messages: Int
+    /// Mean input size, bytes.
+    var averageMessageBytes: Int
+    /// Partitions of every topic.
+    var partitions: Int
+    /// Where the articles came from.
+    var corpus: String
+    /// How topics were sized so that nothing is purged before it is read.
+    var sizing: String
+    /// (a) the C reference passthrough, when its executable was found.
+    var cPassthrough: ThroughputResult?
+    /// (a) our passthrough over the `Kafka` module.
+    var passthrough: ThroughputResult?
+    /// (b) analysis of the seed article, one core.
+    var analysisSeed: AnalysisPhase.Result?
+    /// (b) analysis of the dev set (or the samples), one core.
+    var analysisCorpus: AnalysisPhase.Result?
+    /// (c) the pipeline draining the backlog.
+    var pipeline: ThroughputResult?
+    /// (c) end-to-end latency at a fixed offered load.
+    var latency: PipelinePhase.LatencyResult?
+
+    /// Targets of issue 7.
+    enum Target {
+        /// Analysis articles/s per core on the dev set.
+        static let analysisPerCore = 25_000.0
+        /// Pipeline msgs/s ÷ (analysis rate × cores used).
+        static let pipelineEfficiency = 0.8
+        /// Swift passthrough ÷ C passthrough.
+        static let passthroughRatio = 0.8
+        /// Peak RSS with a 100,000-message backlog, MB.
+        static let rssMB = 300.0
+        /// Backlog the RSS target is stated for.
+        static let rssBacklog = 100_000
+        /// p99 end-to-end latency at 2,000 msgs/s offered, ms.
+        static let p99Milliseconds = 50.0
+    }
+
+    /// Swift passthrough ÷ C passthrough.
+    var passthroughRatio: Double? {
+        guard let swift = passthrough, let c = cPassthrough, c.messagesPerSecond > 0 else { return nil }
+        return swift.messagesPerSecond / c.messagesPerSecond
+    }
+
+    /// Pipeline ÷ Swift passthrough.
+    var pipelineOverPassthrough: Double? {
+        guard let pipeline, let passthrough, passthrough.messagesPerSecond > 0 else { return nil }
+        return pipeline.messagesPerSecond / passthrough.messagesPerSecond
+    }
+
+    /// Pipeline ÷ (single-core analysis rate on the corpus × cores the pipeline used).
+    var pipelineOverAnalysisCapacity: Double? {
+        guard let pipeline, let analysis = analysisCorpus, analysis.articlesPerCPUSecond > 0, pipeline.cores > 0 else {
+            return nil
+        }
+        return pipeline.messagesPerSecond / (analysis.articlesPerCPUSecond * pipeline.cores)
+    }
+
+    /// The largest peak RSS of this process over the phases (the C child's is reported on its own row).
+    var rssPeakMB: Double {
+        [
+            passthrough?.rssPeakMB, analysisSeed?.rssPeakMB, analysisCorpus?.rssPeakMB, pipeline?.rssPeakMB,
+            latency?.rssPeakMB,
+        ]
+        .compactMap { $0 }.max() ?? 0
+    }
+
+    /// The human-readable table, with ratios and targets.
+    func table() -> String {
+        var lines: [String] = []
+        func row(_ name: String, _ rate: String, _ megabytes: String, _ cores: String, _ rss: String) {
+            lines.append(
+                name.padding(toLength: 44, withPad: " ", startingAt: 0)
+                    + rate.leftPadded(18) + megabytes.leftPadded(10) + cores.leftPadded(8) + rss.leftPadded(12)
+            )
+        }
+        func format(_ value: Double, _ decimals: Int = 0) -> String { String(format: "%.\(decimals)f", value) }
+        row("phase", "rate", "MB/s", "cores", "peak RSS")
+        for (name, result) in [("(a) C passthrough", cPassthrough), ("(a) Swift passthrough", passthrough)] {
+            guard let result else { continue }
+            row(
+                name,
+                "\(format(result.messagesPerSecond)) msg/s",
+                format(result.megabytesPerSecond, 1),
+                format(result.cores, 2),
+                "\(format(result.rssPeakMB)) MB"
+            )
+        }
+        for (name, result) in [
+            ("(b) analysis, seed, 1 thread", analysisSeed), ("(b) analysis, \(corpus), 1 thread", analysisCorpus),
+        ] {
+            guard let result else { continue }
+            let failures = result.failures > 0 ? " (\(result.failures) rejected)" : ""
+            row(
+                name,
+                "\(format(result.articlesPerCPUSecond)) art/s",
+                "",
+                format(result.seconds > 0 ? result.cpuSeconds / result.seconds : 0, 2),
+                "\(format(result.rssPeakMB)) MB"
+            )
+            lines.append("    per CPU second of the thread; \(format(result.articlesPerSecond)) per wall second")
+            if !failures.isEmpty { lines.append("    \(failures)") }
+        }
+        if let pipeline {
+            row(
+                "(c) pipeline, \(messages) backlog",
+                "\(format(pipeline.messagesPerSecond)) msg/s",
+                "",
+                format(pipeline.cores, 2),
+                "\(format(pipeline.rssPeakMB)) MB"
+            )
+        }
+        if let latency {
+            row(
+                "(c) latency @ \(latency.offeredPerSecond) msg/s",
+                "p50 \(format(latency.p50Milliseconds, 1)) ms",
+                "",
+                "",
+                "\(format(latency.rssPeakMB)) MB"
+            )
+            lines.append(
+                "    p99 \(format(latency.p99Milliseconds, 1)) ms, max \(format(latency.maxMilliseconds, 1)) ms over "
+                    + "\(latency.measured) messages"
+            )
+            if let pipeline, pipeline.messagesPerSecond > 0 {
+                let load = Double(latency.offeredPerSecond) / pipeline.messagesPerSecond * 100
+                lines.append("    offered load = \(format(load))% of the pipeline's measured throughput")
+            }
+        }
+        lines.append("")
+        func check(_ met: Bool) -> String { met ? "met" : "MISSED" }
+        if let ratio = passthroughRatio {
+            lines.append(
+                "Swift / C passthrough            \(format(ratio, 2))  (target ≥ \(Target.passthroughRatio): \(check(ratio >= Target.passthroughRatio)))"
+            )
+        }
+        if let ratio = pipelineOverPassthrough {
+            lines.append("pipeline / passthrough           \(format(ratio, 2))")
+        }
+        if let ratio = pipelineOverAnalysisCapacity, let pipeline {
+            lines.append(
+                "pipeline / (analysis × \(format(pipeline.cores, 2)) cores) \(format(ratio, 2))  "
+                    + "(target ≥ \(Target.pipelineEfficiency): \(check(ratio >= Target.pipelineEfficiency)))"
+            )
+        }
+        if let analysis = analysisCorpus {
+            let rate = analysis.articlesPerCPUSecond
+            lines.append(
+                "analysis per core                \(format(rate)) art/s  (target ≥ \(format(Target.analysisPerCore)): "
+                    + "\(check(rate >= Target.analysisPerCore)))"
+            )
+        }
+        if let pipeline {
+            let note = messages >= Target.rssBacklog ? "" : ", stated for a \(Target.rssBacklog) backlog"
+            lines.append(
+                "pipeline peak RSS                \(format(pipeline.rssPeakMB)) MB  (target ≤ \(format(Target.rssMB)) MB"
+                    + "\(note): \(check(pipeline.rssPeakMB <= Target.rssMB)))"
+            )
+        }
+        if let latency {
+            let p99 = format(latency.p99Milliseconds, 1)
+            if latency.offeredPerSecond >= 2000 {
+                let met = check(latency.p99Milliseconds <= Target.p99Milliseconds)
+                lines.append(
+                    "latency p99                      \(p99) ms  (target ≤ \(format(Target.p99Milliseconds)) ms at "
+                        + "2000 msg/s: \(met))"
+                )
+            } else {
+                lines.append(
+                    "latency p99                      \(p99) ms at \(latency.offeredPerSecond) msg/s  (target stated "
+                        + "at 2000 msg/s, which this pipeline cannot run below saturation here: not comparable)"
+                )
+            }
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The same results as a JSON object (snake_case keys; see docs/performance.md).
+    func jsonData() throws -> Data {
+        var object: [String: Any] = [
+            "messages": messages,
+            "average_message_bytes": averageMessageBytes,
+            "partitions": partitions,
+            "corpus": corpus,
+            "sizing": sizing,
+            "rss_peak_mb": rssPeakMB,
+        ]
+        if let passthrough {
+            object["passthrough_msgs_per_s"] = passthrough.messagesPerSecond
+            object["passthrough_mb_per_s"] = passthrough.megabytesPerSecond
+            object["passthrough_cores"] = passthrough.cores
+            object["passthrough_rss_peak_mb"] = passthrough.rssPeakMB
+        }
+        if let cPassthrough {
+            object["c_passthrough_msgs_per_s"] = cPassthrough.messagesPerSecond
+            object["c_passthrough_mb_per_s"] = cPassthrough.megabytesPerSecond
+            object["c_passthrough_cores"] = cPassthrough.cores
+            object["c_passthrough_rss_peak_mb"] = cPassthrough.rssPeakMB
+        }
+        if let ratio = passthroughRatio { object["passthrough_swift_over_c"] = ratio }
+        if let analysisSeed {
+            object["analysis_seed_articles_per_s_per_core"] = analysisSeed.articlesPerCPUSecond
+        }
+        if let analysisCorpus {
+            object["analysis_articles_per_s_per_core"] = analysisCorpus.articlesPerCPUSecond
+            object["analysis_articles_per_wall_s"] = analysisCorpus.articlesPerSecond
+            object["analysis_rejected"] = analysisCorpus.failures
+            object["analysis_rss_peak_mb"] = analysisCorpus.rssPeakMB
+        }
+        if let pipeline {
+            object["pipeline_msgs_per_s"] = pipeline.messagesPerSecond
+            object["pipeline_cores"] = pipeline.cores
+            object["pipeline_rss_peak_mb"] = pipeline.rssPeakMB
+        }
+        if let ratio = pipelineOverPassthrough { object["pipeline_over_passthrough"] = ratio }
+        if let ratio = pipelineOverAnalysisCapacity { object["pipeline_over_analysis_capacity"] = ratio }
+        if let latency {
+            object["latency_offered_msgs_per_s"] = latency.offeredPerSecond
+            object["latency_measured_messages"] = latency.measured
+            object["latency_p50_ms"] = latency.p50Milliseconds
+            object["latency_p99_ms"] = latency.p99Milliseconds
+            object["latency_max_ms"] = latency.maxMilliseconds
+            object["latency_rss_peak_mb"] = latency.rssPeakMB
+        }
+        return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
+    }
+}
+
+extension String {
+    /// The string right-aligned in `width` columns.
+    fileprivate func leftPadded(_ width: Int) -> String {
+        count >= width ? " " + self : String(repeating: " ", count: width - count) + self
+    }
+}
