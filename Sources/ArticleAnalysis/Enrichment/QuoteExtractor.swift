@@ -47,7 +47,7 @@ struct QuoteExtractor {
             }
             i += 1
         }
-        if quotes.count < limit { englishQuotes(into: &quotes, limit: limit) }
+        if quotes.count < limit && entities.language != .arabic { englishQuotes(into: &quotes, limit: limit) }
         return quotes
     }
 
@@ -150,7 +150,7 @@ struct QuoteExtractor {
                 guard j < segment.range.upperBound else { break }
                 let quote = text.text(start..<j).trimmingCharactersInQuote()
                 i = j + 1
-                guard quote.split(separator: " ").count >= 4 else { continue }
+                guard quote.utf8.lazy.filter({ $0 == 0x20 }).count >= 3 else { continue }
                 while tokenIndex < tokens.count && tokens[tokenIndex].range.lowerBound < start { tokenIndex += 1 }
                 var inside = tokenIndex
                 while inside < tokens.count && tokens[inside].range.lowerBound < j { inside += 1 }
@@ -199,10 +199,12 @@ struct QuoteExtractor {
     }
 }
 
+private let quoteTrimmed: Set<Unicode.Scalar> = [" ", "\"", "«", "»", "“", "”", ",", "،", ":", "."]
+
 extension String {
     /// The string without surrounding spaces, quotation marks and trailing commas/periods.
     fileprivate func trimmingCharactersInQuote() -> String {
-        let strip: Set<Unicode.Scalar> = [" ", "\"", "«", "»", "“", "”", ",", "،", ":", "."]
+        let strip = quoteTrimmed
         var scalars = Substring(self).unicodeScalars[...]
         while let f = scalars.first, strip.contains(f) { scalars = scalars.dropFirst() }
         while let l = scalars.last, strip.contains(l) { scalars = scalars.dropLast() }

@@ -160,22 +160,36 @@ enum ArticleParser {
         }
         var lines: [Line] = []
         var blank = true
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let indented = raw.first == " " || raw.first == "\t" || raw.first == "\u{A0}"
-            var line = cleanLine(raw)
-            if line.isEmpty {
-                blank = true
-                continue
+        var buffer: [UInt8] = []
+        var copy = text
+        copy.withUTF8 { p in
+            var start = 0
+            while start <= p.count && lines.count <= configuration.maxParagraphs + 16 {
+                var end = start
+                while end < p.count && p[end] != 0x0A { end += 1 }
+                let raw = UnsafeBufferPointer(rebasing: p[start..<end])
+                start = end + 1
+                let indented = !raw.isEmpty && (raw[0] == 0x20 || raw[0] == 0x09 || (raw.count > 1 && raw[0] == 0xC2 && raw[1] == 0xA0))
+                cleanLine(raw, into: &buffer)
+                var bullet = false
+                let bulletLength = bulletPrefixLength(buffer)
+                if bulletLength > 0 {
+                    bullet = true
+                    buffer.removeFirst(bulletLength)
+                    while buffer.first == 0x20 { buffer.removeFirst() }
+                }
+                if buffer.isEmpty {
+                    blank = blank || !bullet
+                    continue
+                }
+                lines.append(
+                    Line(
+                        text: String(decoding: buffer, as: UTF8.self), indented: indented, bullet: bullet,
+                        blankBefore: blank
+                    )
+                )
+                blank = false
             }
-            var bullet = false
-            if let first = line.unicodeScalars.first, bulletScalars.contains(first.value) {
-                bullet = true
-                line = String(line.unicodeScalars.dropFirst()).trimmingSpaces()
-                if line.isEmpty { continue }
-            }
-            lines.append(Line(text: line, indented: indented, bullet: bullet, blankBefore: blank))
-            blank = false
-            if lines.count > configuration.maxParagraphs + 16 { break }
         }
         // Boilerplate.
         var kept: [Line] = []
@@ -195,7 +209,7 @@ enum ArticleParser {
             kept.append(line)
         }
         var rest = kept[...]
-        let hint = titleHint.map(cleanLine) ?? ""
+        let hint = titleHint.map { Self.cleanLine($0) } ?? ""
         if !hint.isEmpty {
             article.title = hint
             if let first = rest.first, TextNormalizer.normalize(first.text) == TextNormalizer.normalize(hint) {
@@ -226,37 +240,57 @@ enum ArticleParser {
         }
     }
 
-    private static let bulletScalars: Set<UInt32> = [0x2022, 0x00B7, 0x25AA, 0x25CF, 0x25E6, 0x2023, 0x2043, 0x25A0]
+    /// UTF-8 bullets that start a highlight line: • · ▪ ● ◦ ‣ ⁃ ■
+    private static let bullets: [[UInt8]] = [
+        [0xE2, 0x80, 0xA2], [0xC2, 0xB7], [0xE2, 0x96, 0xAA], [0xE2, 0x97, 0x8F], [0xE2, 0x97, 0xA6],
+        [0xE2, 0x80, 0xA3], [0xE2, 0x81, 0x83], [0xE2, 0x96, 0xA0],
+    ]
 
-    /// Trims a line, replaces control characters by spaces and collapses runs of spaces.
-    private static func cleanLine<S: StringProtocol>(_ raw: S) -> String {
-        var out = String.UnicodeScalarView()
-        var space = false
-        for scalar in raw.unicodeScalars {
-            let v = scalar.value
-            let isSpace =
-                v == 0x20 || v == 0x09 || v == 0x0D || v == 0xA0 || v < 0x20 || v == 0x7F
-                || (v >= 0x2000 && v <= 0x200A) || v == 0x3000
-            if isSpace {
-                space = !out.isEmpty
+    private static func bulletPrefixLength(_ line: [UInt8]) -> Int {
+        for bullet in bullets where line.count >= bullet.count && line.prefix(bullet.count).elementsEqual(bullet) {
+            return bullet.count
+        }
+        return 0
+    }
+
+    /// A line as a trimmed string with control characters replaced and runs of spaces collapsed.
+    static func cleanLine(_ text: String) -> String {
+        var buffer: [UInt8] = []
+        var copy = text
+        copy.withUTF8 { cleanLine($0, into: &buffer) }
+        return String(decoding: buffer, as: UTF8.self)
+    }
+
+    /// Writes `raw` (valid UTF-8) to `out` trimmed, with control characters, tabs, NBSP and the
+    /// Unicode spaces U+2000–U+200A and U+3000 turned into single spaces.
+    private static func cleanLine(_ raw: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        var pendingSpace = false
+        var i = 0
+        while i < raw.count {
+            let b = raw[i]
+            var spaceLength = 0
+            if b <= 0x20 || b == 0x7F {
+                spaceLength = 1
+            } else if b == 0xC2, i + 1 < raw.count, raw[i + 1] == 0xA0 {
+                spaceLength = 2
+            } else if b == 0xE2, i + 2 < raw.count, raw[i + 1] == 0x80, raw[i + 2] <= 0x8A {
+                spaceLength = 3
+            } else if b == 0xE3, i + 2 < raw.count, raw[i + 1] == 0x80, raw[i + 2] == 0x80 {
+                spaceLength = 3
+            }
+            if spaceLength > 0 {
+                pendingSpace = !out.isEmpty
+                i += spaceLength
                 continue
             }
-            if space {
-                out.append(" ")
-                space = false
+            if pendingSpace {
+                out.append(0x20)
+                pendingSpace = false
             }
-            out.append(scalar)
+            out.append(b)
+            i += 1
         }
-        return String(out)
     }
 }
 
-extension String {
-    /// The string without leading and trailing spaces.
-    fileprivate func trimmingSpaces() -> String {
-        var scalars = Substring(self).unicodeScalars[...]
-        while let f = scalars.first, f == " " || f == "\t" { scalars = scalars.dropFirst() }
-        while let l = scalars.last, l == " " || l == "\t" { scalars = scalars.dropLast() }
-        return String(String.UnicodeScalarView(scalars))
-    }
-}
