@@ -42,6 +42,8 @@ public struct Lexicon: Sendable {
 
     /// Stem hash (``Word/stemHash``) → dense identifier, for every stem some lexicon term uses.
     var stemIDs: [UInt64: Int32] = [:]
+    /// ``stemIDs`` as a read-only open-addressing table for the per-token lookup.
+    var stemTable = StemTable([:])
     /// Trie nodes; node 0 is the root of the label and context terms, node ``stateRoot`` the root of the state
     /// names (matched in a separate pass, so that a state inside a longer phrase — "القوات الأمريكية" — counts).
     var nodes: [Node] = [Node(), Node()]
@@ -93,6 +95,7 @@ public struct Lexicon: Sendable {
             states[entry.state] = state
             try add(entry.term, channel: .state(state), weight: 1, suppressors: globalMask, root: stateRoot, &termIndex)
         }
+        stemTable = StemTable(stemIDs)
         for root in 0..<2 {
             var children = [Int32](repeating: -1, count: stemIDs.count)
             for (stem, child) in nodes[root].children { children[Int(stem)] = child }
@@ -157,7 +160,7 @@ public struct Lexicon: Sendable {
     /// The stem identifiers of `text` (−1 for stems no lexicon term uses), appended to `ids` (cleared first).
     func stemIDs(of text: String, into ids: inout [Int32]) {
         ids.removeAll(keepingCapacity: true)
-        TextNormalizer.forEachWord(in: text) { word in ids.append(stemIDs[word.stemHash] ?? -1) }
+        TextNormalizer.forEachWord(in: text) { word in ids.append(stemTable.identifier(of: word.stemHash)) }
     }
 
     /// Calls `body(nodeIndex, start, end)` for every longest match in `ids` of the trie under `root`, left to
