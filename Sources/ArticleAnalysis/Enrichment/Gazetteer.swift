@@ -134,7 +134,9 @@ struct Gazetteer: Sendable {
                 latin = latin || word.kind == .latin
                 single = Array(word.bare)
             }
-            guard let first = words.first else { continue }
+            // A one-word name of fewer than three letters after its proclitics is too ambiguous (unless an
+            // acronym that must be written in capitals).
+            guard let first = words.first, words.count > 1 || single.count >= 3 || allCaps else { continue }
             let pattern = Pattern(words: words, allCaps: allCaps, latin: latin, entry: index)
             // The first spelling registered for a word sequence wins.
             if byFirstWord[first, default: []].contains(where: { patterns[$0].words == words }) { continue }

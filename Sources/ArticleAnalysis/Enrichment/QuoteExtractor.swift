@@ -85,7 +85,10 @@ struct QuoteExtractor {
         if speaker == nil && c > v + 1 {
             var end = v + 1
             while end < c, end == v + 1 || !tokens[end].breakBefore { end += 1 }
-            if end - (v + 1) <= 5 { speaker = text.text(tokens: v + 1, end - 1) }
+            let words = (v + 1)..<end
+            if words.count <= 5 && !words.contains(where: { EntityExtractor.stopwords.contains(tokens[$0].bare) }) {
+                speaker = text.text(tokens: v + 1, end - 1)
+            }
         }
         // The quote: the quoted span right after the complementizer, else the clause to the sentence end.
         let segmentEnd = text.segments[segment].range.upperBound
@@ -190,7 +193,13 @@ struct QuoteExtractor {
             where tokens[k].segment == segment && tokens[k].capitalized && !Self.englishVerbs.contains(tokens[k].bare) {
                 names.append(k)
             }
-            if let first = names.first, let last = names.last, last - first < 4 {
+            let plausible = names.allSatisfy {
+                !EntityExtractor.stopwords.contains(tokens[$0].bare)
+                    && !EntityExtractor.englishNonNames.contains(tokens[$0].bare)
+            }
+            if plausible, let first = names.first, let last = names.last, last - first == names.count - 1,
+                names.count <= 3
+            {
                 return (text.text(tokens: first, last), true)
             }
             return (nil, true)

@@ -169,7 +169,9 @@ enum ArticleParser {
                 while end < p.count && p[end] != 0x0A { end += 1 }
                 let raw = UnsafeBufferPointer(rebasing: p[start..<end])
                 start = end + 1
-                let indented = !raw.isEmpty && (raw[0] == 0x20 || raw[0] == 0x09 || (raw.count > 1 && raw[0] == 0xC2 && raw[1] == 0xA0))
+                let indented =
+                    !raw.isEmpty
+                    && (raw[0] == 0x20 || raw[0] == 0x09 || (raw.count > 1 && raw[0] == 0xC2 && raw[1] == 0xA0))
                 cleanLine(raw, into: &buffer)
                 var bullet = false
                 let bulletLength = bulletPrefixLength(buffer)
@@ -293,4 +295,3 @@ enum ArticleParser {
         }
     }
 }
-
