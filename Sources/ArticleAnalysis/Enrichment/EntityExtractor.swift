@@ -307,6 +307,15 @@ struct EntityExtractor {
         }
     }
 
+    /// The canonical name of the gazetteer person found in this article with the given role and
+    /// affiliation, when exactly one matches ("وزير الخارجية العراقي" → فؤاد حسين).
+    func person(role: String, country: String) -> String? {
+        let matches = found.values.filter {
+            $0.kind == .person && $0.entity.type == role && $0.entity.country == country
+        }
+        return matches.count == 1 ? matches[0].entity.name : nil
+    }
+
     /// The canonical name of the person mentioned at token `i`, if any.
     func person(at i: Int) -> String? {
         personAt[i].flatMap { found[$0]?.entity.name }
