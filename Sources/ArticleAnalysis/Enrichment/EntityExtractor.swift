@@ -45,6 +45,8 @@ struct EntityExtractor {
     /// Mentions of people by token index (used by quote attribution): token → person key.
     private(set) var personAt: [Int: String] = [:]
     private var found: [String: (kind: Gazetteer.Kind, entity: Entity)] = [:]
+    /// Last word of each multi-word person mention → the person's key (first person wins).
+    private var surnames: [UInt64: String] = [:]
 
     init(text: ArticleText, gazetteer: Gazetteer, language: Language) {
         self.text = text
@@ -162,6 +164,9 @@ struct EntityExtractor {
                 covered[k] = true
                 if entry.kind == .person { personAt[k] = key }
             }
+            if entry.kind == .person && length > 1 && surnames[tokens[i + length - 1].bare] == nil {
+                surnames[tokens[i + length - 1].bare] = key
+            }
             i += length
         }
     }
@@ -244,7 +249,7 @@ struct EntityExtractor {
                 || Self.stopwords.contains(tokens[end].bare) || Self.speechVerbs.contains(tokens[end].bare)
             if arabic && !closed {
                 i += max(1, titleLength)
-            } else if count == 1, let key = surnames()[tokens[j].bare] {
+            } else if count == 1, let key = surnames[tokens[j].bare] {
                 // "Mr Blair" after "Tony Blair".
                 found[key]!.entity.mentions += 1
                 covered[j] = true
@@ -265,6 +270,7 @@ struct EntityExtractor {
                     covered[k] = true
                     personAt[k] = key
                 }
+                if count > 1 && surnames[tokens[end - 1].bare] == nil { surnames[tokens[end - 1].bare] = key }
                 i = end
             } else {
                 i += max(1, titleLength)
@@ -272,26 +278,9 @@ struct EntityExtractor {
         }
     }
 
-    /// The last word of every multi-word person found so far → that person's key. A surname shared
-    /// by several people goes to the one whose key sorts first (deterministic).
-    private func surnames() -> [UInt64: String] {
-        var span: [String: (first: Int, last: Int)] = [:]
-        for (k, key) in personAt {
-            let current = span[key] ?? (k, k)
-            span[key] = (min(current.first, k), max(current.last, k))
-        }
-        var out: [UInt64: String] = [:]
-        for (key, range) in span.sorted(by: { $0.key < $1.key }) where range.last > range.first {
-            let bare = text.tokens[range.last].bare
-            if out[bare] == nil { out[bare] = key }
-        }
-        return out
-    }
-
     /// Later mentions of a found multi-word person by their last name alone ("وأضاف حسين", "Ms Hewitt").
     private mutating func surnamePass(_ covered: inout [Bool]) {
         let tokens = text.tokens
-        let surnames = surnames()
         for i in tokens.indices where !covered[i] {
             guard let key = surnames[tokens[i].bare], tokens[i].kind != .latin || tokens[i].capitalized else {
                 continue

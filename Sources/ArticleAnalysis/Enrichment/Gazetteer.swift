@@ -64,6 +64,8 @@ struct Gazetteer: Sendable {
     private(set) var countryByStem: [UInt64: String] = [:]
     /// Shortest word that may match with a one-letter substitution.
     static let fuzzyMinLength = 7
+    /// Longest word tried for a one-letter substitution (bounds the work on pathological words).
+    static let fuzzyMaxLength = 24
 
     /// The gazetteer shipped with khabar, loaded on first use.
     static let bundled: Gazetteer = {
@@ -151,7 +153,9 @@ struct Gazetteer: Sendable {
             // The first spelling registered for a word sequence wins.
             if byFirstWord[first, default: []].contains(where: { patterns[$0].words == words }) { continue }
             byFirstWord[first, default: []].append(patterns.count)
-            if words.count == 1 && single.count >= Gazetteer.fuzzyMinLength && !allCaps {
+            if words.count == 1 && (Gazetteer.fuzzyMinLength...Gazetteer.fuzzyMaxLength).contains(single.count)
+                && !allCaps
+            {
                 for offset in single.indices {
                     let key = Gazetteer.blankedHash(single[...], offset: offset)
                     if fuzzy[key] == nil { fuzzy[key] = patterns.count }
