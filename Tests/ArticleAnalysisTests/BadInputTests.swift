@@ -105,6 +105,16 @@ import Testing
         #expect(capped.paragraphs.count <= AnalyzerConfiguration().maxParagraphs)
     }
 
+    @Test(.timeLimit(.minutes(1))) func pathologicalTextsStayLinear() throws {
+        // One enormous word (fuzzy matching is bounded) and thousands of distinct titled names.
+        let word = "Title\n\n" + String(repeating: "ب", count: 400_000)
+        #expect(try analyzer.analyze(Array(word.utf8)).wordCount == 1)
+        var names = "Names\n\n"
+        for k in 0..<8_000 { names += "Mr Name\(String(k, radix: 26)) said it. " }
+        let record = try analyzer.analyze(Array(names.utf8))
+        #expect(record.entities.persons.count == AnalyzerConfiguration().maxEntities)
+    }
+
     @Test func errorsDescribeThemselves() {
         let error = AnalysisError(.tooLarge, "payload of 5 bytes exceeds the limit of 4")
         #expect(error.description == "too_large: payload of 5 bytes exceeds the limit of 4")

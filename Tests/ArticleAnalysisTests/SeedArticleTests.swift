@@ -46,6 +46,8 @@ import Testing
         #expect(attributed.count >= 3)
         #expect(record.quotes.contains { $0.speaker == "أنتوني بلينكن" && $0.text.hasPrefix("سنبحث مع الوفد العراقي") })
         #expect(record.quotes.contains { $0.speaker == "فؤاد حسين" && $0.text.hasPrefix("منطلقات الحوار") })
+        // "قال وزير الخارجية العراقي إن ..." resolves the role to the Iraqi foreign minister of the article.
+        #expect(record.quotes.contains { $0.speaker == "فؤاد حسين" && $0.text.hasPrefix("وجودنا هنا") })
     }
 
     @Test func weekdaysAreFoundAndResolvedAgainstPublication() throws {

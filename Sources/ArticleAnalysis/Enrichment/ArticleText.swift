@@ -110,7 +110,8 @@ struct ArticleText {
                 }
                 let bare = word.bareHash
                 var fuzzyPattern = -1
-                if word.bareCount >= Gazetteer.fuzzyMinLength && word.kind != .number
+                if (Gazetteer.fuzzyMinLength...Gazetteer.fuzzyMaxLength).contains(word.bareCount)
+                    && word.kind != .number
                     && gazetteer.byFirstWord[bare] == nil
                 {
                     let letters = word.bare

@@ -85,7 +85,14 @@ struct QuoteExtractor {
         if speaker == nil && c > v + 1 {
             var end = v + 1
             while end < c, end == v + 1 || !tokens[end].breakBefore { end += 1 }
-            if end - (v + 1) <= 5 { speaker = text.text(tokens: v + 1, end - 1) }
+            let words = (v + 1)..<end
+            if let name = personByRole(in: words) {
+                speaker = name
+            } else if words.count <= 5
+                && !words.contains(where: { EntityExtractor.stopwords.contains(tokens[$0].bare) })
+            {
+                speaker = text.text(tokens: v + 1, end - 1)
+            }
         }
         // The quote: the quoted span right after the complementizer, else the clause to the sentence end.
         let segmentEnd = text.segments[segment].range.upperBound
@@ -94,6 +101,32 @@ struct QuoteExtractor {
         var next = c + 1
         while next < tokens.count && tokens[next].range.lowerBound < endByte { next += 1 }
         return (Quote(text: quoteText, speaker: speaker), next)
+    }
+
+    private static let roleWords: [(words: Set<UInt64>, role: String)] = [
+        (hashes("وزير الخارجيه"), "foreign_minister"), (hashes("وزيره الخارجيه"), "foreign_minister"),
+        (hashes("رئيس الوزراء"), "head_of_government"), (hashes("رئيس الحكومه"), "head_of_government"),
+    ]
+    private static let president = hashes("الرئيس")
+
+    /// A role and nationality written instead of a name ("وزير الخارجية العراقي") resolved to the one
+    /// person of the article holding that role for that country.
+    private func personByRole(in words: Range<Int>) -> String? {
+        let tokens = text.tokens
+        let bares = Set(words.map { tokens[$0].bare })
+        var role: String? = nil
+        for (required, name) in Self.roleWords where required.isSubset(of: bares) {
+            role = name
+            break
+        }
+        if role == nil && !bares.isDisjoint(with: Self.president) { role = "head_of_state" }
+        guard let role else { return nil }
+        for k in words {
+            if let country = entities.gazetteer.countryByStem[tokens[k].stem] {
+                return entities.person(role: role, country: country)
+            }
+        }
+        return nil
     }
 
     private static func isOpeningQuote(_ bytes: [UInt8], _ i: Int) -> Int? {
@@ -190,7 +223,13 @@ struct QuoteExtractor {
             where tokens[k].segment == segment && tokens[k].capitalized && !Self.englishVerbs.contains(tokens[k].bare) {
                 names.append(k)
             }
-            if let first = names.first, let last = names.last, last - first < 4 {
+            let plausible = names.allSatisfy {
+                !EntityExtractor.stopwords.contains(tokens[$0].bare)
+                    && !EntityExtractor.englishNonNames.contains(tokens[$0].bare)
+            }
+            if plausible, let first = names.first, let last = names.last, last - first == names.count - 1,
+                names.count <= 3
+            {
                 return (text.text(tokens: first, last), true)
             }
             return (nil, true)

@@ -139,9 +139,19 @@ enum ArticleParser {
     private static let normalizedEndMarkers = endMarkers.map(TextNormalizer.normalize)
     private static let normalizedLineMarkers = lineMarkers.map(TextNormalizer.normalize)
 
+    /// Whether a short line (≤ 160 bytes) starts with one of the normalised `markers` as whole words.
+    /// Only the line's first words are normalised (markers are at most four words).
     private static func isBoilerplate(_ line: String, markers: [String]) -> Bool {
-        guard line.utf8.count <= 160 else { return false }
-        let normalized = TextNormalizer.normalize(line)
+        let utf8 = line.utf8
+        guard utf8.count <= 160 else { return false }
+        var head = line
+        if utf8.count > 48 {
+            // Cut before the word that crosses byte 48 (never inside a word or a character).
+            var cut = utf8.index(utf8.startIndex, offsetBy: 48)
+            while cut > utf8.startIndex && utf8[cut] != 0x20 { cut = utf8.index(before: cut) }
+            head = String(line[..<cut])
+        }
+        let normalized = TextNormalizer.normalize(head)
         return markers.contains { normalized == $0 || normalized.hasPrefix($0 + " ") }
     }
 

@@ -5,7 +5,7 @@
 ///    preposition (وال، فال، وبال، ولل ...). A bare و / ف is stripped when at least three letters
 ///    remain, unless the word is one of a short list of common words whose first radical is و / ف
 ///    (وزير، وفد، فرنسا ...). At most two conjunctions are stripped.
-/// 2. Article and prepositions: بال، كال، لل، ال (at least two letters must remain). A bare ب / ك / ل
+/// 2. Article and prepositions: بال، كال (at least three letters must remain), لل، ال (at least two). A bare ب / ك / ل
 ///    is not stripped: too many words start with those radicals (بغداد، لبنان، كلمة).
 /// 3. One suffix, the longest of يين يون ات ان ون ين ها يه ه ي that leaves at least three letters, so
 ///    nisba, feminine and plural forms share a stem: والعراقية / العراقي / عراقي → عراق.
@@ -93,7 +93,7 @@ enum Stemmer {
     private static func articlePrefixLength(_ w: ArraySlice<UInt32>) -> Int {
         let s = w.startIndex
         let n = w.count
-        if n >= 5, w[s] == beh || w[s] == kaf, w[s + 1] == alef, w[s + 2] == lam { return 3 }
+        if n >= 6, w[s] == beh || w[s] == kaf, w[s + 1] == alef, w[s + 2] == lam { return 3 }
         if n >= 4, w[s] == lam, w[s + 1] == lam { return 2 }
         if n >= 4, w[s] == alef, w[s + 1] == lam { return 2 }
         return 0
