@@ -69,7 +69,8 @@ public final class EmbeddedKafkaCluster: Sendable {
         topics: [(name: String, partitions: Int)] = [],
         logger: Logger
     ) throws(KafkaError) {
-        let conf = try makeConfiguration([("client.id", "khabar-embedded-cluster"), ("log.queue", "false")])
+        // log_level 4: no notice that this broker-less client has no `bootstrap.servers`.
+        let conf = try makeConfiguration([("client.id", "khabar-embedded-cluster"), ("log_level", "4")])
         let client = try makeClient(RD_KAFKA_PRODUCER, conf: conf)
         guard let cluster = rd_kafka_mock_cluster_new(client, Int32(clamping: brokers)) else {
             rd_kafka_destroy(client)

@@ -9,25 +9,56 @@ import Synchronization
 final class EventThread: Sendable {
     private let stopRequested = Atomic<Bool>(false)
     private let finished = DispatchSemaphore(value: 0)
+    /// The running thread's identity, to detect calls made from `iteration` itself.
+    private let threadID = Mutex<ObjectIdentifier?>(nil)
+    /// Work to run on the thread after its last iteration (see ``finish(_:)``).
+    private let exitWork = Mutex<(@Sendable () -> Void)?>(nil)
 
+    /// Starts the thread. `name` (at most 15 bytes on Linux) names the OS thread, as seen by `top -H`/`gdb`.
     init(name: String, iteration: @escaping @Sendable () -> Void) {
         // The thread keeps `self` alive until it stops.
         let thread = Thread { [self] in
+            threadID.withLock { $0 = ObjectIdentifier(Thread.current) }
+            #if os(Linux)
+                // Foundation does not name the OS thread on Linux; the kernel takes it from here.
+                try? name.write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
+            #endif
             while !stopRequested.load(ordering: .acquiring) {
                 iteration()
             }
+            exitWork.withLock { $0.take() }?()
             finished.signal()
         }
-        thread.name = name
         thread.start()
     }
 
-    /// Asks the thread to stop and waits until its current iteration returned. Idempotent.
-    /// Must not be called from `iteration` itself (it would wait for itself).
+    /// Whether the caller runs on this thread (e.g. inside a delivery completion).
+    var isCurrent: Bool {
+        threadID.withLock { $0 == ObjectIdentifier(Thread.current) }
+    }
+
+    /// Asks the thread to stop and, unless called from the thread itself, waits until its current iteration
+    /// returned. Idempotent.
     func stop() {
-        let (exchanged, _) = stopRequested.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing)
-        if exchanged {
+        let (exchanged, _) = stopRequested.compareExchange(
+            expected: false,
+            desired: true,
+            ordering: .acquiringAndReleasing
+        )
+        if exchanged && !isCurrent {
             finished.wait()
+        }
+    }
+
+    /// Runs `work` once the thread is done: at once when called from another thread (after ``stop()``),
+    /// or after the current iteration when called from the thread itself, so that `work` may free what the
+    /// iteration still uses.
+    func finish(_ work: @escaping @Sendable () -> Void) {
+        stop()
+        if isCurrent {
+            exitWork.withLock { $0 = work }
+        } else {
+            work()
         }
     }
 }

@@ -86,7 +86,8 @@ public final class KafkaConsumer: Sendable {
             guard let message = rd_kafka_consumer_poll(handle.raw, remaining.rdkafkaMilliseconds) else {
                 return nil
             }
-            let converted = Self.convert(message)
+            var topicNames = TopicNameCache()
+            let converted = Self.convert(message, topicNames: &topicNames)
             rd_kafka_message_destroy(message)
             switch converted {
             case .success(.some(let message)):
@@ -107,8 +108,9 @@ public final class KafkaConsumer: Sendable {
     public func poll(maxMessages: Int, timeout: Duration) throws(KafkaError) -> [KafkaConsumerMessage] {
         if let error = pendingError.withLock({ $0.take() }) { throw error }
         let capacity = max(maxMessages, 1)
-        let outcome = withUnsafeTemporaryAllocation(of: UnsafeMutablePointer<rd_kafka_message_t>?.self, capacity: capacity)
-        { buffer -> Result<[KafkaConsumerMessage], KafkaError> in
+        let outcome = withUnsafeTemporaryAllocation(
+            of: UnsafeMutablePointer<rd_kafka_message_t>?.self, capacity: capacity
+        ) { buffer -> Result<[KafkaConsumerMessage], KafkaError> in
             let count = rd_kafka_consume_batch_queue(
                 consumerQueue.raw,
                 timeout.rdkafkaMilliseconds,
@@ -121,9 +123,10 @@ public final class KafkaConsumer: Sendable {
             var messages: [KafkaConsumerMessage] = []
             messages.reserveCapacity(count)
             var firstError: KafkaError?
+            var topicNames = TopicNameCache()
             for index in 0..<count {
                 guard let message = buffer[index] else { continue }
-                switch Self.convert(message) {
+                switch Self.convert(message, topicNames: &topicNames) {
                 case .success(.some(let converted)): messages.append(converted)
                 case .success(.none): break
                 case .failure(let error): firstError = firstError ?? error
@@ -230,7 +233,8 @@ public final class KafkaConsumer: Sendable {
     public func offsetsForTimes(_ query: [TopicPartition: Int64], timeout: Duration) throws(KafkaError)
         -> [TopicPartitionOffset]
     {
-        let list = TopicPartitionList(query.map { TopicPartitionOffset(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value) })
+        let list = TopicPartitionList(
+            query.map { TopicPartitionOffset(topic: $0.key.topic, partition: $0.key.partition, offset: $0.value) })
         try KafkaError.check(rd_kafka_offsets_for_times(handle.raw, list.pointer, timeout.rdkafkaMilliseconds))
         if let error = list.firstError() { throw error }
         return list.offsets
@@ -299,7 +303,8 @@ public final class KafkaConsumer: Sendable {
     /// Converts a consumed message: `.success(nil)` for a partition EOF event, `.failure` for other errors.
     /// Headers are decoded only when the record has some.
     private static func convert(
-        _ message: UnsafeMutablePointer<rd_kafka_message_t>
+        _ message: UnsafeMutablePointer<rd_kafka_message_t>,
+        topicNames: inout TopicNameCache
     ) -> Result<KafkaConsumerMessage?, KafkaError> {
         let raw = message.pointee
         if raw.err != RD_KAFKA_RESP_ERR_NO_ERROR {
@@ -328,7 +333,7 @@ public final class KafkaConsumer: Sendable {
         }
         return .success(
             KafkaConsumerMessage(
-                topic: String(cString: rd_kafka_topic_name(raw.rkt)),
+                topic: topicNames.name(of: raw.rkt),
                 partition: raw.partition,
                 offset: raw.offset,
                 key: bytes(raw.key, count: raw.key_len),
@@ -337,6 +342,21 @@ public final class KafkaConsumer: Sendable {
                 timestampMilliseconds: timestamp(of: message)
             )
         )
+    }
+}
+
+/// Reuses the topic name of consecutive messages of the same topic handle (one `String` per batch, not per
+/// message).
+private struct TopicNameCache {
+    private var handle: OpaquePointer?
+    private var name = ""
+
+    mutating func name(of topicHandle: OpaquePointer) -> String {
+        if topicHandle != handle {
+            handle = topicHandle
+            name = String(cString: rd_kafka_topic_name(topicHandle))
+        }
+        return name
     }
 }
 

@@ -105,9 +105,9 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
     public var name: String
     /// The error string librdkafka gave, or `rd_kafka_err2str` of ``code`` when it gave none.
     public var message: String
-    /// Whether retrying the same operation may succeed. From `rd_kafka_error_is_retriable` when librdkafka
-    /// returned an `rd_kafka_error_t`; otherwise from a fixed list of transient codes (timeouts, transport,
-    /// queue full, leader/coordinator changes, rebalance in progress).
+    /// Whether retrying the same operation may succeed: `rd_kafka_error_is_retriable` when librdkafka
+    /// returned an `rd_kafka_error_t` that says so, or (unless fatal) a code in a fixed list of transient
+    /// codes (timeouts, transport, queue full, leader/coordinator changes, rebalance in progress).
     public var isRetriable: Bool
     /// Whether the client instance is unusable from now on (e.g. idempotence or transaction invariants broken).
     public var isFatal: Bool
@@ -139,12 +139,17 @@ public struct KafkaError: Error, Sendable, CustomStringConvertible {
     /// Converts a `rd_kafka_error_t` and destroys it.
     init(consuming error: OpaquePointer) {
         defer { rd_kafka_error_destroy(error) }
+        let code = rd_kafka_error_code(error)
+        let isFatal = rd_kafka_error_is_fatal(error) != 0
+        let txnRequiresAbort = rd_kafka_error_txn_requires_abort(error) != 0
+        // librdkafka flags retriable errors only in some APIs (not e.g. `rd_kafka_produceva`'s _QUEUE_FULL).
+        let transient = !isFatal && !txnRequiresAbort && Code.retriable.contains(Code(code))
         self.init(
-            rdkafkaCode: rd_kafka_error_code(error),
+            rdkafkaCode: code,
             message: rd_kafka_error_string(error).map { String(cString: $0) },
-            isRetriable: rd_kafka_error_is_retriable(error) != 0,
-            isFatal: rd_kafka_error_is_fatal(error) != 0,
-            txnRequiresAbort: rd_kafka_error_txn_requires_abort(error) != 0
+            isRetriable: rd_kafka_error_is_retriable(error) != 0 || transient,
+            isFatal: isFatal,
+            txnRequiresAbort: txnRequiresAbort
         )
     }
 

@@ -10,7 +10,9 @@ import Synchronization
 /// - Delivery reports, errors, statistics and librdkafka's logs are *events* on the client's main queue
 ///   (`rd_kafka_conf_set_events` with `log.queue=true`). One dedicated OS thread per producer — never the
 ///   cooperative pool — drains that queue with `rd_kafka_queue_poll` and runs each message's `completion`
-///   there. Completions must therefore be short and must not block; they must not call ``close(timeout:)``.
+///   there. Completions must therefore be short and must not block, and should not call ``close(timeout:)``
+///   (it cannot wait for the remaining reports from there). A completion may hold the producer's last
+///   reference: the handle is then destroyed on the event thread once that iteration is over.
 /// - The async `send(_:)` awaits the delivery report through a continuation resumed by that thread.
 /// - `flush`, the transaction calls and `close` block the calling thread: call them from a dedicated thread
 ///   or accept blocking a cooperative thread for their duration.
@@ -39,15 +41,20 @@ public final class KafkaProducer: Sendable {
         self.statistics = statistics
         self.logger = logger
         let client = self.handle
-        eventThread = EventThread(name: "kafka-producer-events") {
+        eventThread = EventThread(name: String("kp-\(configuration.clientID)".prefix(15))) {
             Self.serveEvents(queue: mainQueue, client: client, statistics: statistics, logger: logger)
         }
     }
 
     deinit {
         close(timeout: .zero)
-        rd_kafka_queue_destroy(mainQueue.raw)
-        rd_kafka_destroy(handle.raw)
+        // When a completion held the last reference, this runs on the event thread, inside an event that is
+        // still in use: the handle is then destroyed after that iteration.
+        let (mainQueue, handle) = (mainQueue, handle)
+        eventThread.finish {
+            rd_kafka_queue_destroy(mainQueue.raw)
+            rd_kafka_destroy(handle.raw)
+        }
     }
 
     /// Enqueues a message without blocking; `completion` runs on the producer's event thread with the
@@ -160,7 +167,9 @@ public final class KafkaProducer: Sendable {
     /// Flushes for up to `timeout`, fails what is still undelivered (purge: completions get
     /// ``KafkaError/Code/purgeQueue`` or ``KafkaError/Code/purgeInflight``), then stops the event thread.
     /// Later `send` calls throw ``KafkaError/Code/state``. Idempotent; `deinit` calls it with a zero timeout.
-    /// Blocks the calling thread; never call it from a delivery completion.
+    /// Blocks the calling thread. Called from a delivery completion, it cannot wait for the other reports
+    /// (they are delivered by the very thread it blocks): it then fails the outstanding messages after at
+    /// most `timeout` + 1 s.
     public func close(timeout: Duration) {
         let alreadyClosed = closed.withLock { closed in
             defer { closed = true }

@@ -41,6 +41,7 @@ extension Duration {
     /// Whole milliseconds for librdkafka's `int timeout_ms`, rounded up, clamped to `0...Int32.max`.
     var rdkafkaMilliseconds: Int32 {
         let (seconds, attoseconds) = components
+        if seconds >= Int64(Int32.max) / 1000 { return Int32.max }
         let milliseconds = seconds * 1000 + (attoseconds + 999_999_999_999_999) / 1_000_000_000_000_000
         return Int32(clamping: max(0, milliseconds))
     }

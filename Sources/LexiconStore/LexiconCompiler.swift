@@ -39,7 +39,8 @@ public enum LexiconCompiler {
         do {
             try writeDatabase(source, path: temporary.path)
             guard rename(temporary.path, destination.path) == 0 else {
-                throw LexiconStoreError(code: .database, message: "cannot rename into \(destination.path): errno \(errno)")
+                throw LexiconStoreError(
+                    code: .database, message: "cannot rename into \(destination.path): errno \(errno)")
             }
         } catch let error as LexiconStoreError {
             try? FileManager.default.removeItem(at: temporary)
@@ -84,7 +85,8 @@ public enum LexiconCompiler {
                 try model.step()
                 model.reset()
             }
-            let entries = try database.prepare("INSERT INTO entries (label, term, weight, contexts) VALUES (?, ?, ?, ?)")
+            let entries = try database.prepare(
+                "INSERT INTO entries (label, term, weight, contexts) VALUES (?, ?, ?, ?)")
             for entry in source.entries {
                 try entries.bind(entry.label.rawValue, at: 1)
                 try entries.bind(entry.term, at: 2)

@@ -43,18 +43,25 @@ public struct Classifier: Sendable {
 
         // Pass 1: match every segment; give each occurrence its repeat factor (decay^n for the n-th repeat of
         // the same node, in document order); sum context evidence and the labels' unsuppressed evidence.
+        // One flat buffer of occurrences; each segment is a range of it (fewer allocations per article).
         var segments: [Segment] = []
-        var repeats: [Int32: Int] = [:]
+        var occurrences: [(node: Int32, factor: Double)] = []
+        var repeats: [Int32: Double] = [:]  // node → factor of its next occurrence
         var ids: [Int32] = []
         func scan(_ text: String, zone: Zone, multiplier: Double) {
-            var segment = Segment(zone: zone, multiplier: multiplier)
+            let first = occurrences.count
             lexicon.stemIDs(of: text, into: &ids)
             lexicon.forEachMatch(in: ids) { node, _, _ in
-                let seen = repeats[node, default: 0]
-                repeats[node] = seen + 1
-                segment.occurrences.append((node, pow(parameters.repeatDecay, Double(seen))))
+                let factor = repeats[node, default: 1]
+                repeats[node] = factor * parameters.repeatDecay
+                occurrences.append((node, factor))
             }
-            if !segment.occurrences.isEmpty { segments.append(segment) }
+            lexicon.forEachMatch(in: ids, root: lexicon.stateRoot) { node, _, _ in
+                occurrences.append((node, 1))
+            }
+            if occurrences.count > first {
+                segments.append(Segment(zone: zone, multiplier: multiplier, occurrences: first..<occurrences.count))
+            }
         }
         scan(title, zone: .title, multiplier: parameters.titleWeight)
         scan(lead, zone: .lead, multiplier: parameters.leadWeight)
@@ -66,7 +73,7 @@ public struct Classifier: Sendable {
         var labelRaw = [Double](repeating: 0, count: labelCount)
         var contextRaw = [Double](repeating: 0, count: lexicon.contextDomains.count)
         for segment in segments {
-            for (node, factor) in segment.occurrences {
+            for (node, factor) in occurrences[segment.occurrences] {
                 for vote in lexicon.nodes[Int(node)].votes {
                     let weight = vote.weight * factor * segment.multiplier
                     switch vote.channel {
@@ -82,11 +89,15 @@ public struct Classifier: Sendable {
         // a passing mention does not earn a label (convention 1) — and weight what remains by the zone.
         var finalRaw = [Double](repeating: 0, count: labelCount)
         var contributions: [EvidenceKey: (weight: Double, zone: Zone, count: Int)] = [:]
+        var sums = [Double](repeating: 0, count: labelCount)
+        var scales = [Double](repeating: 0, count: labelCount)
+        var terms: [(key: EvidenceKey, weight: Double)] = []
+        var states: [(state: Int, vote: Lexicon.Vote)] = []
         for segment in segments {
-            var sums = [Double](repeating: 0, count: labelCount)
-            var terms: [(key: EvidenceKey, weight: Double)] = []
-            var states: [(state: Int, vote: Lexicon.Vote)] = []
-            for (node, factor) in segment.occurrences {
+            for index in 0..<labelCount { sums[index] = 0 }
+            terms.removeAll(keepingCapacity: true)
+            states.removeAll(keepingCapacity: true)
+            for (node, factor) in occurrences[segment.occurrences] {
                 for vote in lexicon.nodes[Int(node)].votes {
                     if case .state(let state) = vote.channel, !states.contains(where: { $0.state == state }) {
                         states.append((state, vote))
@@ -114,8 +125,9 @@ public struct Classifier: Sendable {
                 }
             }
             let floor = parameters.floor(for: segment.zone)
-            var scales = [Double](repeating: 0, count: labelCount)
-            for index in 0..<labelCount where sums[index] > floor {
+            for index in 0..<labelCount {
+                scales[index] = 0
+                guard sums[index] > floor else { continue }
                 let kept = sums[index] - floor
                 finalRaw[index] += kept * segment.multiplier
                 scales[index] = kept / sums[index] * segment.multiplier
@@ -190,8 +202,8 @@ public struct Classifier: Sendable {
 private struct Segment {
     var zone: Zone
     var multiplier: Double
-    /// Matched trie nodes in order, each with its repeat factor.
-    var occurrences: [(node: Int32, factor: Double)] = []
+    /// The segment's matched trie nodes (each with its repeat factor), as a range of the article's buffer.
+    var occurrences: Range<Int>
 }
 
 /// Evidence is aggregated per label and lexicon term.

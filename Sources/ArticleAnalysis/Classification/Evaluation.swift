@@ -165,7 +165,9 @@ public struct EvaluationScores: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case items, labels, exactMatches = "exact_matches", macroF1 = "macro_f1"
+        case items, labels
+        case exactMatches = "exact_matches"
+        case macroF1 = "macro_f1"
     }
 
     /// Encodes the scores, including the macro-F1.
@@ -223,7 +225,8 @@ public struct MisclassifiedItem: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case id, lang, title, expected, predicted, scores, topEvidence = "top_evidence"
+        case id, lang, title, expected, predicted, scores
+        case topEvidence = "top_evidence"
     }
 }
 
@@ -252,7 +255,8 @@ public struct EvaluationReport: Sendable, Hashable, Codable {
     }
 
     private enum CodingKeys: String, CodingKey {
-        case modelVersion = "model_version", overall, languages, misclassified
+        case modelVersion = "model_version"
+        case overall, languages, misclassified
     }
 
     /// The report as pretty-printed JSON with sorted keys.

@@ -42,8 +42,17 @@ public struct Lexicon: Sendable {
 
     /// Stem hash (``Word/stemHash``) → dense identifier, for every stem some lexicon term uses.
     var stemIDs: [UInt64: Int32] = [:]
-    var nodes: [Node] = [Node()]
+    /// ``stemIDs`` as a read-only open-addressing table for the per-token lookup.
+    var stemTable = StemTable([:])
+    /// Trie nodes; node 0 is the root of the label and context terms, node ``stateRoot`` the root of the state
+    /// names (matched in a separate pass, so that a state inside a longer phrase — "القوات الأمريكية" — counts).
+    var nodes: [Node] = [Node(), Node()]
+    /// The root of the state-name trie.
+    let stateRoot: Int32 = 1
     var termNames: [String] = []
+    /// The children of the two roots as dense arrays indexed by stem identifier (−1: none), so that the lookup
+    /// made at every token is an array access rather than a dictionary probe.
+    var rootChildren: [[Int32]] = [[], []]
 
     /// Builds the matcher from a parsed source.
     public init(source: LexiconSource) throws(LexiconError) {
@@ -84,7 +93,13 @@ public struct Lexicon: Sendable {
         for entry in source.stateEntries {
             let state = states[entry.state] ?? states.count
             states[entry.state] = state
-            try add(entry.term, channel: .state(state), weight: 1, suppressors: globalMask, &termIndex)
+            try add(entry.term, channel: .state(state), weight: 1, suppressors: globalMask, root: stateRoot, &termIndex)
+        }
+        stemTable = StemTable(stemIDs)
+        for root in 0..<2 {
+            var children = [Int32](repeating: -1, count: stemIDs.count)
+            for (stem, child) in nodes[root].children { children[Int(stem)] = child }
+            rootChildren[root] = children
         }
     }
 
@@ -93,13 +108,14 @@ public struct Lexicon: Sendable {
         channel: Channel,
         weight: Double,
         suppressors: UInt64,
+        root: Int32 = 0,
         _ termIndex: inout [String: Int32]
     ) throws(LexiconError) {
         let stems = Self.stemHashes(of: term)
         guard !stems.isEmpty else {
             throw LexiconError(code: .syntax, message: "term \"\(term)\" has no tokens")
         }
-        var node: Int32 = 0
+        var node = root
         for stem in stems {
             let id: Int32
             if let known = stemIDs[stem] {
@@ -144,16 +160,22 @@ public struct Lexicon: Sendable {
     /// The stem identifiers of `text` (−1 for stems no lexicon term uses), appended to `ids` (cleared first).
     func stemIDs(of text: String, into ids: inout [Int32]) {
         ids.removeAll(keepingCapacity: true)
-        TextNormalizer.forEachWord(in: text) { word in ids.append(stemIDs[word.stemHash] ?? -1) }
+        TextNormalizer.forEachWord(in: text) { word in ids.append(stemTable.identifier(of: word.stemHash)) }
     }
 
-    /// Calls `body(nodeIndex, start, end)` for every longest match in `ids`, left to right, non-overlapping.
-    func forEachMatch(in ids: [Int32], _ body: (Int32, Int, Int) -> Void) {
+    /// Calls `body(nodeIndex, start, end)` for every longest match in `ids` of the trie under `root`, left to
+    /// right, non-overlapping.
+    func forEachMatch(in ids: [Int32], root: Int32 = 0, _ body: (Int32, Int, Int) -> Void) {
         var start = 0
         while start < ids.count {
-            var node = 0
-            var best: (node: Int, end: Int)?
-            var position = start
+            let first = ids[start]
+            guard first >= 0, case let child = rootChildren[Int(root)][Int(first)], child >= 0 else {
+                start += 1
+                continue
+            }
+            var node = Int(child)
+            var best: (node: Int, end: Int)? = nodes[node].votes.isEmpty ? nil : (node, start + 1)
+            var position = start + 1
             while position < ids.count, ids[position] >= 0, let next = nodes[node].children[ids[position]] {
                 node = Int(next)
                 position += 1

@@ -41,12 +41,18 @@ struct ArticleText {
     var latinLetters = 0
     /// Number of Latin words that are common English function words.
     var englishStopwords = 0
+    /// Number of Latin words that are common French, Spanish, German or Italian function words.
+    var foreignStopwords = 0
     /// Number of Latin words.
     var latinWords = 0
 
     private static let englishStopwordHashes: Set<UInt64> = Set(
-        "the of and to in a is that for on was with he it as at by said from has have be are this an not but his had were which"
-        .split(separator: " ").map { TextNormalizer.hash(String($0).unicodeScalars.map(\.value)) }
+        "the of and to in is that for on was with he it as at by said from has have be are this an not but his had were which"
+            .split(separator: " ").map { TextNormalizer.hash(String($0).unicodeScalars.map(\.value)) }
+    )
+    private static let foreignStopwordHashes: Set<UInt64> = Set(
+        "le la les des du et est une de en el los las del y que der die und das ist nicht il di che per une sur"
+            .split(separator: " ").map { TextNormalizer.hash(String($0).unicodeScalars.map(\.value)) }
     )
 
     init(title: String, lead: String, highlights: [String], paragraphs: [String], gazetteer: Gazetteer) {
@@ -70,7 +76,8 @@ struct ArticleText {
                 while segment + 1 < segments.count && word.range.lowerBound >= segments[segment + 1].range.lowerBound {
                     segment += 1
                 }
-                var breakBefore = word.range.lowerBound <= segments[segment].range.lowerBound
+                var breakBefore =
+                    word.range.lowerBound <= segments[segment].range.lowerBound
                     || previousEnd < segments[segment].range.lowerBound
                 if !breakBefore {
                     for i in previousEnd..<word.range.lowerBound where p[i] != 0x20 {
@@ -93,13 +100,18 @@ struct ArticleText {
                     }
                     latinLetters += word.scalars.count
                     latinWords += 1
-                    if ArticleText.englishStopwordHashes.contains(word.normalizedHash) { englishStopwords += 1 }
+                    if ArticleText.englishStopwordHashes.contains(word.normalizedHash) {
+                        englishStopwords += 1
+                    } else if ArticleText.foreignStopwordHashes.contains(word.normalizedHash) {
+                        foreignStopwords += 1
+                    }
                 } else if word.kind == .arabic {
                     arabicLetters += word.scalars.count
                 }
                 let bare = word.bareHash
                 var fuzzyPattern = -1
-                if word.bareCount >= Gazetteer.fuzzyMinLength && word.kind != .number
+                if (Gazetteer.fuzzyMinLength...Gazetteer.fuzzyMaxLength).contains(word.bareCount)
+                    && word.kind != .number
                     && gazetteer.byFirstWord[bare] == nil
                 {
                     let letters = word.bare
@@ -110,7 +122,8 @@ struct ArticleText {
                         }
                     }
                 }
-                let hasArticle = word.kind == .arabic && word.scalars.count - word.bareCount >= 2
+                let hasArticle =
+                    word.kind == .arabic && word.scalars.count - word.bareCount >= 2
                     && word.scalars[word.scalars.count - word.bareCount - 1] == 0x0644
                 tokens.append(
                     TokenInfo(
@@ -141,7 +154,7 @@ struct ArticleText {
         if arabicShare >= 0.6 { return (.arabic, arabicShare) }
         let latinShare = 1 - arabicShare
         let stopwordShare = latinWords == 0 ? 0 : Double(englishStopwords) / Double(latinWords)
-        if latinShare >= 0.6 && stopwordShare >= 0.08 {
+        if latinShare >= 0.6 && stopwordShare >= 0.08 && englishStopwords > foreignStopwords {
             return (.english, latinShare * min(1, stopwordShare / 0.2))
         }
         return (.other, 1 - max(arabicShare, latinShare * min(1, stopwordShare / 0.2)))

@@ -35,7 +35,10 @@ struct DateExtractor {
     // Weekdays: 0 = Sunday. Arabic forms are matched with their article (الأحد), hence normalized hashes.
     private static let arabicWeekdays: [UInt64: Int] = {
         var out: [UInt64: Int] = [:]
-        for (word, day) in [("الأحد", 0), ("الاثنين", 1), ("الإثنين", 1), ("الثلاثاء", 2), ("الأربعاء", 3), ("الخميس", 4), ("الجمعة", 5), ("السبت", 6)] {
+        for (word, day) in [
+            ("الأحد", 0), ("الاثنين", 1), ("الإثنين", 1), ("الثلاثاء", 2), ("الأربعاء", 3), ("الخميس", 4),
+            ("الجمعة", 5), ("السبت", 6),
+        ] {
             TextNormalizer.forEachWord(in: word) { out[$0.normalizedHash] = day }
         }
         return out
@@ -123,14 +126,15 @@ struct DateExtractor {
     private func number(_ k: Int) -> Int? {
         let t = text.tokens[k]
         guard t.kind == .number else { return nil }
-        return Int(text.text(t.range).unicodeScalars.compactMap { s -> Character? in
-            switch s.value {
-            case 0x30...0x39: return Character(s)
-            case 0x0660...0x0669: return Character(Unicode.Scalar(s.value - 0x0660 + 0x30)!)
-            case 0x06F0...0x06F9: return Character(Unicode.Scalar(s.value - 0x06F0 + 0x30)!)
-            default: return nil
-            }
-        }.reduce(into: "") { $0.append($1) })
+        return Int(
+            text.text(t.range).unicodeScalars.compactMap { s -> Character? in
+                switch s.value {
+                case 0x30...0x39: return Character(s)
+                case 0x0660...0x0669: return Character(Unicode.Scalar(s.value - 0x0660 + 0x30)!)
+                case 0x06F0...0x06F9: return Character(Unicode.Scalar(s.value - 0x06F0 + 0x30)!)
+                default: return nil
+                }
+            }.reduce(into: "") { $0.append($1) })
     }
 
     /// Month starting at token `k` and the number of tokens it spans (handles "آب/أغسطس").
@@ -142,7 +146,9 @@ struct DateExtractor {
         }
         guard let m = Self.months[tokens[k].bare] else { return nil }
         if tokens[k].kind == .latin && !tokens[k].capitalized { return nil }
-        if k + 1 < tokens.count, Self.months[tokens[k + 1].bare] == m, text.bytes[tokens[k + 1].range.lowerBound - 1] == 0x2F {
+        if k + 1 < tokens.count, Self.months[tokens[k + 1].bare] == m,
+            text.bytes[tokens[k + 1].range.lowerBound - 1] == 0x2F
+        {
             return (m, 2)
         }
         return (m, 1)
@@ -173,8 +179,10 @@ struct DateExtractor {
                 continue
             }
             // ISO date: 2021-08-15.
-            if let y = number(k), y >= 1900, y <= 2100, k + 2 < tokens.count, let m = number(k + 1), let d = number(k + 2),
-                text.bytes[tokens[k + 1].range.lowerBound - 1] == 0x2D, text.bytes[tokens[k + 2].range.lowerBound - 1] == 0x2D,
+            if let y = number(k), y >= 1900, y <= 2100, k + 2 < tokens.count, let m = number(k + 1),
+                let d = number(k + 2),
+                text.bytes[tokens[k + 1].range.lowerBound - 1] == 0x2D,
+                text.bytes[tokens[k + 2].range.lowerBound - 1] == 0x2D,
                 (1...12).contains(m), (1...31).contains(d)
             {
                 add(DateMention(text: text.text(tokens: k, k + 2), kind: .absolute, value: Self.iso(y, m, d)))

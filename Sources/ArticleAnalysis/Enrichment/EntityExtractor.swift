@@ -45,6 +45,8 @@ struct EntityExtractor {
     /// Mentions of people by token index (used by quote attribution): token → person key.
     private(set) var personAt: [Int: String] = [:]
     private var found: [String: (kind: Gazetteer.Kind, entity: Entity)] = [:]
+    /// Last word of each multi-word person mention → the person's key (first person wins).
+    private var surnames: [UInt64: String] = [:]
 
     init(text: ArticleText, gazetteer: Gazetteer, language: Language) {
         self.text = text
@@ -53,23 +55,35 @@ struct EntityExtractor {
     }
 
     // Arabic title words (normalised, without proclitics) that introduce a person's name.
+    // Only titles that are nearly always followed by a name (not "رئيس" / "وزير" alone: "رئيس هيئة ...").
     private static let arabicTitles: [[UInt64]] = [
-        "رئيس الوزراء", "رئيس مجلس الوزراء", "رئيس الحكومة", "رئيس الحكومه", "الرئيس", "رئيس", "وزير الخارجية",
-        "وزير الدفاع", "وزير الداخلية", "وزير المالية", "وزير", "وزيرة", "النائب", "السفير", "الملك", "الأمير",
-        "الشيخ", "الجنرال", "اللواء", "العميد", "المرشح", "المرشحة", "الزعيم", "زعيم", "المستشارة", "نائب الرئيس",
-        "المتحدث", "الناطق",
+        "رئيس الوزراء", "رئيس مجلس الوزراء", "رئيس الحكومة", "الرئيس", "وزير الخارجية", "وزيرة الخارجية",
+        "وزير الدفاع", "وزير الداخلية", "وزير المالية", "السفير", "الملك", "الأمير", "الشيخ", "الجنرال", "اللواء",
+        "العميد", "المرشح", "المرشحة", "المستشارة", "نائب الرئيس",
     ].map(hashes)
     private static let englishTitles: [[UInt64]] = [
         "president", "prime minister", "minister", "secretary", "chancellor", "mr", "mrs", "ms", "dr", "senator",
-        "governor", "king", "queen", "prince", "general", "leader", "spokesman", "spokeswoman", "chief",
-        "ambassador", "mp", "sir", "lord",
+        "governor", "king", "queen", "prince", "leader", "spokesman", "spokeswoman", "ambassador", "mp", "sir",
+        "lord",
     ].map(hashes)
+    /// Capitalised English words that are never part of a person's name.
+    static let englishNonNames: Set<UInt64> = Set(
+        ("election elections minister ministers secretary justice party government office house department "
+            + "committee council commission court union state states news chancellor general chief lord mr mrs "
+            + "ms president prime the a an")
+            .split(separator: " ").flatMap { hashes(String($0)) }
+    )
     /// Function words that never belong to a name.
-    private static let stopwords: Set<UInt64> = Set(
+    static let stopwords: Set<UInt64> = Set(
         ("في من على الي إلى عن ان إن أن مع خلال الذي التي قد لم لن هذا هذه بعد قبل عند كان ما لا او أو ثم حيث كما "
             + "يوم اليوم امس أمس غدا منذ حول ضد بين عبر لدى اي أي كل هو هي انه إنه أنه وهو وهي قال يقول اكد أكد "
             + "the of and to in a is that for on was with he she it as at by said from has have be are this an not "
             + "but his her had were which who told says after before during new former")
+            .split(separator: " ").flatMap { hashes(String($0)) }
+    )
+    /// Arabic reporting verbs (a name is often followed by one).
+    static let speechVerbs: Set<UInt64> = Set(
+        "قال قالت يقول تقول اكد اكدت يؤكد اضاف اضافت اوضح صرح اعلن اعلنت اعتبر شدد اشار ذكر تابع راي نفي حذر"
             .split(separator: " ").flatMap { hashes(String($0)) }
     )
     /// Name parts that take a following word with the article (عبد الله، أبو بكر، بن سلمان).
@@ -141,13 +155,17 @@ struct EntityExtractor {
                 return Entity(
                     name: name, normalized: TextNormalizer.normalize(name),
                     country: entry.kind == .organization ? nil : entry.country,
-                    type: entry.kind == .person ? entry.role : (entry.kind == .organization ? nil : entry.kind.rawValue),
+                    type: entry.kind == .person
+                        ? entry.role : (entry.kind == .organization ? nil : entry.kind.rawValue),
                     known: true, mentions: 0, firstToken: i
                 )
             }
             for k in i..<(i + length) {
                 covered[k] = true
                 if entry.kind == .person { personAt[k] = key }
+            }
+            if entry.kind == .person && length > 1 && surnames[tokens[i + length - 1].bare] == nil {
+                surnames[tokens[i + length - 1].bare] = key
             }
             i += length
         }
@@ -172,7 +190,8 @@ struct EntityExtractor {
         var best = 0
         for title in titles where title.count > best && i + title.count <= tokens.count {
             var ok = true
-            for (k, word) in title.enumerated() where tokens[i + k].bare != word || (k > 0 && tokens[i + k].breakBefore) {
+            for (k, word) in title.enumerated() where tokens[i + k].bare != word || (k > 0 && tokens[i + k].breakBefore)
+            {
                 ok = false
                 break
             }
@@ -208,7 +227,8 @@ struct EntityExtractor {
                 let token = tokens[end]
                 if Self.stopwords.contains(token.bare) { break }
                 if arabic {
-                    guard token.kind == .arabic else { break }
+                    // Name words carry no proclitic (و، ب، ل ...) other than a final nisba's article.
+                    guard token.kind == .arabic, token.bare == token.normalized || token.hasArticle else { break }
                     if token.hasArticle {
                         let afterJoiner = end > j && Self.nameJoiners.contains(tokens[end - 1].bare)
                         if !afterJoiner {
@@ -216,14 +236,28 @@ struct EntityExtractor {
                             break
                         }
                     }
-                } else if !(token.kind == .latin && token.capitalized) {
+                } else if !(token.kind == .latin && token.capitalized) || Self.englishNonNames.contains(token.bare) {
                     break
                 }
                 end += 1
             }
             let count = end - j
-            if count >= (arabic ? 2 : 1) && count <= 4 && !(j < tokens.count && covered[j]) {
-                let name = text.text(tokens: j, end - 1)
+            // An Arabic name must be followed by punctuation, a function word or the end of the
+            // paragraph ("الرئيس المصري محمد مرسي، ..."), which filters most non-names.
+            let closed =
+                end >= tokens.count || tokens[end].breakBefore || tokens[end].segment != tokens[j].segment
+                || Self.stopwords.contains(tokens[end].bare) || Self.speechVerbs.contains(tokens[end].bare)
+            if arabic && !closed {
+                i += max(1, titleLength)
+            } else if count == 1, let key = surnames[tokens[j].bare] {
+                // "Mr Blair" after "Tony Blair".
+                found[key]!.entity.mentions += 1
+                covered[j] = true
+                personAt[j] = key
+                i = end
+            } else if count >= (arabic ? 2 : 1) && count <= 4 && !(j < tokens.count && covered[j]) {
+                var name = text.text(tokens: j, end - 1)
+                if name.hasSuffix("'s") || name.hasSuffix("\u{2019}s") { name = String(name.dropLast(2)) }
                 let normalized = TextNormalizer.normalize(name)
                 let key = "h" + normalized
                 record(key, kind: .person, at: j) {
@@ -236,6 +270,7 @@ struct EntityExtractor {
                     covered[k] = true
                     personAt[k] = key
                 }
+                if count > 1 && surnames[tokens[end - 1].bare] == nil { surnames[tokens[end - 1].bare] = key }
                 i = end
             } else {
                 i += max(1, titleLength)
@@ -246,17 +281,10 @@ struct EntityExtractor {
     /// Later mentions of a found multi-word person by their last name alone ("وأضاف حسين", "Ms Hewitt").
     private mutating func surnamePass(_ covered: inout [Bool]) {
         let tokens = text.tokens
-        var surnames: [UInt64: String] = [:]
-        var lastToken: [String: Int] = [:]
-        for (k, key) in personAt {
-            if lastToken[key].map({ k > $0 }) ?? true { lastToken[key] = k }
-        }
-        for (key, last) in lastToken.sorted(by: { $0.key < $1.key }) {
-            let first = personAt.keys.filter { personAt[$0] == key }.min() ?? last
-            if last > first && surnames[tokens[last].bare] == nil { surnames[tokens[last].bare] = key }
-        }
         for i in tokens.indices where !covered[i] {
-            guard let key = surnames[tokens[i].bare], tokens[i].kind != .latin || tokens[i].capitalized else { continue }
+            guard let key = surnames[tokens[i].bare], tokens[i].kind != .latin || tokens[i].capitalized else {
+                continue
+            }
             if i + 1 < tokens.count, !tokens[i + 1].breakBefore, !covered[i + 1],
                 tokens[i + 1].kind == .latin && tokens[i + 1].capitalized
             {
@@ -266,6 +294,15 @@ struct EntityExtractor {
             covered[i] = true
             personAt[i] = key
         }
+    }
+
+    /// The canonical name of the gazetteer person found in this article with the given role and
+    /// affiliation, when exactly one matches ("وزير الخارجية العراقي" → فؤاد حسين).
+    func person(role: String, country: String) -> String? {
+        let matches = found.values.filter {
+            $0.kind == .person && $0.entity.type == role && $0.entity.country == country
+        }
+        return matches.count == 1 ? matches[0].entity.name : nil
     }
 
     /// The canonical name of the person mentioned at token `i`, if any.

@@ -59,8 +59,13 @@ struct Gazetteer: Sendable {
     /// Single-word spellings of at least ``fuzzyMinLength`` letters, by the hash of the word with
     /// one letter position blanked (position mixed into the hash): finds one-letter substitutions.
     private(set) var fuzzy: [UInt64: Int] = [:]
+    /// ISO code by the stem hash of one-word country names, so that a nisba adjective finds its
+    /// country ("العراقي" → عراق → IQ).
+    private(set) var countryByStem: [UInt64: String] = [:]
     /// Shortest word that may match with a one-letter substitution.
     static let fuzzyMinLength = 7
+    /// Longest word tried for a one-letter substitution (bounds the work on pathological words).
+    static let fuzzyMaxLength = 24
 
     /// The gazetteer shipped with khabar, loaded on first use.
     static let bundled: Gazetteer = {
@@ -108,7 +113,10 @@ struct Gazetteer: Sendable {
             add(entry, arabic: row[0], english: row[1])
         }
         for key in byFirstWord.keys {
-            byFirstWord[key]!.sort { patterns[$0].words.count > patterns[$1].words.count || (patterns[$0].words.count == patterns[$1].words.count && $0 < $1) }
+            byFirstWord[key]!.sort {
+                patterns[$0].words.count > patterns[$1].words.count
+                    || (patterns[$0].words.count == patterns[$1].words.count && $0 < $1)
+            }
         }
     }
 
@@ -126,17 +134,28 @@ struct Gazetteer: Sendable {
             var words: [UInt64] = []
             var latin = false
             var single: [UInt32] = []
+            var stem: UInt64 = 0
             TextNormalizer.forEachWord(in: spelling) { word in
                 words.append(word.bareHash)
+                stem = word.stemHash
                 latin = latin || word.kind == .latin
                 single = Array(word.bare)
             }
-            guard let first = words.first else { continue }
+            // A one-word name of fewer than three letters after its proclitics is too ambiguous (unless an
+            // acronym that must be written in capitals).
+            guard let first = words.first, words.count > 1 || single.count >= 3 || allCaps else { continue }
             let pattern = Pattern(words: words, allCaps: allCaps, latin: latin, entry: index)
+            if entry.kind == .country && words.count == 1 && !latin, let code = entry.country,
+                countryByStem[stem] == nil
+            {
+                countryByStem[stem] = code
+            }
             // The first spelling registered for a word sequence wins.
             if byFirstWord[first, default: []].contains(where: { patterns[$0].words == words }) { continue }
             byFirstWord[first, default: []].append(patterns.count)
-            if words.count == 1 && single.count >= Gazetteer.fuzzyMinLength && !allCaps {
+            if words.count == 1 && (Gazetteer.fuzzyMinLength...Gazetteer.fuzzyMaxLength).contains(single.count)
+                && !allCaps
+            {
                 for offset in single.indices {
                     let key = Gazetteer.blankedHash(single[...], offset: offset)
                     if fuzzy[key] == nil { fuzzy[key] = patterns.count }

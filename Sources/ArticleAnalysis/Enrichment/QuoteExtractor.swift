@@ -47,7 +47,7 @@ struct QuoteExtractor {
             }
             i += 1
         }
-        if quotes.count < limit { englishQuotes(into: &quotes, limit: limit) }
+        if quotes.count < limit && entities.language != .arabic { englishQuotes(into: &quotes, limit: limit) }
         return quotes
     }
 
@@ -55,7 +55,9 @@ struct QuoteExtractor {
         let tokens = text.tokens
         let segment = tokens[v].segment
         var c = v + 1
-        while c < tokens.count, c - v <= 16, tokens[c].segment == segment, !Self.complementizers.contains(tokens[c].bare) {
+        while c < tokens.count, c - v <= 16, tokens[c].segment == segment,
+            !Self.complementizers.contains(tokens[c].bare)
+        {
             c += 1
         }
         guard c < tokens.count, tokens[c].segment == segment, Self.complementizers.contains(tokens[c].bare) else {
@@ -83,7 +85,14 @@ struct QuoteExtractor {
         if speaker == nil && c > v + 1 {
             var end = v + 1
             while end < c, end == v + 1 || !tokens[end].breakBefore { end += 1 }
-            if end - (v + 1) <= 5 { speaker = text.text(tokens: v + 1, end - 1) }
+            let words = (v + 1)..<end
+            if let name = personByRole(in: words) {
+                speaker = name
+            } else if words.count <= 5
+                && !words.contains(where: { EntityExtractor.stopwords.contains(tokens[$0].bare) })
+            {
+                speaker = text.text(tokens: v + 1, end - 1)
+            }
         }
         // The quote: the quoted span right after the complementizer, else the clause to the sentence end.
         let segmentEnd = text.segments[segment].range.upperBound
@@ -92,6 +101,32 @@ struct QuoteExtractor {
         var next = c + 1
         while next < tokens.count && tokens[next].range.lowerBound < endByte { next += 1 }
         return (Quote(text: quoteText, speaker: speaker), next)
+    }
+
+    private static let roleWords: [(words: Set<UInt64>, role: String)] = [
+        (hashes("وزير الخارجيه"), "foreign_minister"), (hashes("وزيره الخارجيه"), "foreign_minister"),
+        (hashes("رئيس الوزراء"), "head_of_government"), (hashes("رئيس الحكومه"), "head_of_government"),
+    ]
+    private static let president = hashes("الرئيس")
+
+    /// A role and nationality written instead of a name ("وزير الخارجية العراقي") resolved to the one
+    /// person of the article holding that role for that country.
+    private func personByRole(in words: Range<Int>) -> String? {
+        let tokens = text.tokens
+        let bares = Set(words.map { tokens[$0].bare })
+        var role: String? = nil
+        for (required, name) in Self.roleWords where required.isSubset(of: bares) {
+            role = name
+            break
+        }
+        if role == nil && !bares.isDisjoint(with: Self.president) { role = "head_of_state" }
+        guard let role else { return nil }
+        for k in words {
+            if let country = entities.gazetteer.countryByStem[tokens[k].stem] {
+                return entities.person(role: role, country: country)
+            }
+        }
+        return nil
     }
 
     private static func isOpeningQuote(_ bytes: [UInt8], _ i: Int) -> Int? {
@@ -135,7 +170,9 @@ struct QuoteExtractor {
         for segment in text.segments {
             var i = segment.range.lowerBound
             while i < segment.range.upperBound && quotes.count < limit {
-                guard bytes[i] == 0x22 || (i + 2 < bytes.count && bytes[i] == 0xE2 && bytes[i + 1] == 0x80 && bytes[i + 2] == 0x9C)
+                guard
+                    bytes[i] == 0x22
+                        || (i + 2 < bytes.count && bytes[i] == 0xE2 && bytes[i + 1] == 0x80 && bytes[i + 2] == 0x9C)
                 else {
                     i += 1
                     continue
@@ -146,12 +183,16 @@ struct QuoteExtractor {
                 guard j < segment.range.upperBound else { break }
                 let quote = text.text(start..<j).trimmingCharactersInQuote()
                 i = j + 1
-                guard quote.split(separator: " ").count >= 4 else { continue }
+                guard quote.utf8.lazy.filter({ $0 == 0x20 }).count >= 3 else { continue }
                 while tokenIndex < tokens.count && tokens[tokenIndex].range.lowerBound < start { tokenIndex += 1 }
                 var inside = tokenIndex
                 while inside < tokens.count && tokens[inside].range.lowerBound < j { inside += 1 }
-                guard tokenIndex < tokens.count, tokens[tokenIndex].kind == .latin || inside < tokens.count && tokens[inside].kind == .latin else { continue }
-                let speaker = englishSpeaker(before: tokenIndex, after: inside, segment: tokens[min(tokenIndex, tokens.count - 1)].segment, lastSpeaker: lastSpeaker)
+                guard tokenIndex < tokens.count,
+                    tokens[tokenIndex].kind == .latin || inside < tokens.count && tokens[inside].kind == .latin
+                else { continue }
+                let speaker = englishSpeaker(
+                    before: tokenIndex, after: inside, segment: tokens[min(tokenIndex, tokens.count - 1)].segment,
+                    lastSpeaker: lastSpeaker)
                 if let (name, attributed) = speaker, attributed {
                     quotes.append(Quote(text: quote, speaker: name))
                     if name != nil { lastSpeaker = name }
@@ -165,7 +206,9 @@ struct QuoteExtractor {
     private func englishSpeaker(before: Int, after: Int, segment: Int, lastSpeaker: String?) -> (String?, Bool)? {
         let tokens = text.tokens
         for range in [after..<min(after + 6, tokens.count), max(0, before - 8)..<before] {
-            guard range.contains(where: { tokens[$0].segment == segment && Self.englishVerbs.contains(tokens[$0].bare) }) else {
+            guard
+                range.contains(where: { tokens[$0].segment == segment && Self.englishVerbs.contains(tokens[$0].bare) })
+            else {
                 continue
             }
             for k in range where tokens[k].segment == segment {
@@ -176,10 +219,17 @@ struct QuoteExtractor {
             }
             // Capitalised words next to the verb.
             var names: [Int] = []
-            for k in range where tokens[k].segment == segment && tokens[k].capitalized && !Self.englishVerbs.contains(tokens[k].bare) {
+            for k in range
+            where tokens[k].segment == segment && tokens[k].capitalized && !Self.englishVerbs.contains(tokens[k].bare) {
                 names.append(k)
             }
-            if let first = names.first, let last = names.last, last - first < 4 {
+            let plausible = names.allSatisfy {
+                !EntityExtractor.stopwords.contains(tokens[$0].bare)
+                    && !EntityExtractor.englishNonNames.contains(tokens[$0].bare)
+            }
+            if plausible, let first = names.first, let last = names.last, last - first == names.count - 1,
+                names.count <= 3
+            {
                 return (text.text(tokens: first, last), true)
             }
             return (nil, true)
@@ -188,10 +238,12 @@ struct QuoteExtractor {
     }
 }
 
+private let quoteTrimmed: Set<Unicode.Scalar> = [" ", "\"", "«", "»", "“", "”", ",", "،", ":", "."]
+
 extension String {
     /// The string without surrounding spaces, quotation marks and trailing commas/periods.
     fileprivate func trimmingCharactersInQuote() -> String {
-        let strip: Set<Unicode.Scalar> = [" ", "\"", "«", "»", "“", "”", ",", "،", ":", "."]
+        let strip = quoteTrimmed
         var scalars = Substring(self).unicodeScalars[...]
         while let f = scalars.first, strip.contains(f) { scalars = scalars.dropFirst() }
         while let l = scalars.last, strip.contains(l) { scalars = scalars.dropLast() }

@@ -39,33 +39,36 @@ enum ArticleParser {
     /// Parses a validated payload. `text` is the payload as a string (valid UTF-8).
     static func parse(_ text: String, configuration: AnalyzerConfiguration) throws(AnalysisError) -> ParsedArticle {
         var copy = text
-        return try copy.withUTF8 { p in Result { () throws(AnalysisError) in try parse(p, configuration: configuration) } }
-            .get()
+        return try copy.withUTF8 { p in
+            Result { () throws(AnalysisError) in try parse(p, configuration: configuration) }
+        }
+        .get()
     }
 
     private static func parse(
         _ p: UnsafeBufferPointer<UInt8>,
         configuration: AnalyzerConfiguration
     ) throws(AnalysisError) -> ParsedArticle {
-            var start = 0
-            if p.count >= 3, p[0] == 0xEF, p[1] == 0xBB, p[2] == 0xBF { start = 3 }
-            while start < p.count, isSpace(p[start]) { start += 1 }
-            guard start < p.count else { throw AnalysisError(.empty, "the payload is whitespace only") }
-            let body = UnsafeBufferPointer(rebasing: p[start...])
-            switch p[start] {
-            case UInt8(ascii: "{"), UInt8(ascii: "["):
-                return try parseEnvelope(body, configuration: configuration)
-            default:
-                if HTMLText.looksLikeHTML(body) {
-                    let html = HTMLText.convert(body, maxTags: configuration.maxHTMLTags)
-                    var article = ParsedArticle(format: .html)
-                    try structure(html.text, titleHint: html.title, into: &article, configuration: configuration)
-                    return article
-                }
-                var article = ParsedArticle(format: .text)
-                try structure(String(decoding: body, as: UTF8.self), titleHint: nil, into: &article, configuration: configuration)
+        var start = 0
+        if p.count >= 3, p[0] == 0xEF, p[1] == 0xBB, p[2] == 0xBF { start = 3 }
+        while start < p.count, isSpace(p[start]) { start += 1 }
+        guard start < p.count else { throw AnalysisError(.empty, "the payload is whitespace only") }
+        let body = UnsafeBufferPointer(rebasing: p[start...])
+        switch p[start] {
+        case UInt8(ascii: "{"), UInt8(ascii: "["):
+            return try parseEnvelope(body, configuration: configuration)
+        default:
+            if HTMLText.looksLikeHTML(body) {
+                let html = HTMLText.convert(body, maxTags: configuration.maxHTMLTags)
+                var article = ParsedArticle(format: .html)
+                try structure(html.text, titleHint: html.title, into: &article, configuration: configuration)
                 return article
             }
+            var article = ParsedArticle(format: .text)
+            try structure(
+                String(decoding: body, as: UTF8.self), titleHint: nil, into: &article, configuration: configuration)
+            return article
+        }
     }
 
     private static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
@@ -85,7 +88,8 @@ enum ArticleParser {
             case nil, .null?: return nil
             case .string(let s)?: return s
             case .number(let n)? where allowNumber: return n
-            case let other?: throw AnalysisError(.wrongShape, "field \"\(key)\" must be a string, found \(other.typeName)")
+            case let other?:
+                throw AnalysisError(.wrongShape, "field \"\(key)\" must be a string, found \(other.typeName)")
             }
         }
         var article = ParsedArticle(format: .json)
@@ -135,9 +139,19 @@ enum ArticleParser {
     private static let normalizedEndMarkers = endMarkers.map(TextNormalizer.normalize)
     private static let normalizedLineMarkers = lineMarkers.map(TextNormalizer.normalize)
 
+    /// Whether a short line (≤ 160 bytes) starts with one of the normalised `markers` as whole words.
+    /// Only the line's first words are normalised (markers are at most four words).
     private static func isBoilerplate(_ line: String, markers: [String]) -> Bool {
-        guard line.utf8.count <= 160 else { return false }
-        let normalized = TextNormalizer.normalize(line)
+        let utf8 = line.utf8
+        guard utf8.count <= 160 else { return false }
+        var head = line
+        if utf8.count > 48 {
+            // Cut before the word that crosses byte 48 (never inside a word or a character).
+            var cut = utf8.index(utf8.startIndex, offsetBy: 48)
+            while cut > utf8.startIndex && utf8[cut] != 0x20 { cut = utf8.index(before: cut) }
+            head = String(line[..<cut])
+        }
+        let normalized = TextNormalizer.normalize(head)
         return markers.contains { normalized == $0 || normalized.hasPrefix($0 + " ") }
     }
 
@@ -156,22 +170,38 @@ enum ArticleParser {
         }
         var lines: [Line] = []
         var blank = true
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            let indented = raw.first == " " || raw.first == "\t" || raw.first == "\u{A0}"
-            var line = cleanLine(raw)
-            if line.isEmpty {
-                blank = true
-                continue
+        var buffer: [UInt8] = []
+        var copy = text
+        copy.withUTF8 { p in
+            var start = 0
+            while start <= p.count && lines.count <= configuration.maxParagraphs + 16 {
+                var end = start
+                while end < p.count && p[end] != 0x0A { end += 1 }
+                let raw = UnsafeBufferPointer(rebasing: p[start..<end])
+                start = end + 1
+                let indented =
+                    !raw.isEmpty
+                    && (raw[0] == 0x20 || raw[0] == 0x09 || (raw.count > 1 && raw[0] == 0xC2 && raw[1] == 0xA0))
+                cleanLine(raw, into: &buffer)
+                var bullet = false
+                let bulletLength = bulletPrefixLength(buffer)
+                if bulletLength > 0 {
+                    bullet = true
+                    buffer.removeFirst(bulletLength)
+                    while buffer.first == 0x20 { buffer.removeFirst() }
+                }
+                if buffer.isEmpty {
+                    blank = blank || !bullet
+                    continue
+                }
+                lines.append(
+                    Line(
+                        text: String(decoding: buffer, as: UTF8.self), indented: indented, bullet: bullet,
+                        blankBefore: blank
+                    )
+                )
+                blank = false
             }
-            var bullet = false
-            if let first = line.unicodeScalars.first, bulletScalars.contains(first.value) {
-                bullet = true
-                line = String(line.unicodeScalars.dropFirst()).trimmingSpaces()
-                if line.isEmpty { continue }
-            }
-            lines.append(Line(text: line, indented: indented, bullet: bullet, blankBefore: blank))
-            blank = false
-            if lines.count > configuration.maxParagraphs + 16 { break }
         }
         // Boilerplate.
         var kept: [Line] = []
@@ -191,7 +221,7 @@ enum ArticleParser {
             kept.append(line)
         }
         var rest = kept[...]
-        let hint = titleHint.map(cleanLine) ?? ""
+        let hint = titleHint.map { Self.cleanLine($0) } ?? ""
         if !hint.isEmpty {
             article.title = hint
             if let first = rest.first, TextNormalizer.normalize(first.text) == TextNormalizer.normalize(hint) {
@@ -222,36 +252,56 @@ enum ArticleParser {
         }
     }
 
-    private static let bulletScalars: Set<UInt32> = [0x2022, 0x00B7, 0x25AA, 0x25CF, 0x25E6, 0x2023, 0x2043, 0x25A0]
+    /// UTF-8 bullets that start a highlight line: • · ▪ ● ◦ ‣ ⁃ ■
+    private static let bullets: [[UInt8]] = [
+        [0xE2, 0x80, 0xA2], [0xC2, 0xB7], [0xE2, 0x96, 0xAA], [0xE2, 0x97, 0x8F], [0xE2, 0x97, 0xA6],
+        [0xE2, 0x80, 0xA3], [0xE2, 0x81, 0x83], [0xE2, 0x96, 0xA0],
+    ]
 
-    /// Trims a line, replaces control characters by spaces and collapses runs of spaces.
-    private static func cleanLine<S: StringProtocol>(_ raw: S) -> String {
-        var out = String.UnicodeScalarView()
-        var space = false
-        for scalar in raw.unicodeScalars {
-            let v = scalar.value
-            let isSpace = v == 0x20 || v == 0x09 || v == 0x0D || v == 0xA0 || v < 0x20 || v == 0x7F
-                || (v >= 0x2000 && v <= 0x200A) || v == 0x3000
-            if isSpace {
-                space = !out.isEmpty
+    private static func bulletPrefixLength(_ line: [UInt8]) -> Int {
+        for bullet in bullets where line.count >= bullet.count && line.prefix(bullet.count).elementsEqual(bullet) {
+            return bullet.count
+        }
+        return 0
+    }
+
+    /// A line as a trimmed string with control characters replaced and runs of spaces collapsed.
+    static func cleanLine(_ text: String) -> String {
+        var buffer: [UInt8] = []
+        var copy = text
+        copy.withUTF8 { cleanLine($0, into: &buffer) }
+        return String(decoding: buffer, as: UTF8.self)
+    }
+
+    /// Writes `raw` (valid UTF-8) to `out` trimmed, with control characters, tabs, NBSP and the
+    /// Unicode spaces U+2000–U+200A and U+3000 turned into single spaces.
+    private static func cleanLine(_ raw: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        out.removeAll(keepingCapacity: true)
+        var pendingSpace = false
+        var i = 0
+        while i < raw.count {
+            let b = raw[i]
+            var spaceLength = 0
+            if b <= 0x20 || b == 0x7F {
+                spaceLength = 1
+            } else if b == 0xC2, i + 1 < raw.count, raw[i + 1] == 0xA0 {
+                spaceLength = 2
+            } else if b == 0xE2, i + 2 < raw.count, raw[i + 1] == 0x80, raw[i + 2] <= 0x8A {
+                spaceLength = 3
+            } else if b == 0xE3, i + 2 < raw.count, raw[i + 1] == 0x80, raw[i + 2] == 0x80 {
+                spaceLength = 3
+            }
+            if spaceLength > 0 {
+                pendingSpace = !out.isEmpty
+                i += spaceLength
                 continue
             }
-            if space {
-                out.append(" ")
-                space = false
+            if pendingSpace {
+                out.append(0x20)
+                pendingSpace = false
             }
-            out.append(scalar)
+            out.append(b)
+            i += 1
         }
-        return String(out)
-    }
-}
-
-extension String {
-    /// The string without leading and trailing spaces.
-    fileprivate func trimmingSpaces() -> String {
-        var scalars = Substring(self).unicodeScalars[...]
-        while let f = scalars.first, f == " " || f == "\t" { scalars = scalars.dropFirst() }
-        while let l = scalars.last, l == " " || l == "\t" { scalars = scalars.dropLast() }
-        return String(String.UnicodeScalarView(scalars))
     }
 }

@@ -55,7 +55,9 @@ enum HTMLText {
             let b = p[i]
             if b == UInt8(ascii: "<") {
                 // Comments, doctype, CDATA.
-                if i + 3 < n, p[i + 1] == UInt8(ascii: "!"), p[i + 2] == UInt8(ascii: "-"), p[i + 3] == UInt8(ascii: "-") {
+                if i + 3 < n, p[i + 1] == UInt8(ascii: "!"), p[i + 2] == UInt8(ascii: "-"),
+                    p[i + 3] == UInt8(ascii: "-")
+                {
                     i = find(p, "-->", from: i + 4).map { $0 + 3 } ?? n
                     continue
                 }

@@ -46,6 +46,9 @@ enum CharacterClass: Equatable {
             return .latinLetter(v)
         case 0x2019, 0x02BC:
             return .joiner(0x27)
+        case 0x80...0xBF, 0x2000...0x2BFF, 0x3000...0x303F:
+            // Latin-1 punctuation, general punctuation, symbols, CJK punctuation.
+            return .separator
         case 0xFE70...0xFE7F:
             // Presentation-form harakat (isolated and medial forms of the short vowels).
             return .ignorable

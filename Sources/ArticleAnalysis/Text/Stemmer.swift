@@ -5,7 +5,7 @@
 ///    preposition (وال، فال، وبال، ولل ...). A bare و / ف is stripped when at least three letters
 ///    remain, unless the word is one of a short list of common words whose first radical is و / ف
 ///    (وزير، وفد، فرنسا ...). At most two conjunctions are stripped.
-/// 2. Article and prepositions: بال، كال، لل، ال (at least two letters must remain). A bare ب / ك / ل
+/// 2. Article and prepositions: بال، كال (at least three letters must remain), لل، ال (at least two). A bare ب / ك / ل
 ///    is not stripped: too many words start with those radicals (بغداد، لبنان، كلمة).
 /// 3. One suffix, the longest of يين يون ات ان ون ين ها يه ه ي that leaves at least three letters, so
 ///    nisba, feminine and plural forms share a stem: والعراقية / العراقي / عراقي → عراق.
@@ -27,15 +27,8 @@ enum Stemmer {
     private static let teh: UInt32 = 0x062A
     private static let noon: UInt32 = 0x0646
 
-    /// Suffixes, longest first, as normalised scalars.
-    private static let suffixes: [[UInt32]] = [
-        [yeh, yeh, noon], [yeh, waw, noon],
-        [alef, teh], [alef, noon], [waw, noon], [yeh, noon], [heh, alef], [yeh, heh],
-        [heh], [yeh],
-    ]
-
     /// Common words whose initial و / ف is a radical, not a conjunction (stored as their core stems).
-    private static let protectedStems: Set<[UInt32]> = {
+    private static let protectedStems: Set<UInt64> = {
         let words = """
             وزير وزيره وزراء وزارة وزارات وفد وفود وطن وطني وطنية ولاية ولايات وكالة وكالات وقت وضع \
             وحدة وحدات وقف واشنطن وصل وصول وجود وثيقة وثائق ورق ورقة واسع وسط وساطة وسيط وعد وعود \
@@ -48,17 +41,25 @@ enum Stemmer {
             فقير فقر فقراء فورا فوري فائدة فوائد فارق فارس فرد أفراد فيديو فيسبوك فبراير فلوريدا \
             فرانسوا فيدرالي فيدرالية فدرالي فدرالية فرقة
             """
-        var set = Set<[UInt32]>()
+        var set = Set<UInt64>()
         for word in words.split(separator: " ") {
             let scalars = TextNormalizer.normalizedScalars(of: String(word))
-            set.insert(core(scalars[...]))
+            set.insert(TextNormalizer.hash(core(scalars[...])))
         }
         return set
     }()
 
-    /// The stem of a normalised word. `isArabic` selects the rule set.
-    static func stem(_ word: ArraySlice<UInt32>, isArabic: Bool) -> [UInt32] {
-        isArabic ? Array(suffixStripped(word.dropFirst(prefixLength(word)))) : english(word)
+    /// Appends the stem of a normalised word to `out` (no other allocation) and returns its bare form
+    /// (see ``bare(_:isArabic:)``). `isArabic` selects the rule set.
+    @inline(__always)
+    static func stem(_ word: ArraySlice<UInt32>, isArabic: Bool, into out: inout [UInt32]) -> ArraySlice<UInt32> {
+        if isArabic {
+            let bare = word.dropFirst(prefixLength(word))
+            out.append(contentsOf: suffixStripped(bare))
+            return bare
+        }
+        english(word, into: &out)
+        return bare(word, isArabic: false)
     }
 
     /// The word without its proclitics (conjunction, preposition, article) but with its suffixes:
@@ -81,7 +82,7 @@ enum Stemmer {
                 w = rest
                 break
             }
-            if protectedStems.contains(core(w)) { break }
+            if protectedStems.contains(TextNormalizer.hash(core(w))) { break }
             w = rest
             strips += 1
         }
@@ -92,56 +93,60 @@ enum Stemmer {
     private static func articlePrefixLength(_ w: ArraySlice<UInt32>) -> Int {
         let s = w.startIndex
         let n = w.count
-        if n >= 5, w[s] == beh || w[s] == kaf, w[s + 1] == alef, w[s + 2] == lam { return 3 }
+        if n >= 6, w[s] == beh || w[s] == kaf, w[s + 1] == alef, w[s + 2] == lam { return 3 }
         if n >= 4, w[s] == lam, w[s + 1] == lam { return 2 }
         if n >= 4, w[s] == alef, w[s + 1] == lam { return 2 }
         return 0
     }
 
     /// Article and suffix stripping (no conjunctions).
-    private static func core(_ word: ArraySlice<UInt32>) -> [UInt32] {
-        Array(suffixStripped(word.dropFirst(articlePrefixLength(word))))
+    private static func core(_ word: ArraySlice<UInt32>) -> ArraySlice<UInt32> {
+        suffixStripped(word.dropFirst(articlePrefixLength(word)))
     }
 
     /// Rule 3: the longest listed suffix that leaves at least three letters is removed.
     private static func suffixStripped(_ word: ArraySlice<UInt32>) -> ArraySlice<UInt32> {
-        for suffix in suffixes where word.count - suffix.count >= 3 && word.hasSuffix(suffix) {
-            return word.dropLast(suffix.count)
+        let n = word.count
+        let e = word.endIndex
+        guard n >= 4 else { return word }
+        let last = word[e - 1]
+        let second = word[e - 2]
+        if n >= 6 && last == noon && word[e - 3] == yeh && (second == yeh || second == waw) {
+            return word.dropLast(3)  // -يين -يون
         }
+        if n >= 5 {
+            switch (second, last) {
+            case (alef, teh), (alef, noon), (waw, noon), (yeh, noon), (heh, alef), (yeh, heh):
+                return word.dropLast(2)
+            default: break
+            }
+        }
+        if last == heh || last == yeh { return word.dropLast() }
         return word
     }
 
-    private static func english(_ word: ArraySlice<UInt32>) -> [UInt32] {
-        var w = Array(word)
+    private static func english(_ word: ArraySlice<UInt32>, into out: inout [UInt32]) {
         let apostrophe: UInt32 = 0x27
         let s: UInt32 = 0x73
-        if w.count >= 3, w[w.count - 1] == s, w[w.count - 2] == apostrophe {
-            w.removeLast(2)
+        var w = word
+        if w.count >= 3, w[w.endIndex - 1] == s, w[w.endIndex - 2] == apostrophe {
+            w = w.dropLast(2)
         }
         let n = w.count
-        guard n > 3, w[n - 1] == s else { return w }
-        if n > 4, w[n - 2] == 0x65, w[n - 3] == 0x69 {  // -ies → -y
-            w.removeLast(3)
-            w.append(0x79)
-        } else if n > 4, w[n - 2] == 0x65, w[n - 3] == s, w[n - 4] == s {  // -sses → -ss
-            w.removeLast(2)
-        } else if w[n - 2] != s && w[n - 2] != 0x75 && w[n - 2] != 0x69 {  // not -ss, -us, -is
-            w.removeLast()
+        let e = w.endIndex
+        guard n > 3, w[e - 1] == s else {
+            out.append(contentsOf: w)
+            return
         }
-        return w
-    }
-}
-
-extension ArraySlice where Element == UInt32 {
-    /// Whether the slice ends with the given scalars.
-    @inline(__always)
-    fileprivate func hasSuffix(_ suffix: [UInt32]) -> Bool {
-        guard count >= suffix.count else { return false }
-        var i = endIndex - suffix.count
-        for v in suffix {
-            if self[i] != v { return false }
-            i += 1
+        if n > 4, w[e - 2] == 0x65, w[e - 3] == 0x69 {  // -ies → -y
+            out.append(contentsOf: w.dropLast(3))
+            out.append(0x79)
+        } else if n > 4, w[e - 2] == 0x65, w[e - 3] == s, w[e - 4] == s {  // -sses → -ss
+            out.append(contentsOf: w.dropLast(2))
+        } else if w[e - 2] != s && w[e - 2] != 0x75 && w[e - 2] != 0x69 {  // not -ss, -us, -is
+            out.append(contentsOf: w.dropLast())
+        } else {
+            out.append(contentsOf: w)
         }
-        return true
     }
 }

@@ -169,6 +169,7 @@ struct WordScanner {
     mutating func scan(_ p: UnsafeBufferPointer<UInt8>, _ body: (borrowing Word) -> Void) {
         var word = Word(scalars: [], stem: [], bareHash: 0, bareCount: 0, range: 0..<0, kind: .number)
         word.scalars.reserveCapacity(32)
+        word.stem.reserveCapacity(32)
         var inWord = false
         var start = 0
         var end = 0
@@ -178,14 +179,14 @@ struct WordScanner {
         func flush(_ word: inout Word) {
             word.range = start..<end
             if stemming {
+                word.stem.removeAll(keepingCapacity: true)
                 if word.kind == .number {
-                    word.stem = word.scalars
+                    word.stem.append(contentsOf: word.scalars)
                     word.bareHash = TextNormalizer.hash(word.scalars)
                     word.bareCount = word.scalars.count
                 } else {
                     let isArabic = word.kind == .arabic
-                    word.stem = Stemmer.stem(word.scalars[...], isArabic: isArabic)
-                    let bare = Stemmer.bare(word.scalars[...], isArabic: isArabic)
+                    let bare = Stemmer.stem(word.scalars[...], isArabic: isArabic, into: &word.stem)
                     word.bareHash = TextNormalizer.hash(bare)
                     word.bareCount = bare.count
                 }

@@ -1,0 +1,175 @@
+import Testing
+
+@testable import ArticleAnalysis
+
+@Suite struct ParsingTests {
+    private let analyzer = Support.analyzer
+
+    @Test func envelopeFieldsAndAlternativeTextFields() throws {
+        for field in ["text", "body", "content"] {
+            let payload = JSONWriterForTests.object([
+                ("id", "a1"), ("url", "https://example.com/a1"), ("source", "bbc"), ("title", "Iraq talks"),
+                (field, "Iraq and the United States held talks in Baghdad on Sunday.\nThe talks will continue."),
+            ])
+            let record = try analyzer.analyze(payload)
+            #expect(record.format == .json)
+            #expect(record.id == "a1")
+            #expect(record.url == "https://example.com/a1")
+            #expect(record.source == "bbc")
+            #expect(record.title == "Iraq talks")
+            #expect(record.lead.hasPrefix("Iraq and the United States"))
+            #expect(record.paragraphs == ["The talks will continue."])
+        }
+    }
+
+    @Test func idFallsBackToURLThenFingerprint() throws {
+        let withURL = try analyzer.analyze(
+            JSONWriterForTests.object([("url", "https://x.test/1"), ("text", "Iraq news today")]))
+        #expect(withURL.id == "https://x.test/1")
+        let bare = try analyzer.analyze(Array("Iraq news today\n\nMore text here.".utf8))
+        #expect(bare.id == "fp:" + bare.fingerprint.exactHex)
+    }
+
+    @Test func htmlIsStrippedAndDecoded() throws {
+        let html = """
+            <!DOCTYPE html><html><head><title>Talks in Baghdad</title><style>p{color:red}</style>
+            <script>var a = "<p>not text</p>";</script></head><body><!-- comment -->
+            <h1>Talks in Baghdad</h1><p>Iraq &amp; the US met on <b>Sunday</b>,&nbsp;officials said.</p>
+            <ul><li>First point</li><li>Second &#8220;point&#8221;</li></ul><div>Body text&#x21;</div>
+            </body></html>
+            """
+        let record = try analyzer.analyze(Array(html.utf8))
+        #expect(record.format == .html)
+        #expect(record.title == "Talks in Baghdad")
+        #expect(record.lead == "Iraq & the US met on Sunday, officials said.")
+        #expect(record.highlights == ["First point", "Second \u{201C}point\u{201D}"])
+        #expect(record.paragraphs == ["Body text!"])
+        let json = String(decoding: record.jsonBytes(), as: UTF8.self)
+        #expect(!json.contains("color:red") && !json.contains("not text") && !json.contains("comment"))
+    }
+
+    @Test func htmlInsideAnEnvelope() throws {
+        let payload = JSONWriterForTests.object([("title", "T"), ("html", "<p>First paragraph.</p><p>Second one.</p>")])
+        let record = try analyzer.analyze(payload)
+        #expect(record.lead == "First paragraph.")
+        #expect(record.paragraphs == ["Second one."])
+    }
+
+    @Test func boilerplateIsRemoved() throws {
+        let text = """
+            Title line
+
+            Lead paragraph about Iraq.
+            Read also: another story
+            Body paragraph one.
+            Share on Facebook
+            Body paragraph two.
+            Related
+            Some other headline
+            Another headline
+            """
+        let record = try analyzer.analyze(Array(text.utf8))
+        #expect(record.title == "Title line")
+        #expect(record.paragraphs == ["Body paragraph one.", "Body paragraph two."])
+    }
+
+    @Test func jsonLinesSplitting() {
+        let bytes = Array("{\"a\":1}\r\n\n  \n{\"b\":2}\n{\"c\":3}".utf8)
+        let lines = JSONLines.split(bytes)
+        #expect(lines.map(\.number) == [1, 4, 5])
+        #expect(
+            lines.map { String(decoding: bytes[$0.range], as: UTF8.self) } == ["{\"a\":1}", "{\"b\":2}", "{\"c\":3}"])
+        #expect(JSONLines.split([]).isEmpty)
+    }
+
+    @Test func jsonReaderDecodesEscapes() throws {
+        let source = Array(
+            #"{"s": "a\"b\\c\/d\n\u00e9\ud83d\ude00\u0627", "n": -1.5e3, "t": true, "z": null, "a": []}"#.utf8)
+        let value = try source.withUnsafeBufferPointer { p in try JSONReader.parse(p, maxDepth: 4) }
+        #expect(value["s"] == .string("a\"b\\c/d\né😀ا"))
+        #expect(value["n"] == .number("-1.5e3"))
+        #expect(value["t"] == .bool(true))
+        #expect(value["z"] == .null)
+        #expect(value["a"] == .array([]))
+    }
+
+    @Test func jsonWriterEscapesAndFormatsDecimals() {
+        var w = JSONWriter(capacity: 64)
+        w.beginArray()
+        w.string("q\"\\\n\u{1}\u{2028}")
+        w.decimal(0.12345)
+        w.decimal(1)
+        w.decimal(-0.5)
+        w.decimal(.nan)
+        w.endArray()
+        #expect(String(decoding: w.bytes, as: UTF8.self) == #"["q\"\\\n\u0001\u2028",0.1235,1,-0.5,0]"#)
+    }
+}
+
+@Suite struct EnrichmentTests {
+    private let analyzer = Support.analyzer
+
+    @Test func englishEntitiesQuotesAndDates() throws {
+        let text = """
+            Blair meets Putin in Moscow
+
+            Prime Minister Tony Blair met Russian President Vladimir Putin in Moscow on Monday, 14 March 2005.
+            "We had very constructive talks about Iraq and Iran," Mr Blair told reporters.
+            The US and NATO were not represented, a UN spokesman said.
+            """
+        let record = try analyzer.analyze(Array(text.utf8))
+        #expect(record.language == .english)
+        let persons = record.entities.persons.map(\.name)
+        #expect(persons.contains("Tony Blair") && persons.contains("Vladimir Putin"))
+        let countries = Set(record.entities.locations.compactMap(\.country))
+        #expect(countries.isSuperset(of: ["RU", "IQ", "IR", "US"]))
+        #expect(record.entities.organizations.map(\.name).contains("NATO"))
+        #expect(record.quotes.contains { $0.speaker == "Tony Blair" && $0.text.hasPrefix("We had very constructive") })
+        #expect(record.dates.contains { $0.text == "14 March 2005" && $0.value == "2005-03-14" })
+        #expect(record.dates.contains { $0.text == "Monday" && $0.kind == .weekday })
+    }
+
+    @Test func lowercaseCommonWordsAreNotPlaces() throws {
+        let record = try analyzer.analyze(
+            Array("We ate turkey\n\nLet us go to the china shop, said nobody in particular.".utf8))
+        #expect(record.entities.locations.isEmpty)
+    }
+
+    @Test func oneLetterTypoInALongNameIsTolerated() throws {
+        let record = try analyzer.analyze(
+            Array("الانسحاب من أفعانستان\n\nقالت الحكومة إن الانسحاب من أفعانستان انتهى.".utf8))
+        #expect(record.entities.locations.first?.country == "AF")
+    }
+
+    @Test func arabicAbsoluteDates() throws {
+        let text = "عنوان الخبر\n\nوصل الوفد في 15 آب/أغسطس 2021 إلى بغداد، وغادر في ٣ تشرين الأول ٢٠٢١."
+        let record = try analyzer.analyze(Array(text.utf8))
+        #expect(record.dates.map(\.value) == ["2021-08-15", "2021-10-03"])
+    }
+
+    @Test func fingerprintsIgnoreFormattingAndTrackNearDuplicates() throws {
+        let a =
+            "العراق والولايات المتحدة\n\nقال رئيس الوزراء العراقي إن المحادثات مع الولايات المتحدة كانت مثمرة وإن الحوار سيستمر الأسبوع المقبل في بغداد."
+        let b =
+            "العراق والولايات المتحدة\n\nقالَ رئيس الوزراء العراقيّ، إنّ المحادثات مع الولايات المتحدة كانت مثمرة وإن الحوار سيستمر الأسبوع المقبل في بغداد!"
+        let c = a.replacingOccurrences(of: "الأسبوع المقبل", with: "الشهر المقبل")
+        let d = "Football results\n\nThe home side won the match three to one after a late goal in the second half."
+        let fa = try analyzer.analyze(Array(a.utf8)).fingerprint
+        let fb = try analyzer.analyze(Array(b.utf8)).fingerprint
+        let fc = try analyzer.analyze(Array(c.utf8)).fingerprint
+        let fd = try analyzer.analyze(Array(d.utf8)).fingerprint
+        #expect(fa.exact == fb.exact)
+        #expect(fa.exact != fc.exact)
+        #expect(Fingerprint.distance(fa.simhash, fc.simhash) < Fingerprint.distance(fa.simhash, fd.simhash))
+        #expect(Fingerprint.distance(fa.simhash, fc.simhash) <= 16)
+    }
+
+    @Test func languageDetection() throws {
+        #expect(
+            try analyzer.analyze(Array("Le président a parlé\n\nLe gouvernement français a annoncé des mesures.".utf8))
+                .language == .other)
+        let arabic = try analyzer.analyze(
+            Array("خبر\n\nأعلنت الحكومة العراقية اليوم عن نتائج الانتخابات البرلمانية.".utf8))
+        #expect(arabic.language == .arabic && arabic.languageConfidence > 0.9)
+    }
+}
