@@ -38,6 +38,7 @@ step "starting Tansu on 127.0.0.1:$port (memory storage, log $log)"
 "$tansu" broker --listener-url "tcp://127.0.0.1:$port" --advertised-listener-url "tcp://127.0.0.1:$port" \
     --storage-engine memory://tansu/ >"$log" 2>&1 &
 tansu_pid=$!
+# shellcheck disable=SC2317  # called through the EXIT trap
 cleanup() {
     kill "$tansu_pid" 2>/dev/null || true
     wait "$tansu_pid" 2>/dev/null || true

@@ -49,6 +49,15 @@ public final class KafkaAdmin: Sendable {
         String(cString: rd_kafka_version_str())
     }
 
+    /// Creates topics given as `(name, partitions, config)` tuples; see the `[NewTopic]` variant.
+    public func createTopics(
+        _ topics: [(name: String, partitions: Int, config: [String: String])],
+        timeout: Duration = .seconds(30)
+    ) throws(KafkaError) {
+        try createTopics(
+            topics.map { NewTopic(name: $0.name, partitions: $0.partitions, config: $0.config) }, timeout: timeout)
+    }
+
     /// Creates `topics` and waits for the broker's answer (blocking, see the type's threading notes).
     ///
     /// A topic that already exists is not an error. Throws the first other per-topic error, or
@@ -56,7 +65,7 @@ public final class KafkaAdmin: Sendable {
     public func createTopics(_ topics: [NewTopic], timeout: Duration = .seconds(30)) throws(KafkaError) {
         guard !topics.isEmpty else { return }
         var newTopics: [OpaquePointer?] = []
-        defer { newTopics.forEach { rd_kafka_NewTopic_destroy($0) } }
+        defer { for newTopic in newTopics { rd_kafka_NewTopic_destroy(newTopic) } }
         for topic in topics {
             var errorText = [CChar](repeating: 0, count: 512)
             guard
