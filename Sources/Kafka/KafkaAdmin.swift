@@ -1,4 +1,5 @@
 import CRdKafka
+import Logging
 
 /// A topic to create with ``KafkaAdmin/createTopics(_:timeout:)``.
 public struct NewTopic: Sendable, Hashable {
@@ -27,18 +28,63 @@ public struct NewTopic: Sendable, Hashable {
 /// queue (`rd_kafka_queue_new`, served by librdkafka's background threads) for at most the given timeout.
 /// Call it from a dedicated thread, or accept blocking a cooperative thread for that long. The client
 /// itself may be used from any thread.
+///
+/// librdkafka's logs and client errors are events on the client's main queue, passed to the `Logger` by the
+/// calling thread at the end of each admin call (and when the client is released).
 public final class KafkaAdmin: Sendable {
     private let handle: RDPointer
+    private let mainQueue: RDPointer
+    private let logger: Logger
 
     /// Connects an admin client to `bootstrapServers`; `properties` are extra librdkafka settings.
-    public init(bootstrapServers: String, properties: [String: String] = [:]) throws(KafkaError) {
-        let settings = [("bootstrap.servers", bootstrapServers)] + properties.sorted { $0.key < $1.key }
+    public init(
+        bootstrapServers: String,
+        properties: [String: String] = [:],
+        logger: Logger = Logger(label: "kafka-admin")
+    ) throws(KafkaError) {
+        let settings =
+            [("bootstrap.servers", bootstrapServers), ("log.queue", "true")]
+            + properties.sorted { $0.key < $1.key }
         let conf = try makeConfiguration(settings)
-        handle = RDPointer(raw: try makeClient(RD_KAFKA_PRODUCER, conf: conf))
+        rd_kafka_conf_set_events(conf, Int32(RD_KAFKA_EVENT_ERROR | RD_KAFKA_EVENT_LOG))
+        let handle = try makeClient(RD_KAFKA_PRODUCER, conf: conf)
+        rd_kafka_set_log_queue(handle, nil)
+        self.handle = RDPointer(raw: handle)
+        self.mainQueue = RDPointer(raw: rd_kafka_queue_get_main(handle))
+        self.logger = logger
     }
 
     deinit {
+        drainEvents()
+        rd_kafka_queue_destroy(mainQueue.raw)
         rd_kafka_destroy(handle.raw)
+    }
+
+    /// Passes the logs and client errors waiting on the main queue to the logger, without waiting.
+    private func drainEvents() {
+        while let event = rd_kafka_queue_poll(mainQueue.raw, 0) {
+            defer { rd_kafka_event_destroy(event) }
+            switch rd_kafka_event_type(event) {
+            case Int32(RD_KAFKA_EVENT_ERROR):
+                let error = KafkaError(
+                    rdkafkaCode: rd_kafka_event_error(event),
+                    message: String(cString: rd_kafka_event_error_string(event)))
+                logger.warning("Kafka admin client error", metadata: ["error": "\(error)"])
+            case Int32(RD_KAFKA_EVENT_LOG):
+                var facility: UnsafePointer<CChar>?
+                var text: UnsafePointer<CChar>?
+                var level: Int32 = 0
+                if rd_kafka_event_log(event, &facility, &text, &level) == 0, let text {
+                    logger.log(
+                        level: Logger.Level(syslogLevel: level),
+                        "\(String(cString: text))",
+                        metadata: ["facility": "\(facility.map { String(cString: $0) } ?? "")"]
+                    )
+                }
+            default:
+                break
+            }
+        }
     }
 
     /// The version of the librdkafka library loaded at run time (`rd_kafka_version_str`), e.g. `2.16.0`.
@@ -64,6 +110,7 @@ public final class KafkaAdmin: Sendable {
     /// ``KafkaError/Code/timedOut`` when no answer arrived within `timeout`.
     public func createTopics(_ topics: [NewTopic], timeout: Duration = .seconds(30)) throws(KafkaError) {
         guard !topics.isEmpty else { return }
+        defer { drainEvents() }
         var newTopics: [OpaquePointer?] = []
         defer { for newTopic in newTopics { rd_kafka_NewTopic_destroy(newTopic) } }
         for topic in topics {

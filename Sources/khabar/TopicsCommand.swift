@@ -35,6 +35,9 @@ struct TopicsCreateCommand: ParsableCommand {
     @Option(help: "Seconds to wait for the cluster's answer.")
     var timeout = 30
 
+    @Option(help: "Log level (trace, debug, info, notice, warning, error, critical).")
+    var logLevel = "warning"
+
     /// The standard topics with their configuration.
     static func standardTopics(partitions: Int, compactFingerprints: Bool) -> [NewTopic] {
         let compact = ["cleanup.policy": "compact"]
@@ -54,7 +57,8 @@ struct TopicsCreateCommand: ParsableCommand {
 
     func run() throws {
         let topics = Self.standardTopics(partitions: partitions, compactFingerprints: compactFingerprints)
-        try KafkaAdmin(bootstrapServers: brokers).createTopics(topics, timeout: .seconds(timeout))
+        let logger = try LogSetup.bootstrap(level: logLevel)
+        try KafkaAdmin(bootstrapServers: brokers, logger: logger).createTopics(topics, timeout: .seconds(timeout))
         for topic in topics {
             let policy = topic.config["cleanup.policy"].map { ", \($0)" } ?? ""
             print("\(topic.name): \(topic.partitions) partitions\(policy)")
