@@ -13,8 +13,7 @@ struct Khabar: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             RunCommand.self, DemoCommand.self, BrokerCommand.self, ProduceCommand.self, AnalyzeCommand.self,
-            ReplayCommand.self, EvalCommand.self, LexiconCommand.self,
-            BenchCommand.self,
+            ReplayCommand.self, EvalCommand.self, LexiconCommand.self, TopicsCommand.self, BenchCommand.self,
         ]
     )
 }
