@@ -122,7 +122,7 @@ enum FaultArticles {
 
     /// Poison inputs of different classes (the error class is what the dead letter must say).
     static let poison: [(value: [UInt8], errorClass: String)] = [
-        ([0xFF, 0xFE, 0x00, 0x41], "invalid_utf8"),
+        ([0x7B, 0x22, 0xC3, 0x28, 0x22, 0x7D], "invalid_utf8"),
         (Array("{\"id\": 12, \"title\": [".utf8), "malformed_json"),
         ([], "empty"),
         (Array("[1, 2, 3]".utf8), "wrong_shape"),
