@@ -28,6 +28,8 @@ import Testing
                 + "done \(started.duration(to: .now)) after the first outage"
         )
         checker.expectComplete("broker outages")
+        let commits = try await cluster.waitForCommits(group: "fault-brokers", covering: inputs.positions.keys)
+        #expect(commits.done, "commits resume after the outages: \(commits.committed)")
         #expect(try await worker.stop() == 0, "\(worker.logTail())")
     }
 
@@ -55,6 +57,8 @@ import Testing
         reportMeasurement("retriable request errors: \(inputs.positions.count) inputs, \(checker.duplicates) duplicates")
         checker.expectComplete("retriable errors")
         #expect(checker.deadLettered("output_rejected").isEmpty, "a retriable error must never dead-letter")
+        let commits = try await cluster.waitForCommits(group: "fault-retriable", covering: inputs.positions.keys)
+        #expect(commits.done, "commits succeed after the OffsetCommit errors: \(commits.committed)")
         #expect(try await worker.stop() == 0, "\(worker.logTail())")
     }
 

@@ -64,6 +64,27 @@ struct FaultCluster {
     }
 }
 
+extension FaultCluster {
+    /// Waits until `group` has committed, on every input partition, the offset after the last of
+    /// `inputs`; returns what it last saw when that does not happen within `timeout`.
+    func waitForCommits(
+        group: String,
+        covering inputs: some Collection<TopicPartitionOffset>,
+        timeout: Duration = .seconds(15)
+    ) async throws -> (done: Bool, committed: [Int32: Int64]) {
+        var ends: [Int32: Int64] = [:]
+        for input in inputs { ends[input.partition] = max(ends[input.partition] ?? 0, input.offset + 1) }
+        let deadline = ContinuousClock.now + timeout
+        var committed: [Int32: Int64] = [:]
+        while ContinuousClock.now < deadline {
+            committed = try committedOffsets(group: group)
+            if ends.allSatisfy({ committed[$0.key] == $0.value }) { return (true, committed) }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        return (false, committed)
+    }
+}
+
 /// A `khabar run` child process and its observability port.
 struct FaultWorker {
     let process: KhabarProcess
