@@ -11,7 +11,8 @@ import Testing
         let count = 4000
         try inputs.produceArticles(0..<count)
         let maxInFlight = 1000
-        let first = try await cluster.startWorker(group: "fault-kill", arguments: ["--max-in-flight", "\(maxInFlight)"])
+        let first = try await cluster.startWorker(
+            group: "fault-kill", arguments: ["--max-in-flight", "\(maxInFlight)"])
         // Kill it once it is well under way but far from done.
         let deadline = ContinuousClock.now + .seconds(30)
         while first.metric("khabar_messages_produced_total") < 500, ContinuousClock.now < deadline {
@@ -26,7 +27,8 @@ import Testing
         )
         #expect(beforeKill.missing.count > 0, "the worker was killed mid-stream")
         let restarted = ContinuousClock.now
-        let second = try await cluster.startWorker(group: "fault-kill", arguments: ["--max-in-flight", "\(maxInFlight)"])
+        let second = try await cluster.startWorker(
+            group: "fault-kill", arguments: ["--max-in-flight", "\(maxInFlight)"])
         let checker = try await FaultChecker.read(bootstrap: cluster.bootstrap, inputs: inputs.positions.keys)
         reportMeasurement(
             "SIGKILL: \(count - beforeKill.missing.count) of \(count) answered before the kill, \(checker.duplicates) "
@@ -54,7 +56,8 @@ import Testing
         let checker = try await FaultChecker.read(bootstrap: cluster.bootstrap, inputs: inputs.positions.keys)
         let workers = Set(
             checker.answers.values.compactMap { answers -> String? in
-                guard let json = try? JSONSerialization.jsonObject(with: Data(answers[0].value)) as? [String: Any] else {
+                guard let json = try? JSONSerialization.jsonObject(with: Data(answers[0].value)) as? [String: Any]
+                else {
                     return nil
                 }
                 return (json["provenance"] as? [String: Any])?["worker"] as? String
@@ -103,7 +106,9 @@ import Testing
         }
         #expect(deadLettered == poisonIndices.count)
         #expect(Set(inputs.positions.keys.map(\.partition)).count == FaultCluster.partitions)
-        reportMeasurement("poison: \(deadLettered) dead letters over \(FaultCluster.partitions) partitions, \(checker.duplicates) duplicates")
+        reportMeasurement(
+            "poison: \(deadLettered) dead letters over \(FaultCluster.partitions) partitions, \(checker.duplicates) duplicates"
+        )
         #expect(try await worker.stop() == 0, "\(worker.logTail())")
     }
 }

@@ -19,16 +19,20 @@ import Testing
 
     /// Waits until the output topic holds the record of `id` and returns it.
     static func record(id: String, bootstrap: String, timeout: Duration = .seconds(30)) async throws -> [String: Any] {
-        var configuration = KafkaConsumerConfiguration(bootstrapServers: bootstrap, groupID: "fault-dup-reader-\(UUID())")
+        var configuration = KafkaConsumerConfiguration(
+            bootstrapServers: bootstrap, groupID: "fault-dup-reader-\(UUID())")
         configuration.fetchWaitMaxMilliseconds = 10
         let reader = try KafkaConsumer(configuration: configuration, logger: FaultCluster.logger)
         defer { try? reader.close() }
         try reader.assign(
-            (0..<Int32(FaultCluster.partitions)).map { TopicPartitionOffset(topic: FaultCluster.output, partition: $0, offset: 0) }
+            (0..<Int32(FaultCluster.partitions)).map {
+                TopicPartitionOffset(topic: FaultCluster.output, partition: $0, offset: 0)
+            }
         )
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
-            for message in try reader.poll(maxMessages: 100, timeout: .milliseconds(50)) where message.key == Array(id.utf8) {
+            for message in try reader.poll(maxMessages: 100, timeout: .milliseconds(50))
+            where message.key == Array(id.utf8) {
                 return try #require(try JSONSerialization.jsonObject(with: Data(message.value)) as? [String: Any])
             }
         }
@@ -44,7 +48,9 @@ import Testing
         func start(_ name: String, input: String) async throws -> FaultWorker {
             try await cluster.startWorker(
                 group: "fault-dup-\(name)",
-                arguments: ["--input-topic", input, "--state-db", directory.appendingPathComponent("\(name).sqlite").path]
+                arguments: [
+                    "--input-topic", input, "--state-db", directory.appendingPathComponent("\(name).sqlite").path,
+                ]
             )
         }
         let workerA = try await start("a", input: Self.inputA)

@@ -168,7 +168,8 @@ final class InputLog: Sendable {
     /// Enqueues `value` (keyed by index, spread over partitions by key) and records its position once
     /// delivered.
     func send(index: Int, value: [UInt8], topic: String = FaultCluster.input, partition: Int32? = nil) throws {
-        let message = KafkaProducerMessage(topic: topic, partition: partition, key: Array("in-\(index)".utf8), value: value)
+        let message = KafkaProducerMessage(
+            topic: topic, partition: partition, key: Array("in-\(index)".utf8), value: value)
         while true {
             do {
                 try producer.send(message) { [self] result in self.record(result, index: index) }
@@ -185,7 +186,8 @@ final class InputLog: Sendable {
         state.withLock { state in
             switch result {
             case .success(let report):
-                let position = TopicPartitionOffset(topic: report.topic, partition: report.partition, offset: report.offset)
+                let position = TopicPartitionOffset(
+                    topic: report.topic, partition: report.partition, offset: report.offset)
                 state.positions[position] = index
             case .failure:
                 state.failures += 1
@@ -263,7 +265,9 @@ struct FaultChecker {
         defer { try? reader.close() }
         try reader.assign(
             topics.flatMap { topic in
-                (0..<Int32(FaultCluster.partitions)).map { TopicPartitionOffset(topic: topic, partition: $0, offset: 0) }
+                (0..<Int32(FaultCluster.partitions)).map {
+                    TopicPartitionOffset(topic: topic, partition: $0, offset: 0)
+                }
             }
         )
         let expected = Set(inputs)
@@ -318,7 +322,9 @@ struct FaultChecker {
                 checker.answers[source, default: []].append(answer)
             }
         }
-        checker.missing = expected.filter { checker.answers[$0] == nil }.sorted { ($0.partition, $0.offset) < ($1.partition, $1.offset) }
+        checker.missing = expected.filter { checker.answers[$0] == nil }.sorted {
+            ($0.partition, $0.offset) < ($1.partition, $1.offset)
+        }
         return checker
     }
 
@@ -337,8 +343,12 @@ struct FaultChecker {
 
     /// Records an issue for each missing input and each differing repeat; returns `self` for chaining.
     func expectComplete(_ context: String, sourceLocation: SourceLocation = #_sourceLocation) {
-        #expect(missing.isEmpty, "\(context): \(missing.count) inputs unanswered, first \(missing.prefix(5))", sourceLocation: sourceLocation)
-        #expect(mismatches.isEmpty, "\(context): \(mismatches.count) bad answers: \(mismatches.prefix(3))", sourceLocation: sourceLocation)
+        #expect(
+            missing.isEmpty, "\(context): \(missing.count) inputs unanswered, first \(missing.prefix(5))",
+            sourceLocation: sourceLocation)
+        #expect(
+            mismatches.isEmpty, "\(context): \(mismatches.count) bad answers: \(mismatches.prefix(3))",
+            sourceLocation: sourceLocation)
     }
 }
 
