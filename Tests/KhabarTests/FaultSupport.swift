@@ -4,6 +4,10 @@ import Logging
 import Synchronization
 import Testing
 
+/// The parent of every fault suite: `.serialized` here makes the suites run one after the other, not
+/// only their tests, since each starts broker-heavy worker processes on a 2-core machine.
+@Suite(.serialized) enum FaultTests {}
+
 /// Topics and the in-process cluster shared by the fault tests: the test owns the cluster (so it can
 /// inject faults) while the workers run as child `khabar run` processes talking to it over TCP.
 struct FaultCluster {
