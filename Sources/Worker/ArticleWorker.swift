@@ -427,7 +427,7 @@ public final class ArticleWorker: Service, Sendable {
             // Exactly-once: the whole transaction aborts and is redone; a record rejected for good is
             // dead-lettered on the next attempt.
             transaction.fail(error)
-            if !error.isTransient, case .record = outcome {
+            if error.isRecordRejection, case .record = outcome {
                 transaction.reject(
                     TopicPartitionOffset(topic: input.topic, partition: input.partition, offset: input.offset))
             }

@@ -27,6 +27,16 @@ extension KafkaError {
     }
 }
 
+extension KafkaError {
+    /// Whether the broker refused this very record for good (e.g. MESSAGE_TOO_LARGE), as opposed to
+    /// a local failure of the whole producer or transaction: a record purged by an abort
+    /// (`_PURGE_QUEUE`, `_PURGE_INFLIGHT`) or refused because the transaction already needs an abort
+    /// (`_STATE`) was never judged and must be sent again, not dead-lettered.
+    var isRecordRejection: Bool {
+        code.rawValue > 0 && !isTransient && !isFatal && !txnRequiresAbort && code != .invalidTransactionState
+    }
+}
+
 extension Duration {
     /// The duration in whole milliseconds.
     var milliseconds: Int64 {
