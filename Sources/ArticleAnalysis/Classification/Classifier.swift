@@ -38,77 +38,149 @@ public struct Classifier: Sendable {
 
     /// Classifies an article from its headline, lead paragraph and remaining paragraphs.
     public func classify(title: String, lead: String, body: [String], language: Language) -> Classification {
+        var ids: [Int32] = []
+        ids.reserveCapacity((title.utf8.count + lead.utf8.count + body.reduce(0) { $0 + $1.utf8.count }) / 5)
+        var segments: [(tokens: Range<Int>, zone: Zone)] = []
+        segments.reserveCapacity(body.count + 2)
+        // A plain loop rather than a nested function: appending to an array captured by a nested function's
+        // closure defeated the in-place append (the article cost ~250 µs more).
+        for index in -2..<body.count {
+            let text = index == -2 ? title : index == -1 ? lead : body[index]
+            let first = ids.count
+            Self.appendStemIDs(of: text, lexicon: lexicon, to: &ids)
+            segments.append((first..<ids.count, index == -2 ? .title : index == -1 ? .lead : .body))
+        }
+        return classify(stemIDs: ids, segments: segments, language: language)
+    }
+
+    /// Appends the lexicon stem identifiers of the words of `text` to `ids`.
+    private static func appendStemIDs(of text: String, lexicon: Lexicon, to ids: inout [Int32]) {
+        // Capture the small table, not the whole `Lexicon`: the closure would copy it (≈ 20 retains) per word.
+        let table = lexicon.stemTable
+        TextNormalizer.forEachWord(in: text) { word in ids.append(table.identifier(of: word.stemHash)) }
+    }
+
+    /// Classifies an article the analyser has already tokenised: the fast entry point (no second tokenisation).
+    ///
+    /// Same model and scoring as ``classify(title:lead:body:language:)``; each of the text's segments (title,
+    /// lead, every highlight, every paragraph) is one zone segment, so highlights count as separate lead
+    /// segments rather than as part of one lead.
+    func classify(_ text: ArticleText, language: Language) -> Classification {
+        var ids = [Int32](repeating: -1, count: text.tokens.count)
+        var segments = [(tokens: Range<Int>, zone: Zone)]()
+        segments.reserveCapacity(text.segments.count)
+        var token = 0
+        let table = lexicon.stemTable
+        for (index, segment) in text.segments.enumerated() {
+            let first = token
+            while token < text.tokens.count && text.tokens[token].segment == index {
+                ids[token] = table.identifier(of: text.tokens[token].stem)
+                token += 1
+            }
+            segments.append((first..<token, segment.zone))
+        }
+        return classify(stemIDs: ids, segments: segments, language: language)
+    }
+
+    /// The scorer: `ids` are the article's stem identifiers (−1 for stems the lexicon does not use), `segments`
+    /// the token ranges of its title, lead and body segments in order.
+    private func classify(stemIDs ids: [Int32], segments: [(tokens: Range<Int>, zone: Zone)], language: Language)
+        -> Classification
+    {
         let parameters = lexicon.parameters
         let labelCount = Label.allCases.count
 
         // Pass 1: match every segment; give each occurrence its repeat factor (decay^n for the n-th repeat of
         // the same node, in document order); sum context evidence and the labels' unsuppressed evidence.
-        // One flat buffer of occurrences; each segment is a range of it (fewer allocations per article).
-        var segments: [Segment] = []
+        // One flat buffer of occurrences; each matched segment is a range of it.
+        var matched: [(multiplier: Double, zone: Zone, occurrences: Range<Int>)] = []
         var occurrences: [(node: Int32, factor: Double)] = []
-        var repeats: [Int32: Double] = [:]  // node → factor of its next occurrence
-        var ids: [Int32] = []
-        func scan(_ text: String, zone: Zone, multiplier: Double) {
-            let first = occurrences.count
-            lexicon.stemIDs(of: text, into: &ids)
-            lexicon.forEachMatch(in: ids) { node, _, _ in
-                let factor = repeats[node, default: 1]
-                repeats[node] = factor * parameters.repeatDecay
-                occurrences.append((node, factor))
-            }
-            lexicon.forEachMatch(in: ids, root: lexicon.stateRoot) { node, _, _ in
-                occurrences.append((node, 1))
-            }
-            if occurrences.count > first {
-                segments.append(Segment(zone: zone, multiplier: multiplier, occurrences: first..<occurrences.count))
-            }
-        }
-        scan(title, zone: .title, multiplier: parameters.titleWeight)
-        scan(lead, zone: .lead, multiplier: parameters.leadWeight)
+        occurrences.reserveCapacity(64)
+        var repeats = [UInt8](repeating: 0, count: lexicon.nodeCount)
         var bodyMultiplier = parameters.bodyWeight
-        for paragraph in body {
-            scan(paragraph, zone: .body, multiplier: bodyMultiplier)
-            bodyMultiplier = max(parameters.bodyFloor, bodyMultiplier * parameters.bodyDecay)
+        let repeatFactors = lexicon.repeatFactors
+        let (votes, voteStarts) = (lexicon.votes, lexicon.voteStarts)
+        ids.withUnsafeBufferPointer { ids in
+            for segment in segments {
+                let multiplier: Double
+                switch segment.zone {
+                case .title: multiplier = parameters.titleWeight
+                case .lead: multiplier = parameters.leadWeight
+                case .body:
+                    multiplier = bodyMultiplier
+                    bodyMultiplier = max(parameters.bodyFloor, bodyMultiplier * parameters.bodyDecay)
+                }
+                let first = occurrences.count
+                lexicon.forEachMatch(in: ids, segment.tokens, root: 0) { node, _, _ in
+                    let seen = repeats[node]
+                    repeats[node] = seen &+ (seen < 255 ? 1 : 0)
+                    occurrences.append((Int32(node), repeatFactors[Int(seen)]))
+                }
+                lexicon.forEachMatch(in: ids, segment.tokens, root: Int(lexicon.stateRoot)) { node, _, _ in
+                    occurrences.append((Int32(node), 1))
+                }
+                if occurrences.count > first {
+                    matched.append((multiplier, segment.zone, first..<occurrences.count))
+                }
+            }
         }
-        var labelRaw = [Double](repeating: 0, count: labelCount)
+        var labelRaw = (0.0, 0.0, 0.0)
         var contextRaw = [Double](repeating: 0, count: lexicon.contextDomains.count)
-        for segment in segments {
+        for segment in matched {
             for (node, factor) in occurrences[segment.occurrences] {
-                for vote in lexicon.nodes[Int(node)].votes {
+                for index in Int(voteStarts[Int(node)])..<Int(voteStarts[Int(node) + 1]) {
+                    let vote = votes[index]
                     let weight = vote.weight * factor * segment.multiplier
                     switch vote.channel {
-                    case .label(let label): labelRaw[label.index] += weight
+                    case .label(.politics): labelRaw.0 += weight
+                    case .label(.security): labelRaw.1 += weight
+                    case .label(.diplomacy): labelRaw.2 += weight
                     case .context(let domain): contextRaw[domain] += weight
                     case .state: break
                     }
                 }
             }
         }
+        // Per label, the context domains that are active and dominate the label's own evidence: a vote naming
+        // one of them is suppressed.
+        var suppressing: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        for (domain, raw) in contextRaw.enumerated() where raw >= parameters.contextThreshold {
+            let bit: UInt64 = 1 << UInt64(domain)
+            if raw >= parameters.contextDominance * labelRaw.0 { suppressing.0 |= bit }
+            if raw >= parameters.contextDominance * labelRaw.1 { suppressing.1 |= bit }
+            if raw >= parameters.contextDominance * labelRaw.2 { suppressing.2 |= bit }
+        }
+        func suppressed(_ suppressors: UInt64, _ label: Label) -> Bool {
+            switch label {
+            case .politics: suppressors & suppressing.0 != 0
+            case .security: suppressors & suppressing.1 != 0
+            case .diplomacy: suppressors & suppressing.2 != 0
+            }
+        }
 
         // Pass 2: per segment and label, sum the (possibly suppressed) votes, subtract the zone's noise floor —
         // a passing mention does not earn a label (convention 1) — and weight what remains by the zone.
         var finalRaw = [Double](repeating: 0, count: labelCount)
-        var contributions: [EvidenceKey: (weight: Double, zone: Zone, count: Int)] = [:]
+        var evidence = EvidenceTable()
         var sums = [Double](repeating: 0, count: labelCount)
         var scales = [Double](repeating: 0, count: labelCount)
-        var terms: [(key: EvidenceKey, weight: Double)] = []
+        var terms: [(key: Int32, weight: Double)] = []
         var states: [(state: Int, vote: Lexicon.Vote)] = []
-        for segment in segments {
+        for segment in matched {
             for index in 0..<labelCount { sums[index] = 0 }
             terms.removeAll(keepingCapacity: true)
             states.removeAll(keepingCapacity: true)
             for (node, factor) in occurrences[segment.occurrences] {
-                for vote in lexicon.nodes[Int(node)].votes {
+                for index in Int(voteStarts[Int(node)])..<Int(voteStarts[Int(node) + 1]) {
+                    let vote = votes[index]
                     if case .state(let state) = vote.channel, !states.contains(where: { $0.state == state }) {
                         states.append((state, vote))
                     }
                     guard case .label(let label) = vote.channel else { continue }
                     var weight = vote.weight * factor
-                    if suppressed(vote.suppressors, label: label, labelRaw: labelRaw, contextRaw: contextRaw) {
-                        weight *= parameters.contextFactor
-                    }
+                    if suppressed(vote.suppressors, label) { weight *= parameters.contextFactor }
                     sums[label.index] += weight
-                    terms.append((EvidenceKey(label: label, term: vote.term), weight))
+                    terms.append((EvidenceTable.key(label, vote.term), weight))
                 }
             }
             // Co-occurrence rule: a segment naming several different states is about relations between them.
@@ -117,14 +189,17 @@ public struct Classifier: Sendable {
                 let share = parameters.stateWeight * extraStates / Double(states.count)
                 for (_, vote) in states {
                     var weight = share
-                    if suppressed(vote.suppressors, label: .diplomacy, labelRaw: labelRaw, contextRaw: contextRaw) {
-                        weight *= parameters.contextFactor
-                    }
+                    if suppressed(vote.suppressors, .diplomacy) { weight *= parameters.contextFactor }
                     sums[Label.diplomacy.index] += weight
-                    terms.append((EvidenceKey(label: .diplomacy, term: vote.term), weight))
+                    terms.append((EvidenceTable.key(.diplomacy, vote.term), weight))
                 }
             }
-            let floor = parameters.floor(for: segment.zone)
+            let floor =
+                switch segment.zone {
+                case .title: lexicon.zoneFloors.0
+                case .lead: lexicon.zoneFloors.1
+                case .body: lexicon.zoneFloors.2
+                }
             for index in 0..<labelCount {
                 scales[index] = 0
                 guard sums[index] > floor else { continue }
@@ -133,45 +208,28 @@ public struct Classifier: Sendable {
                 scales[index] = kept / sums[index] * segment.multiplier
             }
             for (key, weight) in terms {
-                let scaled = weight * scales[key.label.index]
-                if var existing = contributions[key] {
-                    existing.weight += scaled
-                    existing.count += 1
-                    contributions[key] = existing
-                } else {
-                    contributions[key] = (scaled, segment.zone, 1)
-                }
+                evidence.add(key, weight: weight * scales[Int(key & 3)], zone: segment.zone)
             }
         }
-        var evidence = contributions.compactMap { key, value -> Evidence? in
-            guard value.weight > 0 else { return nil }
-            return Evidence(
-                label: key.label,
-                term: lexicon.termNames[Int(key.term)],
-                weight: value.weight,
-                zone: value.zone,
-                count: value.count
-            )
-        }
-        evidence.sort { lhs, rhs in
-            lhs.weight != rhs.weight
-                ? lhs.weight > rhs.weight
-                : (lhs.label, lhs.term) < (rhs.label, rhs.term)
-        }
 
-        let thresholds = parameters.thresholds(for: language)
+        let thresholds = lexicon.languageThresholds[language.index]
         var scores: [Label: Double] = [:]
+        scores.reserveCapacity(labelCount)
         var labels: [Label] = []
         var primary: Label?
+        var primaryScore = -1.0
         let strongest = finalRaw.max() ?? 0
         for label in Label.allCases {
             let raw = finalRaw[label.index]
-            let scale = parameters.scales[label] ?? 6
+            let scale = lexicon.labelScales[label.index]
             let score = 1 - exp(-raw / scale)
             scores[label] = score
             if score >= thresholds[label] ?? 0.5 && raw >= parameters.secondaryRatio * strongest {
                 labels.append(label)
-                if primary.map({ score > scores[$0]! }) ?? true { primary = label }
+                if score > primaryScore {
+                    primary = label
+                    primaryScore = score
+                }
             }
         }
         return Classification(
@@ -179,37 +237,86 @@ public struct Classifier: Sendable {
             primary: primary,
             scores: scores,
             thresholds: thresholds,
-            evidence: evidence,
+            evidence: evidence.strongest(parameters.maxEvidence, names: lexicon.termNames),
             modelVersion: lexicon.version
         )
     }
+}
 
-    /// Whether an active context domain named in `suppressors` dominates the label's own evidence.
-    private func suppressed(_ suppressors: UInt64, label: Label, labelRaw: [Double], contextRaw: [Double]) -> Bool {
-        guard suppressors != 0 else { return false }
-        let parameters = lexicon.parameters
-        for domain in contextRaw.indices where suppressors & (1 << UInt64(domain)) != 0 {
-            let raw = contextRaw[domain]
-            if raw >= parameters.contextThreshold && raw >= parameters.contextDominance * labelRaw[label.index] {
-                return true
+/// Evidence aggregated per (label, lexicon term) in a small open-addressing table: total contribution, first
+/// (most prominent) zone, number of matches. Built per article; no `String` is touched until the strongest
+/// entries are rendered.
+private struct EvidenceTable {
+    private var slots = [Int32](repeating: -1, count: 64)
+    private var keys: [Int32] = []
+    private var weights: [Double] = []
+    private var zones: [Zone] = []
+    private var counts: [Int] = []
+
+    /// The key of a (label, term) pair: `term << 2 | label index`.
+    static func key(_ label: Label, _ term: Int32) -> Int32 {
+        term << 2 | Int32(label.index)
+    }
+
+    mutating func add(_ key: Int32, weight: Double, zone: Zone) {
+        var slot = Int((UInt32(bitPattern: key) &* 0x9E37_79B1) >> 16) & (slots.count - 1)
+        while true {
+            let entry = Int(slots[slot])
+            if entry < 0 { break }
+            if keys[entry] == key {
+                weights[entry] += weight
+                counts[entry] += 1
+                return
             }
+            slot = (slot + 1) & (slots.count - 1)
         }
-        return false
+        slots[slot] = Int32(keys.count)
+        keys.append(key)
+        weights.append(weight)
+        zones.append(zone)
+        counts.append(1)
+        if keys.count * 2 > slots.count { grow() }
+    }
+
+    private mutating func grow() {
+        slots = [Int32](repeating: -1, count: slots.count * 2)
+        for (entry, key) in keys.enumerated() {
+            var slot = Int((UInt32(bitPattern: key) &* 0x9E37_79B1) >> 16) & (slots.count - 1)
+            while slots[slot] >= 0 { slot = (slot + 1) & (slots.count - 1) }
+            slots[slot] = Int32(entry)
+        }
+    }
+
+    /// The `limit` strongest positive entries, strongest first (ties: label, then term, in canonical order).
+    func strongest(_ limit: Int, names: [String]) -> [Evidence] {
+        var order = keys.indices.filter { weights[$0] > 0 }
+        order.sort { lhs, rhs in
+            if weights[lhs] != weights[rhs] { return weights[lhs] > weights[rhs] }
+            let (left, right) = (keys[lhs] & 3, keys[rhs] & 3)
+            if left != right { return left < right }
+            return names[Int(keys[lhs] >> 2)] < names[Int(keys[rhs] >> 2)]
+        }
+        return order.prefix(limit).map { entry in
+            Evidence(
+                label: Label.allCases[Int(keys[entry] & 3)],
+                term: names[Int(keys[entry] >> 2)],
+                weight: weights[entry],
+                zone: zones[entry],
+                count: counts[entry]
+            )
+        }
     }
 }
 
-/// The lexicon matches of one zone segment (the title, the lead, or one body paragraph).
-private struct Segment {
-    var zone: Zone
-    var multiplier: Double
-    /// The segment's matched trie nodes (each with its repeat factor), as a range of the article's buffer.
-    var occurrences: Range<Int>
-}
-
-/// Evidence is aggregated per label and lexicon term.
-private struct EvidenceKey: Hashable {
-    var label: Label
-    var term: Int32
+extension Language {
+    /// The position of the language in ``Language/allCases``.
+    fileprivate var index: Int {
+        switch self {
+        case .arabic: 0
+        case .english: 1
+        case .other: 2
+        }
+    }
 }
 
 extension Label {

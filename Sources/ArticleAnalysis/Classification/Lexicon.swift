@@ -1,3 +1,5 @@
+import Foundation
+
 /// The classifier's model in memory, built for fast matching.
 ///
 /// Terms and phrases are tokenised and stemmed by the analyser (``TextNormalizer``) exactly like article
@@ -44,15 +46,36 @@ public struct Lexicon: Sendable {
     var stemIDs: [UInt64: Int32] = [:]
     /// ``stemIDs`` as a read-only open-addressing table for the per-token lookup.
     var stemTable = StemTable([:])
-    /// Trie nodes; node 0 is the root of the label and context terms, node ``stateRoot`` the root of the state
-    /// names (matched in a separate pass, so that a state inside a longer phrase — "القوات الأمريكية" — counts).
-    var nodes: [Node] = [Node(), Node()]
+    /// Trie nodes while building; node 0 is the root of the label and context terms, node ``stateRoot`` the root
+    /// of the state names (matched in a separate pass, so that a state inside a longer phrase — "القوات
+    /// الأمريكية" — counts). Emptied once the flat matching tables below are built.
+    private var nodes: [Node] = [Node(), Node()]
     /// The root of the state-name trie.
     let stateRoot: Int32 = 1
+    /// The number of trie nodes.
+    private(set) var nodeCount = 0
+    /// The number of distinct stems used by lexicon terms.
+    private(set) var stemCount = 0
     var termNames: [String] = []
-    /// The children of the two roots as dense arrays indexed by stem identifier (−1: none), so that the lookup
-    /// made at every token is an array access rather than a dictionary probe.
-    var rootChildren: [[Int32]] = [[], []]
+    /// The children of the two roots as one dense array indexed by `root × stem count + stem identifier` (−1:
+    /// none), so that the lookup made at every token is an array access rather than a dictionary probe.
+    var rootChildren: [Int32] = []
+    /// Every other trie edge: key `parent << 32 | stem identifier` → child node.
+    var edges = StemTable([:])
+    /// Whether a node has children (no edge lookup needed otherwise).
+    var hasChildren: [Bool] = []
+    /// The votes of node `i` are `votes[voteStarts[i]..<voteStarts[i + 1]]`.
+    var voteStarts: [Int32] = []
+    /// All votes, grouped by node.
+    var votes: [Vote] = []
+    /// `repeatDecay^n` for n = 0…255 (the factor of a term's n-th repeat).
+    var repeatFactors: [Double] = []
+    /// The thresholds per language, indexed like ``Language/allCases``.
+    var languageThresholds: [[Label: Double]] = []
+    /// The noise floors of the title, lead and body.
+    var zoneFloors: (Double, Double, Double) = (0, 0, 0)
+    /// The saturation constant per label, indexed like ``Label/allCases``.
+    var labelScales: [Double] = []
 
     /// Builds the matcher from a parsed source.
     public init(source: LexiconSource) throws(LexiconError) {
@@ -96,11 +119,27 @@ public struct Lexicon: Sendable {
             try add(entry.term, channel: .state(state), weight: 1, suppressors: globalMask, root: stateRoot, &termIndex)
         }
         stemTable = StemTable(stemIDs)
+        rootChildren = [Int32](repeating: -1, count: 2 * stemIDs.count)
         for root in 0..<2 {
-            var children = [Int32](repeating: -1, count: stemIDs.count)
-            for (stem, child) in nodes[root].children { children[Int(stem)] = child }
-            rootChildren[root] = children
+            for (stem, child) in nodes[root].children { rootChildren[root * stemIDs.count + Int(stem)] = child }
         }
+        var edgeMap: [UInt64: Int32] = [:]
+        for (parent, node) in nodes.enumerated() {
+            hasChildren.append(!node.children.isEmpty)
+            voteStarts.append(Int32(votes.count))
+            votes += node.votes
+            guard parent > 1 else { continue }
+            for (stem, child) in node.children { edgeMap[UInt64(parent) << 32 | UInt64(stem)] = child }
+        }
+        voteStarts.append(Int32(votes.count))
+        edges = StemTable(edgeMap)
+        nodeCount = nodes.count
+        stemCount = stemIDs.count
+        nodes = []
+        repeatFactors = (0..<256).map { pow(parameters.repeatDecay, Double($0)) }
+        languageThresholds = Language.allCases.map { parameters.thresholds(for: $0) }
+        zoneFloors = (parameters.floor(for: .title), parameters.floor(for: .lead), parameters.floor(for: .body))
+        labelScales = Label.allCases.map { parameters.scales[$0] ?? 6 }
     }
 
     private mutating func add(
@@ -157,33 +196,58 @@ public struct Lexicon: Sendable {
         return hashes
     }
 
-    /// The stem identifiers of `text` (−1 for stems no lexicon term uses), appended to `ids` (cleared first).
-    func stemIDs(of text: String, into ids: inout [Int32]) {
-        ids.removeAll(keepingCapacity: true)
-        TextNormalizer.forEachWord(in: text) { word in ids.append(stemTable.identifier(of: word.stemHash)) }
+    /// The identifier of a stem hash, or −1 when no lexicon term uses the stem.
+    @inline(__always)
+    func stemID(_ hash: UInt64) -> Int32 {
+        stemTable.identifier(of: hash)
     }
 
-    /// Calls `body(nodeIndex, start, end)` for every longest match in `ids` of the trie under `root`, left to
+    /// The child of `node` along stem identifier `stem`, or −1.
+    @inline(__always)
+    func child(of node: Int, stem: Int32) -> Int {
+        if node < 2 { return Int(rootChildren[node * stemCount + Int(stem)]) }
+        guard hasChildren[node] else { return -1 }
+        return Int(edges.identifier(of: UInt64(node) << 32 | UInt64(stem)))
+    }
+
+    /// Whether a phrase ends at `node`.
+    @inline(__always)
+    func hasVotes(_ node: Int) -> Bool {
+        voteStarts[node + 1] > voteStarts[node]
+    }
+
+    /// Calls `body(node, start, end)` for every longest match in `ids[range]` of the trie under `root`, left to
     /// right, non-overlapping.
-    func forEachMatch(in ids: [Int32], root: Int32 = 0, _ body: (Int32, Int, Int) -> Void) {
-        var start = 0
-        while start < ids.count {
+    @inline(__always)
+    func forEachMatch(
+        in ids: UnsafeBufferPointer<Int32>, _ range: Range<Int>, root: Int, _ body: (Int, Int, Int) -> Void
+    ) {
+        var start = range.lowerBound
+        let end = range.upperBound
+        let offset = root * stemCount
+        while start < end {
             let first = ids[start]
-            guard first >= 0, case let child = rootChildren[Int(root)][Int(first)], child >= 0 else {
+            guard first >= 0, case let child = Int(rootChildren[offset + Int(first)]), child >= 0 else {
                 start += 1
                 continue
             }
-            var node = Int(child)
-            var best: (node: Int, end: Int)? = nodes[node].votes.isEmpty ? nil : (node, start + 1)
+            var node = child
+            var bestNode = hasVotes(node) ? node : -1
+            var bestEnd = start + 1
             var position = start + 1
-            while position < ids.count, ids[position] >= 0, let next = nodes[node].children[ids[position]] {
-                node = Int(next)
+            while position < end, hasChildren[node], ids[position] >= 0 {
+                let next = self.child(of: node, stem: ids[position])
+                guard next >= 0 else { break }
+                node = next
                 position += 1
-                if !nodes[node].votes.isEmpty { best = (node, position) }
+                if hasVotes(node) {
+                    bestNode = node
+                    bestEnd = position
+                }
             }
-            if let best {
-                body(Int32(best.node), start, best.end)
-                start = best.end
+            if bestNode >= 0 {
+                body(bestNode, start, bestEnd)
+                start = bestEnd
             } else {
                 start += 1
             }

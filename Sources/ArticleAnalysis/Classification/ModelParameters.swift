@@ -42,6 +42,9 @@ public struct ModelParameters: Sendable, Hashable {
     public var stateWeight: Double
     /// At most this many extra states per segment count. Default: 2.
     public var stateMax: Double
+    /// At most this many pieces of evidence (the strongest) are recorded per article; the scores always use all
+    /// matches. Default: 12.
+    public var maxEvidence: Int
 
     /// Creates parameters; every argument defaults to the documented default.
     public init(
@@ -62,7 +65,8 @@ public struct ModelParameters: Sendable, Hashable {
         globalContexts: Set<String> = [],
         secondaryRatio: Double = 0,
         stateWeight: Double = 0,
-        stateMax: Double = 2
+        stateMax: Double = 2,
+        maxEvidence: Int = 12
     ) {
         self.declaredVersion = declaredVersion
         self.thresholds = thresholds
@@ -82,6 +86,7 @@ public struct ModelParameters: Sendable, Hashable {
         self.secondaryRatio = secondaryRatio
         self.stateWeight = stateWeight
         self.stateMax = stateMax
+        self.maxEvidence = maxEvidence
     }
 
     /// The thresholds that apply to an article in `language`.
@@ -116,7 +121,7 @@ public struct ModelParameters: Sendable, Hashable {
             ("context.threshold", "\(contextThreshold)"),
             ("context.factor", "\(contextFactor)"), ("context.dominance", "\(contextDominance)"),
             ("secondary.ratio", "\(secondaryRatio)"), ("states.weight", "\(stateWeight)"),
-            ("states.max", "\(stateMax)"),
+            ("states.max", "\(stateMax)"), ("evidence.max", "\(maxEvidence)"),
         ]
         pairs += globalContexts.sorted().map { ("context.global.\($0)", "1") }
         return pairs
@@ -176,6 +181,11 @@ public struct ModelParameters: Sendable, Hashable {
                 case "secondary.ratio": secondaryRatio = number
                 case "states.weight": stateWeight = number
                 case "states.max": stateMax = number
+                case "evidence.max":
+                    guard number >= 1, number <= 10_000, number == number.rounded() else {
+                        throw LexiconError(code: .syntax, message: "\(file): \(key) must be a whole number ≥ 1")
+                    }
+                    maxEvidence = Int(number)
                 default: throw LexiconError(code: .syntax, message: "\(file): unknown key \(key)")
                 }
             }
