@@ -28,22 +28,25 @@ public struct Fingerprint: Sendable, Hashable {
     /// Computes the fingerprints of an article's tokens.
     init(text: ArticleText) {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        var counts = [Int32](repeating: 0, count: 64)
-        var previous: UInt64 = 0
-        for token in text.tokens {
-            h = (h ^ token.normalized) &* 0x0000_0100_0000_01B3
-            var x = (previous &* 0x9E37_79B9_7F4A_7C15) ^ token.stem
-            // SplitMix64 finaliser spreads the bigram hash over all bits.
-            x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
-            x ^= x >> 31
-            for bit in 0..<64 {
-                counts[bit] += (x >> UInt64(bit)) & 1 == 1 ? 1 : -1
-            }
-            previous = token.stem
-        }
+        // Per-bit vote counters on the stack; branch-free +1/-1 per bit (the loop vectorises).
         var s: UInt64 = 0
-        for bit in 0..<64 where counts[bit] > 0 { s |= 1 << UInt64(bit) }
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: 64) { counts in
+            counts.initialize(repeating: 0)
+            var previous: UInt64 = 0
+            for token in text.tokens {
+                h = (h ^ token.normalized) &* 0x0000_0100_0000_01B3
+                var x = (previous &* 0x9E37_79B9_7F4A_7C15) ^ token.stem
+                // SplitMix64 finaliser spreads the bigram hash over all bits.
+                x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
+                x ^= x >> 31
+                for bit in 0..<64 {
+                    counts[bit] &+= Int32(truncatingIfNeeded: (x >> UInt64(bit)) & 1) &* 2 &- 1
+                }
+                previous = token.stem
+            }
+            for bit in 0..<64 where counts[bit] > 0 { s |= 1 << UInt64(bit) }
+        }
         exact = h
         simhash = s
     }
