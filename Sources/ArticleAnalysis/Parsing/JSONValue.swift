@@ -207,8 +207,11 @@ struct JSONReader {
             }
             if b < 0x20 { throw error("control character in string") }
             if b != UInt8(ascii: "\\") {
-                scratch.append(b)
+                // Copy the run up to the next quote, backslash or control byte in one append.
+                let run = i
                 i += 1
+                while i < p.count, p[i] != UInt8(ascii: "\""), p[i] != UInt8(ascii: "\\"), p[i] >= 0x20 { i += 1 }
+                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: p[run..<i]))
                 continue
             }
             guard i + 1 < p.count else { break }
