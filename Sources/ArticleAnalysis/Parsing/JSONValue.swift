@@ -187,6 +187,8 @@ struct JSONReader {
         let start = i
         // Fast path: no escapes.
         while i < p.count {
+            i = ByteScan.firstJSONSpecial(p, from: i, stopAtE2: false)
+            guard i < p.count else { break }
             let b = p[i]
             if b == UInt8(ascii: "\"") {
                 let s = String(decoding: UnsafeBufferPointer(rebasing: p[start..<i]), as: UTF8.self)
@@ -209,8 +211,7 @@ struct JSONReader {
             if b != UInt8(ascii: "\\") {
                 // Copy the run up to the next quote, backslash or control byte in one append.
                 let run = i
-                i += 1
-                while i < p.count, p[i] != UInt8(ascii: "\""), p[i] != UInt8(ascii: "\\"), p[i] >= 0x20 { i += 1 }
+                i = ByteScan.firstJSONSpecial(p, from: i + 1, stopAtE2: false)
                 scratch.append(contentsOf: UnsafeBufferPointer(rebasing: p[run..<i]))
                 continue
             }

@@ -68,12 +68,11 @@ struct JSONWriter {
             var runStart = 0
             var i = 0
             while i < n {
+                // Skip bytes that never need escaping, eight at a time (" is 0x22, \\ is 0x5C, E2 may
+                // start U+2028/9).
+                i = ByteScan.firstJSONSpecial(p, from: i, stopAtE2: true)
+                if i == n { break }
                 let b = p[i]
-                // Fast path: bytes that never need escaping (" is 0x22, \\ is 0x5C, E2 may start U+2028/9).
-                if b >= 0x20 && b != 0x22 && b != 0x5C && b != 0xE2 {
-                    i += 1
-                    continue
-                }
                 if b == 0xE2 {
                     if i + 2 < n, p[i + 1] == 0x80, p[i + 2] == 0xA8 || p[i + 2] == 0xA9 {
                         bytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[runStart..<i]))
