@@ -301,6 +301,22 @@ enum ArticleParser {
         var i = 0
         while i < raw.count {
             let b = raw[i]
+            if b > 0x20 && b != 0x7F && b != 0xC2 && b != 0xE2 && b != 0xE3 {
+                // A run of bytes that can never start a space: copied in one append.
+                var j = i + 1
+                while j < raw.count {
+                    let c = raw[j]
+                    if c <= 0x20 || c == 0x7F || c == 0xC2 || c == 0xE2 || c == 0xE3 { break }
+                    j += 1
+                }
+                if pendingSpace {
+                    out.append(0x20)
+                    pendingSpace = false
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: raw[i..<j]))
+                i = j
+                continue
+            }
             var spaceLength = 0
             if b <= 0x20 || b == 0x7F {
                 spaceLength = 1
