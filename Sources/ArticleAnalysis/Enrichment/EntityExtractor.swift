@@ -138,10 +138,12 @@ struct EntityExtractor {
 
     private mutating func gazetteerPass(_ covered: inout [Bool]) {
         let tokens = text.tokens
+        let filter = gazetteer.firstWordFilter
         var i = 0
         while i < tokens.count {
             var matched: (pattern: Int, length: Int)? = nil
-            if let candidates = gazetteer.byFirstWord[tokens[i].bare] {
+            let mayStart = filter.withUnsafeBufferPointer { Gazetteer.mayStart(tokens[i].bare, filter: $0) }
+            if mayStart, let candidates = gazetteer.byFirstWord[tokens[i].bare] {
                 for index in candidates where matches(gazetteer.patterns[index], at: i) {
                     matched = (index, gazetteer.patterns[index].words.count)
                     break
