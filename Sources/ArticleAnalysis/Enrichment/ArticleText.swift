@@ -71,6 +71,10 @@ struct ArticleText {
         tokens.reserveCapacity(bytes.count / 6)
         var segment = 0
         var previousEnd = 0
+        // Only the two tables the per-word closure needs: capturing the whole `Gazetteer` struct made
+        // every closure call copy (retain and release) all of its arrays and dictionaries.
+        let byFirstWord = gazetteer.byFirstWord
+        let fuzzy = gazetteer.fuzzy
         bytes.withUnsafeBufferPointer { p in
             TextNormalizer.forEachWord(in: p) { word in
                 while segment + 1 < segments.count && word.range.lowerBound >= segments[segment + 1].range.lowerBound {
@@ -112,11 +116,11 @@ struct ArticleText {
                 var fuzzyPattern = -1
                 if (Gazetteer.fuzzyMinLength...Gazetteer.fuzzyMaxLength).contains(word.bareCount)
                     && word.kind != .number
-                    && gazetteer.byFirstWord[bare] == nil
+                    && byFirstWord[bare] == nil
                 {
                     let letters = word.bare
                     for offset in 0..<letters.count {
-                        if let pattern = gazetteer.fuzzy[Gazetteer.blankedHash(letters, offset: offset)] {
+                        if let pattern = fuzzy[Gazetteer.blankedHash(letters, offset: offset)] {
                             fuzzyPattern = pattern
                             break
                         }

@@ -126,15 +126,30 @@ struct DateExtractor {
     private func number(_ k: Int) -> Int? {
         let t = text.tokens[k]
         guard t.kind == .number else { return nil }
-        return Int(
-            text.text(t.range).unicodeScalars.compactMap { s -> Character? in
-                switch s.value {
-                case 0x30...0x39: return Character(s)
-                case 0x0660...0x0669: return Character(Unicode.Scalar(s.value - 0x0660 + 0x30)!)
-                case 0x06F0...0x06F9: return Character(Unicode.Scalar(s.value - 0x06F0 + 0x30)!)
-                default: return nil
+        // The token's digits (ASCII, Arabic-Indic, Persian) read straight from the UTF-8 bytes;
+        // separators are skipped. Nil when there is no digit or the value overflows.
+        return text.bytes.withUnsafeBufferPointer { p -> Int? in
+            var value = 0
+            var digits = 0
+            var i = t.range.lowerBound
+            while i < t.range.upperBound {
+                let (v, length) = decodeScalar(p, at: i)
+                i += length
+                let digit: UInt32
+                switch v {
+                case 0x30...0x39: digit = v - 0x30
+                case 0x0660...0x0669: digit = v - 0x0660
+                case 0x06F0...0x06F9: digit = v - 0x06F0
+                default: continue
                 }
-            }.reduce(into: "") { $0.append($1) })
+                let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+                let (sum, o2) = times10.addingReportingOverflow(Int(digit))
+                if o1 || o2 { return nil }
+                value = sum
+                digits += 1
+            }
+            return digits == 0 ? nil : value
+        }
     }
 
     /// Month starting at token `k` and the number of tokens it spans (handles "آب/أغسطس").

@@ -66,6 +66,13 @@ struct EntityExtractor {
         "governor", "king", "queen", "prince", "leader", "spokesman", "spokeswoman", "ambassador", "mp", "sir",
         "lord",
     ].map(hashes)
+    /// One bit (the low six bits of the hash) per first word of a title: most tokens are rejected by one
+    /// AND before the title list is scanned.
+    private static func firstWordMask(_ titles: [[UInt64]]) -> UInt64 {
+        titles.reduce(0) { $0 | 1 << ($1[0] & 63) }
+    }
+    private static let arabicTitleMask = firstWordMask(arabicTitles)
+    private static let englishTitleMask = firstWordMask(englishTitles)
     /// Capitalised English words that are never part of a person's name.
     static let englishNonNames: Set<UInt64> = Set(
         ("election elections minister ministers secretary justice party government office house department "
@@ -131,10 +138,12 @@ struct EntityExtractor {
 
     private mutating func gazetteerPass(_ covered: inout [Bool]) {
         let tokens = text.tokens
+        let filter = gazetteer.firstWordFilter
         var i = 0
         while i < tokens.count {
             var matched: (pattern: Int, length: Int)? = nil
-            if let candidates = gazetteer.byFirstWord[tokens[i].bare] {
+            let mayStart = filter.withUnsafeBufferPointer { Gazetteer.mayStart(tokens[i].bare, filter: $0) }
+            if mayStart, let candidates = gazetteer.byFirstWord[tokens[i].bare] {
                 for index in candidates where matches(gazetteer.patterns[index], at: i) {
                     matched = (index, gazetteer.patterns[index].words.count)
                     break
@@ -185,8 +194,9 @@ struct EntityExtractor {
         return !pattern.latin || capitalized
     }
 
-    private func startsTitle(_ titles: [[UInt64]], at i: Int) -> Int {
+    private func startsTitle(_ titles: [[UInt64]], mask: UInt64, at i: Int) -> Int {
         let tokens = text.tokens
+        if mask & (1 << (tokens[i].bare & 63)) == 0 { return 0 }
         var best = 0
         for title in titles where title.count > best && i + title.count <= tokens.count {
             var ok = true
@@ -206,7 +216,10 @@ struct EntityExtractor {
         var i = 0
         while i < tokens.count {
             let arabic = tokens[i].kind == .arabic
-            let titleLength = startsTitle(arabic ? Self.arabicTitles : Self.englishTitles, at: i)
+            let titleLength = startsTitle(
+                arabic ? Self.arabicTitles : Self.englishTitles,
+                mask: arabic ? Self.arabicTitleMask : Self.englishTitleMask, at: i
+            )
             guard titleLength > 0 else {
                 i += 1
                 continue

@@ -28,22 +28,39 @@ public struct Fingerprint: Sendable, Hashable {
     /// Computes the fingerprints of an article's tokens.
     init(text: ArticleText) {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        var counts = [Int32](repeating: 0, count: 64)
-        var previous: UInt64 = 0
-        for token in text.tokens {
-            h = (h ^ token.normalized) &* 0x0000_0100_0000_01B3
-            var x = (previous &* 0x9E37_79B9_7F4A_7C15) ^ token.stem
-            // SplitMix64 finaliser spreads the bigram hash over all bits.
-            x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
-            x ^= x >> 31
-            for bit in 0..<64 {
-                counts[bit] += (x >> UInt64(bit)) & 1 == 1 ? 1 : -1
-            }
-            previous = token.stem
-        }
+        // SimHash: bit b is set when more than half of the bigram hashes have bit b set. The 64
+        // per-bit counts are kept bit-sliced (a vertical binary counter: plane k holds bit k of every
+        // lane's count), so adding one hash is a ripple carry over a few 64-bit words, not 64 updates.
         var s: UInt64 = 0
-        for bit in 0..<64 where counts[bit] > 0 { s |= 1 << UInt64(bit) }
+        let total = text.tokens.count
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 64) { planes in
+            planes.initialize(repeating: 0)
+            var used = 0
+            var previous: UInt64 = 0
+            for token in text.tokens {
+                h = (h ^ token.normalized) &* 0x0000_0100_0000_01B3
+                var x = (previous &* 0x9E37_79B9_7F4A_7C15) ^ token.stem
+                // SplitMix64 finaliser spreads the bigram hash over all bits.
+                x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
+                x ^= x >> 31
+                var carry = x
+                var k = 0
+                while carry != 0 {
+                    let next = planes[k] & carry
+                    planes[k] ^= carry
+                    carry = next
+                    k += 1
+                }
+                used = max(used, k)
+                previous = token.stem
+            }
+            for bit in 0..<64 {
+                var ones = 0
+                for k in 0..<used { ones |= Int((planes[k] >> UInt64(bit)) & 1) << k }
+                if 2 * ones > total { s |= 1 << UInt64(bit) }
+            }
+        }
         exact = h
         simhash = s
     }

@@ -59,6 +59,9 @@ struct Gazetteer: Sendable {
     /// Single-word spellings of at least ``fuzzyMinLength`` letters, by the hash of the word with
     /// one letter position blanked (position mixed into the hash): finds one-letter substitutions.
     private(set) var fuzzy: [UInt64: Int] = [:]
+    /// A 65,536-bit filter over the keys of ``byFirstWord`` (bits 0–15 of the hash): a clear bit proves
+    /// that no pattern starts with the word, so most tokens skip the dictionary lookup.
+    private(set) var firstWordFilter = [UInt64](repeating: 0, count: 1024)
     /// ISO code by the stem hash of one-word country names, so that a nisba adjective finds its
     /// country ("العراقي" → عراق → IQ).
     private(set) var countryByStem: [UInt64: String] = [:]
@@ -118,6 +121,9 @@ struct Gazetteer: Sendable {
                     || (patterns[$0].words.count == patterns[$1].words.count && $0 < $1)
             }
         }
+        for key in byFirstWord.keys {
+            firstWordFilter[Int(truncatingIfNeeded: key >> 6) & 1023] |= 1 << (key & 63)
+        }
     }
 
     private mutating func add(_ entry: Entry, arabic: Substring, english: Substring) {
@@ -163,6 +169,12 @@ struct Gazetteer: Sendable {
             }
             patterns.append(pattern)
         }
+    }
+
+    /// Whether some pattern may start with the word of hash `bare` (false: certainly none).
+    @inline(__always)
+    static func mayStart(_ bare: UInt64, filter: UnsafeBufferPointer<UInt64>) -> Bool {
+        filter[Int(truncatingIfNeeded: bare >> 6) & 1023] & (1 << (bare & 63)) != 0
     }
 
     /// Hash of `word` with the letter at `offset` (0-based) replaced by a blank, mixed with the offset.

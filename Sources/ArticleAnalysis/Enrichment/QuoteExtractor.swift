@@ -152,12 +152,12 @@ struct QuoteExtractor {
             let start = i + open
             var j = start
             while j < segmentEnd && !Self.isClosingQuote(bytes, j) { j += 1 }
-            let quote = text.text(start..<j).trimmingCharactersInQuote()
+            let quote = text.quoteText(start..<j)
             return quote.isEmpty ? nil : (quote, min(j + 1, segmentEnd))
         }
         var j = from
         while j < segmentEnd, j - from < 600, bytes[j] != 0x2E { j += 1 }
-        let clause = text.text(from..<j).trimmingCharactersInQuote()
+        let clause = text.quoteText(from..<j)
         return clause.utf8.count < 8 ? nil : (clause, j)
     }
 
@@ -181,7 +181,7 @@ struct QuoteExtractor {
                 var j = start
                 while j < segment.range.upperBound && !Self.isClosingQuote(bytes, j) { j += 1 }
                 guard j < segment.range.upperBound else { break }
-                let quote = text.text(start..<j).trimmingCharactersInQuote()
+                let quote = text.quoteText(start..<j)
                 i = j + 1
                 guard quote.utf8.lazy.filter({ $0 == 0x20 }).count >= 3 else { continue }
                 while tokenIndex < tokens.count && tokens[tokenIndex].range.lowerBound < start { tokenIndex += 1 }
@@ -238,15 +238,43 @@ struct QuoteExtractor {
     }
 }
 
-private let quoteTrimmed: Set<Unicode.Scalar> = [" ", "\"", "«", "»", "“", "”", ",", "،", ":", "."]
-
-extension String {
-    /// The string without surrounding spaces, quotation marks and trailing commas/periods.
-    fileprivate func trimmingCharactersInQuote() -> String {
-        let strip = quoteTrimmed
-        var scalars = Substring(self).unicodeScalars[...]
-        while let f = scalars.first, strip.contains(f) { scalars = scalars.dropFirst() }
-        while let l = scalars.last, strip.contains(l) { scalars = scalars.dropLast() }
-        return String(String.UnicodeScalarView(scalars))
+extension ArticleText {
+    /// The source text of a byte range without surrounding spaces, quotation marks (" « » “ ”) and
+    /// commas, colons and periods (, ، : .). Trims whole UTF-8 sequences, then decodes once.
+    fileprivate func quoteText(_ range: Range<Int>) -> String {
+        bytes.withUnsafeBufferPointer { p in
+            var lo = range.lowerBound
+            var hi = range.upperBound
+            while lo < hi {
+                let b = p[lo]
+                if b == 0x20 || b == 0x22 || b == 0x2C || b == 0x3A || b == 0x2E {
+                    lo += 1
+                } else if lo + 1 < hi,
+                    (b == 0xC2 && (p[lo + 1] == 0xAB || p[lo + 1] == 0xBB))
+                        || (b == 0xD8 && p[lo + 1] == 0x8C)
+                {
+                    lo += 2
+                } else if lo + 2 < hi, b == 0xE2, p[lo + 1] == 0x80, p[lo + 2] == 0x9C || p[lo + 2] == 0x9D {
+                    lo += 3
+                } else {
+                    break
+                }
+            }
+            while hi > lo {
+                let b = p[hi - 1]
+                if b == 0x20 || b == 0x22 || b == 0x2C || b == 0x3A || b == 0x2E {
+                    hi -= 1
+                } else if hi - 2 >= lo,
+                    (p[hi - 2] == 0xC2 && (b == 0xAB || b == 0xBB)) || (p[hi - 2] == 0xD8 && b == 0x8C)
+                {
+                    hi -= 2
+                } else if hi - 3 >= lo, p[hi - 3] == 0xE2, p[hi - 2] == 0x80, b == 0x9C || b == 0x9D {
+                    hi -= 3
+                } else {
+                    break
+                }
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: p[lo..<hi]), as: UTF8.self)
+        }
     }
 }

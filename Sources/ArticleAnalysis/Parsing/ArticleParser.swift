@@ -136,23 +136,37 @@ enum ArticleParser {
         "شارك", "شاركوا", "اشترك", "اشتركوا", "تابعونا", "تابعنا", "share", "subscribe", "follow us", "sign up",
         "click here", "اضغط هنا",
     ]
-    private static let normalizedEndMarkers = endMarkers.map(TextNormalizer.normalize)
-    private static let normalizedLineMarkers = lineMarkers.map(TextNormalizer.normalize)
+    private static let normalizedEndMarkers = endMarkers.map { Array(TextNormalizer.normalize($0).utf8) }
+    private static let normalizedLineMarkers = lineMarkers.map { Array(TextNormalizer.normalize($0).utf8) }
 
-    /// Whether a short line (≤ 160 bytes) starts with one of the normalised `markers` as whole words.
-    /// Only the line's first words are normalised (markers are at most four words).
-    private static func isBoilerplate(_ line: String, markers: [String]) -> Bool {
-        let utf8 = line.utf8
-        guard utf8.count <= 160 else { return false }
-        var head = line
-        if utf8.count > 48 {
-            // Cut before the word that crosses byte 48 (never inside a word or a character).
-            var cut = utf8.index(utf8.startIndex, offsetBy: 48)
-            while cut > utf8.startIndex && utf8[cut] != 0x20 { cut = utf8.index(before: cut) }
-            head = String(line[..<cut])
+    /// Writes the normalised first words of a short line (≤ 160 bytes) to `out` as UTF-8 bytes; returns
+    /// false for a longer line. Only words before the one crossing byte 48 are normalised (markers are at
+    /// most four words).
+    private static func boilerplateHead(_ line: String, into out: inout [UInt8]) -> Bool {
+        out.removeAll(keepingCapacity: true)
+        var copy = line
+        return copy.withUTF8 { p in
+            guard p.count <= 160 else { return false }
+            var cut = p.count
+            if cut > 48 {
+                // Cut before the word that crosses byte 48 (never inside a word or a character).
+                cut = 48
+                while cut > 0 && p[cut] != 0x20 { cut -= 1 }
+            }
+            TextNormalizer.forEachWord(in: UnsafeBufferPointer(rebasing: p[..<cut])) { word in
+                if !out.isEmpty { out.append(0x20) }
+                for v in word.scalars { appendUTF8(v, to: &out) }
+            }
+            return true
         }
-        let normalized = TextNormalizer.normalize(head)
-        return markers.contains { normalized == $0 || normalized.hasPrefix($0 + " ") }
+    }
+
+    /// Whether the normalised head equals one of `markers` or starts with one followed by a space.
+    private static func isBoilerplate(_ head: [UInt8], markers: [[UInt8]]) -> Bool {
+        markers.contains { marker in
+            head.count >= marker.count && head.starts(with: marker)
+                && (head.count == marker.count || head[marker.count] == 0x20)
+        }
     }
 
     /// Splits plain text into title, lead, highlights and paragraphs.
@@ -205,8 +219,14 @@ enum ArticleParser {
         }
         // Boilerplate.
         var kept: [Line] = []
+        var head: [UInt8] = []
+        head.reserveCapacity(64)
         for (index, line) in lines.enumerated() {
-            if isBoilerplate(line.text, markers: normalizedEndMarkers) {
+            guard boilerplateHead(line.text, into: &head) else {
+                kept.append(line)
+                continue
+            }
+            if isBoilerplate(head, markers: normalizedEndMarkers) {
                 article.removedBoilerplate += 1
                 if index * 2 >= lines.count {
                     article.removedBoilerplate += lines.count - index - 1
@@ -214,7 +234,7 @@ enum ArticleParser {
                 }
                 continue
             }
-            if isBoilerplate(line.text, markers: normalizedLineMarkers) {
+            if isBoilerplate(head, markers: normalizedLineMarkers) {
                 article.removedBoilerplate += 1
                 continue
             }
@@ -281,6 +301,22 @@ enum ArticleParser {
         var i = 0
         while i < raw.count {
             let b = raw[i]
+            if b > 0x20 && b != 0x7F && b != 0xC2 && b != 0xE2 && b != 0xE3 {
+                // A run of bytes that can never start a space: copied in one append.
+                var j = i + 1
+                while j < raw.count {
+                    let c = raw[j]
+                    if c <= 0x20 || c == 0x7F || c == 0xC2 || c == 0xE2 || c == 0xE3 { break }
+                    j += 1
+                }
+                if pendingSpace {
+                    out.append(0x20)
+                    pendingSpace = false
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: raw[i..<j]))
+                i = j
+                continue
+            }
             var spaceLength = 0
             if b <= 0x20 || b == 0x7F {
                 spaceLength = 1

@@ -187,6 +187,8 @@ struct JSONReader {
         let start = i
         // Fast path: no escapes.
         while i < p.count {
+            i = ByteScan.firstJSONSpecial(p, from: i, stopAtE2: false)
+            guard i < p.count else { break }
             let b = p[i]
             if b == UInt8(ascii: "\"") {
                 let s = String(decoding: UnsafeBufferPointer(rebasing: p[start..<i]), as: UTF8.self)
@@ -207,8 +209,10 @@ struct JSONReader {
             }
             if b < 0x20 { throw error("control character in string") }
             if b != UInt8(ascii: "\\") {
-                scratch.append(b)
-                i += 1
+                // Copy the run up to the next quote, backslash or control byte in one append.
+                let run = i
+                i = ByteScan.firstJSONSpecial(p, from: i + 1, stopAtE2: false)
+                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: p[run..<i]))
                 continue
             }
             guard i + 1 < p.count else { break }

@@ -58,47 +58,71 @@ struct JSONWriter {
     }
 
     /// A string value, escaped per RFC 8259 (control characters as `\u00XX`; U+2028/2029 escaped too).
+    /// Runs of bytes needing no escape are copied in bulk.
     mutating func string(_ value: String) {
         separator()
         bytes.append(UInt8(ascii: "\""))
         var value = value
         value.withUTF8 { p in
+            let n = p.count
             var runStart = 0
             var i = 0
-            while i < p.count {
+            while i < n {
+                // Skip bytes that never need escaping, eight at a time (" is 0x22, \\ is 0x5C, E2 may
+                // start U+2028/9).
+                i = ByteScan.firstJSONSpecial(p, from: i, stopAtE2: true)
+                if i == n { break }
                 let b = p[i]
-                var escape: [UInt8]? = nil
-                if b == UInt8(ascii: "\"") {
-                    escape = [0x5C, 0x22]
-                } else if b == UInt8(ascii: "\\") {
-                    escape = [0x5C, 0x5C]
-                } else if b < 0x20 {
-                    switch b {
-                    case 0x0A: escape = [0x5C, UInt8(ascii: "n")]
-                    case 0x0D: escape = [0x5C, UInt8(ascii: "r")]
-                    case 0x09: escape = [0x5C, UInt8(ascii: "t")]
-                    default:
-                        let hex = Array("0123456789abcdef".utf8)
-                        escape = [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(b >> 4)], hex[Int(b & 0xF)]]
+                if b == 0xE2 {
+                    if i + 2 < n, p[i + 1] == 0x80, p[i + 2] == 0xA8 || p[i + 2] == 0xA9 {
+                        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[runStart..<i]))
+                        appendEscape(0x32, 0x30, 0x32, p[i + 2] == 0xA8 ? 0x38 : 0x39)
+                        i += 3
+                        runStart = i
+                    } else {
+                        i += 1
                     }
-                } else if b == 0xE2, i + 2 < p.count, p[i + 1] == 0x80, p[i + 2] == 0xA8 || p[i + 2] == 0xA9 {
-                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[runStart..<i]))
-                    bytes.append(contentsOf: Array((p[i + 2] == 0xA8 ? "\\u2028" : "\\u2029").utf8))
-                    i += 3
-                    runStart = i
                     continue
                 }
-                if let escape {
-                    bytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[runStart..<i]))
-                    bytes.append(contentsOf: escape)
-                    runStart = i + 1
+                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[runStart..<i]))
+                switch b {
+                case 0x22, 0x5C:
+                    bytes.append(0x5C)
+                    bytes.append(b)
+                case 0x0A:
+                    bytes.append(0x5C)
+                    bytes.append(UInt8(ascii: "n"))
+                case 0x0D:
+                    bytes.append(0x5C)
+                    bytes.append(UInt8(ascii: "r"))
+                case 0x09:
+                    bytes.append(0x5C)
+                    bytes.append(UInt8(ascii: "t"))
+                default:
+                    appendEscape(0x30, 0x30, JSONWriter.hexDigit(b >> 4), JSONWriter.hexDigit(b & 0xF))
                 }
                 i += 1
+                runStart = i
             }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[runStart..<p.count]))
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[runStart..<n]))
         }
         bytes.append(UInt8(ascii: "\""))
         needsComma = true
+    }
+
+    /// Appends `\u` followed by four hex digit bytes.
+    private mutating func appendEscape(_ d0: UInt8, _ d1: UInt8, _ d2: UInt8, _ d3: UInt8) {
+        bytes.append(0x5C)
+        bytes.append(UInt8(ascii: "u"))
+        bytes.append(d0)
+        bytes.append(d1)
+        bytes.append(d2)
+        bytes.append(d3)
+    }
+
+    /// The lowercase hex digit of a nibble.
+    private static func hexDigit(_ nibble: UInt8) -> UInt8 {
+        nibble < 10 ? 0x30 + nibble : 0x61 + nibble - 10
     }
 
     /// A string or `null`.

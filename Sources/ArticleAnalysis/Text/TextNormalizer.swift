@@ -196,6 +196,37 @@ struct WordScanner {
         }
 
         while i < n {
+            // Fast paths for the two commonest cases, identical to what the classification below does:
+            // an ASCII space ends a word; an Arabic letter that needs no folding extends one.
+            let b0 = p[i]
+            if b0 == 0x20 {
+                if inWord {
+                    flush(&word)
+                    inWord = false
+                }
+                i += 1
+                continue
+            }
+            if (b0 == 0xD8 || b0 == 0xD9) && i + 1 < n {
+                let v = ((UInt32(b0) & 0x1F) << 6) | (UInt32(p[i + 1]) & 0x3F)
+                if (v >= 0x0621 && v <= 0x063A && v != 0x0622 && v != 0x0623 && v != 0x0625 && v != 0x0629)
+                    || (v >= 0x0641 && v <= 0x064A && v != 0x0649)
+                {
+                    if inWord && word.kind != .arabic {
+                        flush(&word)
+                        inWord = false
+                    }
+                    if !inWord {
+                        inWord = true
+                        start = i
+                        word.kind = .arabic
+                    }
+                    word.scalars.append(v)
+                    end = i + 2
+                    i += 2
+                    continue
+                }
+            }
             let (v, len) = decodeScalar(p, at: i)
             let cls = CharacterClass.of(v)
             switch cls {
