@@ -35,10 +35,8 @@ public struct ArticleAnalyzer: Sendable {
         let fingerprint = Fingerprint(text: article)
         let words = article.bodyWordCount
         let wpm = max(1, configuration.wordsPerMinute)
-        let lead = ([parsed.lead] + parsed.highlights).filter { !$0.isEmpty }.joined(separator: "\n")
-        let classification = classifier.classify(
-            title: parsed.title, lead: lead, body: parsed.paragraphs, language: language
-        )
+        // The article is tokenised once: the classifier reuses the analyser's tokens.
+        let classification = classifier.classify(article, language: language)
         return ArticleRecord(
             id: parsed.envelopeID ?? parsed.url ?? "fp:" + fingerprint.exactHex,
             language: language,
