@@ -63,3 +63,13 @@ struct HostileInputTests {
         #expect(Self.outcome(nested(depth + 1), analyzer: Support.analyzer).0 == "malformed_json")
     }
 }
+
+/// Inputs the fuzzer found crashing (always on; small and fast).
+@Suite struct FuzzRegressionTests {
+    /// A month name as the very last token made `DateExtractor` read past the token array.
+    @Test(arguments: ["Talks resume in Doha on 4 March", "The derby is in March.", "{\"text\": \"Vote set for May\"}"])
+    func monthNameAsTheLastToken(_ text: String) throws {
+        let record = try Support.analyzer.analyze(Array(text.utf8))
+        #expect(!record.title.isEmpty)
+    }
+}
