@@ -53,9 +53,11 @@ enum HostileInputs {
         add("escaped-nul-in-json", envelope(title: "a\\u0000b", text: sentence + "\\u0000" + sentence), [record])
         add("controls-spread", repeated(english + "\u{1}", 200), ["binary", record])
         add("binary-random", randomBytes(count: 64 * 1024, seed: 7), ["binary", "invalid_utf8"])
-        add("binary-png-header", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + randomBytes(count: 2048, seed: 9), [
-            "binary", "invalid_utf8",
-        ])
+        add(
+            "binary-png-header", [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A] + randomBytes(count: 2048, seed: 9),
+            [
+                "binary", "invalid_utf8",
+            ])
         // Whitespace only and empty.
         add("empty", [], ["empty"])
         add("whitespace-ascii", Array(" \t\r\n   \n\n\t ".utf8), ["empty"])
@@ -65,9 +67,11 @@ enum HostileInputs {
         // Non-object and wrong-shape JSON.
         add("json-array", Array("[1, 2, 3]".utf8), ["wrong_shape"])
         add("json-empty-array", Array("[]".utf8), ["wrong_shape"])
-        add("json-array-of-envelopes", Array("[".utf8) + envelope(title: "t", text: sentence) + Array("]".utf8), [
-            "wrong_shape"
-        ])
+        add(
+            "json-array-of-envelopes", Array("[".utf8) + envelope(title: "t", text: sentence) + Array("]".utf8),
+            [
+                "wrong_shape"
+            ])
         add("json-number", Array("42".utf8), ["no_text", record])
         add("json-string", Array("\"\(english)\"".utf8), [record, "no_text"])
         add("json-null", Array("null".utf8), [record, "no_text"])
@@ -83,16 +87,20 @@ enum HostileInputs {
         add("json-truncated", Array(envelope(title: "t", text: sentence).dropLast(5)), ["malformed_json"])
         add("json-bad-escape", envelope(title: "t", text: sentence + "\\q"), ["malformed_json"])
         add("json-lone-surrogate-escape", envelope(title: "\\ud800", text: sentence + "\\udfff"), [record])
-        add("json-huge-number", Array("{\"id\": ".utf8) + repeated("9", 200_000) + Array(", \"text\": \"x\"}".utf8), [
-            record
-        ])
+        add(
+            "json-huge-number", Array("{\"id\": ".utf8) + repeated("9", 200_000) + Array(", \"text\": \"x\"}".utf8),
+            [
+                record
+            ])
         // Deep nesting.
         add("json-nested-100k-arrays", repeated("[", 100_000), ["malformed_json"])
         add("json-nested-100k-objects", repeated("{\"a\":", 100_000), ["malformed_json"])
         add("json-nested-balanced", repeated("[", 50_000) + repeated("]", 50_000), ["malformed_json"])
-        add("json-nested-in-field", Array("{\"text\": \"\(english)\", \"x\": ".utf8) + repeated("[", 10_000), [
-            "malformed_json"
-        ])
+        add(
+            "json-nested-in-field", Array("{\"text\": \"\(english)\", \"x\": ".utf8) + repeated("[", 10_000),
+            [
+                "malformed_json"
+            ])
         // Huge strings within the 1 MiB limit.
         add("json-string-900k", envelope(title: "t", text: String(repeating: sentence + " ", count: 5_500)), [record])
         add("json-escapes-900k", envelope(title: "t", text: String(repeating: "\\u0627\\n", count: 75_000)), [record])
@@ -103,7 +111,8 @@ enum HostileInputs {
         // Bidi overrides and other format characters.
         add(
             "bidi-overrides",
-            envelope(title: "\u{202E}evil\u{202C} \u{2066}title\u{2069}", text: "\u{202D}\u{200F}" + sentence + "\u{202E}"),
+            envelope(
+                title: "\u{202E}evil\u{202C} \u{2066}title\u{2069}", text: "\u{202D}\u{200F}" + sentence + "\u{202E}"),
             [record]
         )
         add("bidi-only", repeated("\u{202E}\u{2067}\u{200F}", 1000), ["no_text", "empty"])
@@ -120,14 +129,19 @@ enum HostileInputs {
         add("html-unclosed-comment", Array("<p>\(english)</p><!--".utf8) + repeated("<p>x", 100_000), [record])
         add("html-unclosed-script", Array("<p>\(english)</p><script>".utf8) + repeated("<p>x</p>", 50_000), [record])
         add("html-comment-opens", Array("<p>\(english)</p>".utf8) + repeated("<!-- <!-- ", 50_000), [record])
-        add("html-entities", Array("<p>\(english)</p><p>".utf8) + repeated("&amp;&#99999999999;&#x0;&bogus;&", 20_000), [
-            record
-        ])
+        add(
+            "html-entities", Array("<p>\(english)</p><p>".utf8) + repeated("&amp;&#99999999999;&#x0;&bogus;&", 20_000),
+            [
+                record
+            ])
         add("html-li-bomb", Array("<p>\(english)</p><ul>".utf8) + repeated("<li>word", 100_000), [record])
         add("html-angle-brackets", repeated("<<<>>>", 100_000) + Array(english.utf8), [record, "no_text"])
-        add("html-in-json", envelope(title: "", text: "<p>" + english + "</p>" + String(repeating: "<i>", count: 90_000)), [
-            record
-        ])
+        add(
+            "html-in-json",
+            envelope(title: "", text: "<p>" + english + "</p>" + String(repeating: "<i>", count: 90_000)),
+            [
+                record
+            ])
         // Over the limits.
         add("too-large-1.5mb", repeated(english + "\n", 18_000), ["too_large"])
         return cases
@@ -136,9 +150,11 @@ enum HostileInputs {
     /// Inputs too big for the embedded cluster (its partitions keep about 5 MB).
     static let oversized: [Case] = [
         Case(name: "text-10mb", bytes: repeated(english + "\n", 120_000), allowed: ["too_large"]),
-        Case(name: "json-string-5mb", bytes: envelope(title: "t", text: String(repeating: "a", count: 5_000_000)), allowed: [
-            "too_large"
-        ]),
+        Case(
+            name: "json-string-5mb", bytes: envelope(title: "t", text: String(repeating: "a", count: 5_000_000)),
+            allowed: [
+                "too_large"
+            ]),
         Case(name: "html-1m-tags", bytes: repeated("<b>", 1_000_000), allowed: ["too_large"]),
         Case(name: "binary-50mb", bytes: [UInt8](repeating: 0xFF, count: 50 * 1_048_576), allowed: ["too_large"]),
     ]

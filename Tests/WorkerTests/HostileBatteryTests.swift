@@ -87,7 +87,9 @@ struct HostileBatteryTests {
         let consumer = try KafkaConsumer(configuration: reader, logger: Self.logger)
         try consumer.assign(
             (0..<12).flatMap { partition in
-                ["articles.enriched", "articles.dlq"].map { TopicPartitionOffset(topic: $0, partition: partition, offset: 0) }
+                ["articles.enriched", "articles.dlq"].map {
+                    TopicPartitionOffset(topic: $0, partition: partition, offset: 0)
+                }
             }
         )
         var answered: [String: String] = [:]  // "partition/offset" → "record" or the dead-letter error class
@@ -138,7 +140,8 @@ struct HostileBatteryTests {
     @Test func oversizedInputsAreDeadLetteredByTheSizeGate() throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1, topics: [("articles.dlq", 1)], logger: Self.logger)
         defer { cluster.close() }
-        let producer = try KafkaProducer(configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: Self.logger)
+        let producer = try KafkaProducer(
+            configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: Self.logger)
         defer { producer.close(timeout: .seconds(1)) }
         let processor = RecordProcessor(
             analyzer: ArticleAnalyzer(classifier: try Classifier.bundled()),
@@ -150,7 +153,8 @@ struct HostileBatteryTests {
         )
         for (offset, input) in HostileInputs.oversized.enumerated() {
             let message = KafkaConsumerMessage(
-                topic: "articles.raw", partition: 0, offset: Int64(offset), key: Array(input.name.utf8), value: input.bytes,
+                topic: "articles.raw", partition: 0, offset: Int64(offset), key: Array(input.name.utf8),
+                value: input.bytes,
                 headers: [], timestampMilliseconds: nil
             )
             let clock = ContinuousClock()
