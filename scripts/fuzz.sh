@@ -23,8 +23,9 @@ sources=("$root"/Sources/ArticleAnalysis/*/*.swift "$root"/Fuzz/*.swift)
 binary="$out/analyzer-fuzz"
 if [[ ! -x "$binary" ]] || [[ -n "$(find "${sources[@]}" -newer "$binary" 2>/dev/null)" ]]; then
     echo "fuzz: compiling ${#sources[@]} sources" >&2
-    "$swiftc" -sanitize=fuzzer,address -parse-as-library -module-name ArticleAnalysis -O -g \
-        -swift-version 6 -wmo "${sources[@]}" -o "$binary"
+    # Run from $out: swiftc leaves ArticleAnalysis-*.swiftmodule files in the working directory.
+    (cd "$out" && "$swiftc" -sanitize=fuzzer,address -parse-as-library -module-name ArticleAnalysis -O -g \
+        -swift-version 6 -wmo "${sources[@]}" -o "$binary")
 fi
 
 # Seed the corpus: our own small fixtures, plus the shared articles when they are there (read, never copied
