@@ -124,6 +124,8 @@ struct DateExtractor {
     }
 
     private func number(_ k: Int) -> Int? {
+        // Callers look ahead past a month name, which may be the last token.
+        guard k < text.tokens.count else { return nil }
         let t = text.tokens[k]
         guard t.kind == .number else { return nil }
         // The token's digits (ASCII, Arabic-Indic, Persian) read straight from the UTF-8 bytes;

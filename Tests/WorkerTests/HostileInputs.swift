@@ -1,0 +1,1 @@
+../ArticleAnalysisTests/HostileInputs.swift
