@@ -9,11 +9,7 @@ extension HostileInputs.Case: CustomTestStringConvertible {
 
 /// Every hostile input gives a typed ``AnalysisError`` of an expected class or a valid record, never a
 /// crash, in bounded time.
-///
-/// Opt-in (`KHABAR_HOSTILE=1 swift test --filter HostileInputTests`): at the time of writing at least one
-/// input of the battery runs for minutes in the analyser (see docs/fuzzing.md), which would stall `swift test`.
-@Suite(.enabled(if: ProcessInfo.processInfo.environment["KHABAR_HOSTILE"] != nil, "set KHABAR_HOSTILE=1"))
-struct HostileInputTests {
+@Suite struct HostileInputTests {
     /// The outcome class of `payload` and the seconds the analysis took.
     static func outcome(_ payload: [UInt8], analyzer: ArticleAnalyzer) -> (String, Double) {
         let clock = ContinuousClock()

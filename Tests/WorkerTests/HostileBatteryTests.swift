@@ -9,11 +9,7 @@ import Testing
 /// The hostile input battery through an in-process worker on the embedded cluster: every input ends in
 /// the dead-letter topic with an expected error class or as a valid record, the worker keeps going, and
 /// memory stays bounded.
-///
-/// Opt-in (`KHABAR_HOSTILE=1 swift test --filter HostileBatteryTests`), like `HostileInputTests`: some inputs
-/// still take minutes in the analyser (see docs/fuzzing.md).
-@Suite(.serialized, .enabled(if: ProcessInfo.processInfo.environment["KHABAR_HOSTILE"] != nil, "set KHABAR_HOSTILE=1"))
-struct HostileBatteryTests {
+@Suite(.serialized) struct HostileBatteryTests {
     static let logger = Logger(label: "hostile-battery")
     static let partitions: Int32 = 8
     /// Lets the 1.5 MB input through producer and broker so that the worker's own size gate answers it.
