@@ -73,12 +73,10 @@ enum PipelinePhase {
         var deadLetter: String
     }
 
-    /// The worker configuration of a bench run: `khabar run`'s defaults, the eager `range` assignor (the mock
-    /// cluster handles cooperative rebalances poorly), `fetch.wait.max.ms=5` (an empty fetch on the mock
-    /// waits the full time even when data arrives), `queued.min.messages=100` and
-    /// `queued.max.messages.kbytes=1024`: librdkafka 2.0.2 applies these prefetch limits per partition
-    /// (defaults 100,000 messages and 64 MiB), so with many partitions and a backlog the defaults prefetch
-    /// the whole backlog into memory.
+    /// The worker configuration of a bench run: `khabar run`'s defaults (including its prefetch bound,
+    /// see `ArticleWorker`), the eager `range` assignor (the mock cluster handles cooperative rebalances
+    /// poorly) and `fetch.wait.max.ms=5` (an empty fetch on the mock waits the full time even when data
+    /// arrives).
     static func configuration(
         bootstrap: String,
         topics: Topics,
@@ -92,8 +90,6 @@ enum PipelinePhase {
         configuration.groupID = "khabar-bench-\(UUID().uuidString)"
         configuration.partitionAssignmentStrategy = "range"
         configuration.kafkaProperties["fetch.wait.max.ms"] = "5"
-        configuration.kafkaProperties["queued.min.messages"] = "100"
-        configuration.kafkaProperties["queued.max.messages.kbytes"] = "1024"
         if let lanes { configuration.lanes = lanes }
         if let maxInFlight { configuration.maxInFlight = maxInFlight }
         return configuration
