@@ -135,11 +135,11 @@ public final class ArticleWorker: Service, Sendable {
         consumerConfiguration.sessionTimeoutMilliseconds = Int(configuration.sessionTimeout.milliseconds)
         consumerConfiguration.autoCommitIntervalMilliseconds = Int(configuration.commitInterval.milliseconds)
         consumerConfiguration.statisticsIntervalMilliseconds = Int(configuration.statisticsInterval.milliseconds)
-        // Bound the prefetch: with librdkafka's defaults (100,000 messages per partition, 64 MiB) a
-        // 100,000-message backlog over 164 partitions took 482 MB; 100 messages / 1 MiB starved the lanes
-        // (0.35 cores busy, 789 msg/s). 2,000 / 16 MiB: 3,853 msg/s on 1.64 cores, 221 MB peak (khabar
-        // bench, docs/performance.md). Operators can override both with --kafka.
-        consumerConfiguration.properties = ["queued.min.messages": "2000", "queued.max.messages.kbytes": "16384"]
+        // Bound the prefetch (khabar bench, release, 100,000-message backlog over 164 partitions): librdkafka's
+        // defaults took 482 MB; 100 messages / 1 MiB starved the lanes (0.35 cores, 789 msg/s); 2,000 / 16 MiB
+        // ran 3,850 msg/s on 1.65 cores but peaked at 221–350 MB; 500 / 8 MiB: 2,808 msg/s on 1.22 cores,
+        // 151 MB. librdkafka 2.0.2 applies these per partition. Operators can override both with --kafka.
+        consumerConfiguration.properties = ["queued.min.messages": "500", "queued.max.messages.kbytes": "8192"]
             .merging(configuration.kafkaProperties) { $1 }
         if exactlyOnce {
             // Offsets commit inside the transactions; read only committed upstream data.
