@@ -71,16 +71,7 @@ public final class KafkaAdmin: Sendable {
                     message: String(cString: rd_kafka_event_error_string(event)))
                 logger.warning("Kafka admin client error", metadata: ["error": "\(error)"])
             case Int32(RD_KAFKA_EVENT_LOG):
-                var facility: UnsafePointer<CChar>?
-                var text: UnsafePointer<CChar>?
-                var level: Int32 = 0
-                if rd_kafka_event_log(event, &facility, &text, &level) == 0, let text {
-                    logger.log(
-                        level: Logger.Level(syslogLevel: level),
-                        "\(String(cString: text))",
-                        metadata: ["facility": "\(facility.map { String(cString: $0) } ?? "")"]
-                    )
-                }
+                logLogEvent(event, to: logger)
             default:
                 break
             }

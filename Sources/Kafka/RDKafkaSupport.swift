@@ -169,3 +169,16 @@ func timestamp(of message: UnsafePointer<rd_kafka_message_t>) -> Int64? {
 func string(fromNulTerminated buffer: [CChar]) -> String {
     String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
 }
+
+/// Passes a librdkafka `RD_KAFKA_EVENT_LOG` event (from a client with `log.queue=true`) to `logger`.
+func logLogEvent(_ event: OpaquePointer, to logger: Logger) {
+    var facility: UnsafePointer<CChar>?
+    var text: UnsafePointer<CChar>?
+    var level: Int32 = 0
+    guard rd_kafka_event_log(event, &facility, &text, &level) == 0, let text else { return }
+    logger.log(
+        level: Logger.Level(syslogLevel: level),
+        "\(String(cString: text))",
+        metadata: ["facility": "\(facility.map { String(cString: $0) } ?? "")"]
+    )
+}
