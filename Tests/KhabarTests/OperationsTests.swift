@@ -143,12 +143,25 @@ import Testing
             expected: count,
             timeout: .seconds(60)
         )
-        let metrics = try #require(HTTPProbe.get(port: port, path: "/metrics")).body
-        func value(_ series: String) -> Double? {
+        func value(_ series: String, in metrics: String) -> Double? {
             metrics.split(separator: "\n").first { $0.hasPrefix(series + " ") }
                 .flatMap { Double($0.split(separator: " ").last ?? "") }
         }
         let deadLetters = Double((0..<count).filter { [7, 14, 21].contains($0 % 25) }.count)
+        // A reader can see a record before the worker's delivery report for it has run (that is where the
+        // counters move): scrape until the last report is in, for a few seconds at most.
+        var metrics = ""
+        let deadline = ContinuousClock.now + .seconds(10)
+        repeat {
+            metrics = try #require(HTTPProbe.get(port: port, path: "/metrics")).body
+            if value("khabar_messages_produced_total", in: metrics) == Double(count) - deadLetters,
+                metrics.contains("khabar_messages_dead_lettered_total{class=")
+            {
+                break
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        } while ContinuousClock.now < deadline
+        func value(_ series: String) -> Double? { value(series, in: metrics) }
         #expect(value("khabar_messages_consumed_total") == Double(count))
         #expect(value("khabar_messages_produced_total") == Double(count) - deadLetters)
         #expect(metrics.contains("khabar_messages_dead_lettered_total{class="))
