@@ -255,7 +255,9 @@ struct ConsumerGroupTests {
         // again meanwhile, so the split is checked loosely: kcat must have read the partitions that were
         // not ours, and we at least one of ours.
         func ourPartitions() -> Set<Int32> { Set(poller.messages.map(\.partition)) }
-        func kcatPartitions() -> Set<Int32> { Set(kcatLines.all.compactMap { Int32($0.split(separator: " ")[0]) }) }
+        func kcatPartitions() -> Set<Int32> {
+            Set(kcatLines.all.compactMap { line in line.split(separator: " ").first.flatMap { Int32($0) } })
+        }
         let theirs = Set(allPartitions.subtracting(ours).map(\.partition))
         #expect(
             try await eventually(timeout: .seconds(30)) {
