@@ -1,123 +1,188 @@
 /// A minimal byte-level JSON writer: the caller emits tokens in order; the writer handles commas,
 /// escaping and number formatting. Output is compact and deterministic.
-struct JSONWriter {
-    /// The bytes written so far.
-    private(set) var bytes: [UInt8]
+///
+/// The writer owns a raw byte buffer (hence `~Copyable`: exactly one owner frees it) and reserves room
+/// for each token's worst case before writing it, so the hot loops store bytes without the per-byte
+/// capacity and uniqueness checks of `Array.append`.
+struct JSONWriter: ~Copyable {
+    private var storage: UnsafeMutablePointer<UInt8>
+    private var capacity: Int
+    private var count = 0
     private var needsComma = false
 
     /// Creates a writer with `capacity` bytes reserved.
     init(capacity: Int) {
-        bytes = []
-        bytes.reserveCapacity(capacity)
+        self.capacity = max(capacity, 64)
+        storage = .allocate(capacity: self.capacity)
+    }
+
+    deinit {
+        storage.deallocate()
+    }
+
+    /// A copy of the bytes written so far.
+    var bytes: [UInt8] {
+        Array(UnsafeBufferPointer(start: storage, count: count))
+    }
+
+    /// Makes room for `extra` more bytes.
+    @inline(__always)
+    private mutating func reserve(_ extra: Int) {
+        if count + extra > capacity { grow(count + extra) }
+    }
+
+    private mutating func grow(_ needed: Int) {
+        let newCapacity = max(needed, capacity * 2)
+        let newStorage = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
+        newStorage.update(from: storage, count: count)
+        storage.deallocate()
+        storage = newStorage
+        capacity = newCapacity
+    }
+
+    /// Appends one byte (room reserved by the caller).
+    @inline(__always)
+    private mutating func put(_ byte: UInt8) {
+        storage[count] = byte
+        count += 1
+    }
+
+    /// Appends bytes (room reserved by the caller).
+    @inline(__always)
+    private mutating func put(_ run: UnsafeBufferPointer<UInt8>) {
+        guard let base = run.baseAddress, !run.isEmpty else { return }
+        (storage + count).update(from: base, count: run.count)
+        count += run.count
+    }
+
+    /// Appends one byte.
+    private mutating func append(_ byte: UInt8) {
+        reserve(1)
+        put(byte)
+    }
+
+    /// Appends the bytes of a literal.
+    private mutating func append(_ literal: StaticString) {
+        reserve(literal.utf8CodeUnitCount)
+        put(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
     }
 
     private mutating func separator() {
-        if needsComma { bytes.append(UInt8(ascii: ",")) }
+        if needsComma { append(UInt8(ascii: ",")) }
     }
 
     /// `{`
     mutating func beginObject() {
         separator()
-        bytes.append(UInt8(ascii: "{"))
+        append(UInt8(ascii: "{"))
         needsComma = false
     }
 
     /// `}`
     mutating func endObject() {
-        bytes.append(UInt8(ascii: "}"))
+        append(UInt8(ascii: "}"))
         needsComma = true
     }
 
     /// `[`
     mutating func beginArray() {
         separator()
-        bytes.append(UInt8(ascii: "["))
+        append(UInt8(ascii: "["))
         needsComma = false
     }
 
     /// `]`
     mutating func endArray() {
-        bytes.append(UInt8(ascii: "]"))
+        append(UInt8(ascii: "]"))
         needsComma = true
     }
 
     /// A member name followed by `:`; the next value written is its value.
     mutating func key(_ name: StaticString) {
-        separator()
-        bytes.append(UInt8(ascii: "\""))
-        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
-        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+        reserve(name.utf8CodeUnitCount + 4)
+        if needsComma { put(UInt8(ascii: ",")) }
+        put(UInt8(ascii: "\""))
+        put(UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        put(UInt8(ascii: "\""))
+        put(UInt8(ascii: ":"))
         needsComma = false
     }
 
     /// A member name given at run time.
     mutating func key(_ name: String) {
         string(name)
-        bytes.append(UInt8(ascii: ":"))
+        append(UInt8(ascii: ":"))
         needsComma = false
     }
 
     /// A string value, escaped per RFC 8259 (control characters as `\u00XX`; U+2028/2029 escaped too).
     /// Runs of bytes needing no escape are copied in bulk.
     mutating func string(_ value: String) {
-        separator()
-        bytes.append(UInt8(ascii: "\""))
-        var value = value
-        value.withUTF8 { p in
-            let n = p.count
-            var runStart = 0
-            var i = 0
-            while i < n {
-                // Skip bytes that never need escaping, eight at a time (" is 0x22, \\ is 0x5C, E2 may
-                // start U+2028/9).
-                i = ByteScan.firstJSONSpecial(p, from: i, stopAtE2: true)
-                if i == n { break }
-                let b = p[i]
-                if b == 0xE2 {
-                    if i + 2 < n, p[i + 1] == 0x80, p[i + 2] == 0xA8 || p[i + 2] == 0xA9 {
-                        bytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[runStart..<i]))
-                        appendEscape(0x32, 0x30, 0x32, p[i + 2] == 0xA8 ? 0x38 : 0x39)
-                        i += 3
-                        runStart = i
-                    } else {
-                        i += 1
-                    }
-                    continue
-                }
-                bytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[runStart..<i]))
-                switch b {
-                case 0x22, 0x5C:
-                    bytes.append(0x5C)
-                    bytes.append(b)
-                case 0x0A:
-                    bytes.append(0x5C)
-                    bytes.append(UInt8(ascii: "n"))
-                case 0x0D:
-                    bytes.append(0x5C)
-                    bytes.append(UInt8(ascii: "r"))
-                case 0x09:
-                    bytes.append(0x5C)
-                    bytes.append(UInt8(ascii: "t"))
-                default:
-                    appendEscape(0x30, 0x30, JSONWriter.hexDigit(b >> 4), JSONWriter.hexDigit(b & 0xF))
-                }
-                i += 1
-                runStart = i
-            }
-            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: p[runStart..<n]))
+        let written: Void? = value.utf8.withContiguousStorageIfAvailable { p in writeString(p) }
+        if written == nil {
+            var copy = value
+            copy.withUTF8 { p in writeString(p) }
         }
-        bytes.append(UInt8(ascii: "\""))
         needsComma = true
     }
 
-    /// Appends `\u` followed by four hex digit bytes.
-    private mutating func appendEscape(_ d0: UInt8, _ d1: UInt8, _ d2: UInt8, _ d3: UInt8) {
-        bytes.append(0x5C)
-        bytes.append(UInt8(ascii: "u"))
-        bytes.append(d0)
-        bytes.append(d1)
-        bytes.append(d2)
-        bytes.append(d3)
+    private mutating func writeString(_ p: UnsafeBufferPointer<UInt8>) {
+        let n = p.count
+        // Worst case: every byte becomes a six-byte `\u00XX`, plus the comma and the quotes.
+        reserve(n * 6 + 3)
+        if needsComma { put(UInt8(ascii: ",")) }
+        put(UInt8(ascii: "\""))
+        var runStart = 0
+        var i = 0
+        while i < n {
+            // Skip bytes that never need escaping, eight at a time (" is 0x22, \\ is 0x5C, E2 may
+            // start U+2028/9).
+            i = ByteScan.firstJSONSpecial(p, from: i, stopAtE2: true)
+            if i == n { break }
+            let b = p[i]
+            if b == 0xE2 {
+                if i + 2 < n, p[i + 1] == 0x80, p[i + 2] == 0xA8 || p[i + 2] == 0xA9 {
+                    put(UnsafeBufferPointer(rebasing: p[runStart..<i]))
+                    putEscape(0x32, 0x30, 0x32, p[i + 2] == 0xA8 ? 0x38 : 0x39)
+                    i += 3
+                    runStart = i
+                } else {
+                    i += 1
+                }
+                continue
+            }
+            put(UnsafeBufferPointer(rebasing: p[runStart..<i]))
+            switch b {
+            case 0x22, 0x5C:
+                put(0x5C)
+                put(b)
+            case 0x0A:
+                put(0x5C)
+                put(UInt8(ascii: "n"))
+            case 0x0D:
+                put(0x5C)
+                put(UInt8(ascii: "r"))
+            case 0x09:
+                put(0x5C)
+                put(UInt8(ascii: "t"))
+            default:
+                putEscape(0x30, 0x30, JSONWriter.hexDigit(b >> 4), JSONWriter.hexDigit(b & 0xF))
+            }
+            i += 1
+            runStart = i
+        }
+        put(UnsafeBufferPointer(rebasing: p[runStart..<n]))
+        put(UInt8(ascii: "\""))
+    }
+
+    /// Appends `\u` followed by four hex digit bytes (room reserved by the caller).
+    private mutating func putEscape(_ d0: UInt8, _ d1: UInt8, _ d2: UInt8, _ d3: UInt8) {
+        put(0x5C)
+        put(UInt8(ascii: "u"))
+        put(d0)
+        put(d1)
+        put(d2)
+        put(d3)
     }
 
     /// The lowercase hex digit of a nibble.
@@ -133,21 +198,26 @@ struct JSONWriter {
     /// `null`.
     mutating func null() {
         separator()
-        bytes.append(contentsOf: Array("null".utf8))
+        append("null")
         needsComma = true
     }
 
     /// `true` / `false`.
     mutating func bool(_ value: Bool) {
         separator()
-        bytes.append(contentsOf: Array((value ? "true" : "false").utf8))
+        append(value ? "true" : "false")
         needsComma = true
     }
 
     /// An integer.
     mutating func int<I: BinaryInteger>(_ value: I) {
         separator()
-        bytes.append(contentsOf: Array(String(value).utf8))
+        if let small = Int64(exactly: value) {
+            if small < 0 { append(UInt8(ascii: "-")) }
+            appendDigits(small.magnitude)
+        } else {
+            for digit in String(value).utf8 { append(digit) }
+        }
         needsComma = true
     }
 
@@ -163,21 +233,38 @@ struct JSONWriter {
         let scaled = value.isFinite ? (value * 10_000).rounded() : 0
         var units = Int64(max(min(scaled, 9e15), -9e15))
         if units < 0 {
-            bytes.append(UInt8(ascii: "-"))
+            append(UInt8(ascii: "-"))
             units = -units
         }
-        bytes.append(contentsOf: Array(String(units / 10_000).utf8))
+        appendDigits(UInt64(units / 10_000))
         var fraction = units % 10_000
         if fraction != 0 {
-            bytes.append(UInt8(ascii: "."))
-            var digits: [UInt8] = []
-            for _ in 0..<4 {
-                digits.append(UInt8(0x30 + fraction / 1000))
-                fraction = (fraction % 1000) * 10
+            append(UInt8(ascii: "."))
+            // Four digits with the trailing zeros dropped: "0.5", not "0.5000".
+            var divisor: Int64 = 1000
+            while fraction != 0 {
+                append(UInt8(truncatingIfNeeded: 0x30 + fraction / divisor))
+                fraction %= divisor
+                divisor /= 10
             }
-            while digits.last == 0x30 { digits.removeLast() }
-            bytes.append(contentsOf: digits)
         }
         needsComma = true
+    }
+
+    /// Appends the decimal digits of `value` without building a `String`.
+    private mutating func appendDigits(_ value: UInt64) {
+        var length = 1
+        var limit: UInt64 = 10
+        while length < 20 && value >= limit {
+            length += 1
+            limit &*= 10
+        }
+        reserve(length)
+        var rest = value
+        for position in stride(from: count + length - 1, through: count, by: -1) {
+            storage[position] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
+            rest /= 10
+        }
+        count += length
     }
 }
