@@ -18,6 +18,7 @@
 //   RD_KAFKA_RESP_ERR_: NOT_LEADER_FOR_PARTITION,REQUEST_TIMED_OUT,NOT_ENOUGH_REPLICAS,
 //   NOT_LEADER_FOR_PARTITION), -r rounds (20), -i interval ms (100), -I enable.idempotence (1),
 //   -m max.in.flight.requests.per.connection (5), -T transactional.id (none), -R messages/s (3000),
+//   -L round-trip time of the mock brokers in ms (0),
 //   -X key=value (any producer property, repeatable), -v (print every librdkafka log line; add
 //   -X debug=eos,msg for the producer's retry decisions).
 // Output: one line `lib=<version> acked=A failed=F absent=X duplicates=D implicit_acks=K ...` plus up to
@@ -53,6 +54,7 @@ static int partitions = 6;
 static int rounds = 20;
 static int interval_ms = 100;
 static int rate = 3000;
+static int rtt_ms;               // -L: round-trip time the mock brokers add to every response
 static rd_kafka_resp_err_t errors[MAX_ERRORS];
 static size_t error_count;
 static atomic_int implicit_acks; // messages librdkafka reported as "implicitly acked"
@@ -66,6 +68,12 @@ static void fail(const char *what, const char *detail) {
 static void set(rd_kafka_conf_t *conf, const char *key, const char *value) {
     char error[512];
     if (rd_kafka_conf_set(conf, key, value, error, sizeof error) != RD_KAFKA_CONF_OK) fail(key, error);
+}
+
+static double now_seconds(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static void sleep_ms(int ms) {
@@ -137,6 +145,7 @@ static rd_kafka_mock_cluster_t *start_mock(rd_kafka_t **host) {
     rd_kafka_mock_cluster_t *cluster = rd_kafka_mock_cluster_new(*host, 3);
     if (!cluster) fail("mock", "rd_kafka_mock_cluster_new failed");
     if (rd_kafka_mock_topic_create(cluster, TOPIC, partitions, 3)) fail("mock", "topic create failed");
+    for (int32_t broker = 1; rtt_ms > 0 && broker <= 3; broker++) rd_kafka_mock_broker_set_rtt(cluster, broker, rtt_ms);
     return cluster;
 }
 
@@ -189,6 +198,7 @@ static int run_client(const char *bootstrap, const char *idempotence, const char
 
     char value[1024];
     memset(value, 'x', sizeof value);
+    double started = now_seconds();
     int burst = rate / 200 > 0 ? rate / 200 : 1; // every 5 ms
     for (int i = 0; i < count; i++) {
         char key[32];
@@ -215,6 +225,7 @@ static int run_client(const char *bootstrap, const char *idempotence, const char
     if (txn_id && (txn_error = rd_kafka_commit_transaction(producer, 60000)))
         fprintf(stderr, "commit_transaction: %s\n", rd_kafka_error_string(txn_error));
     rd_kafka_flush(producer, 60000);
+    double produce_seconds = now_seconds() - started;
     if (cluster) pthread_join(injector_thread, NULL);
     int fatal = 0;
     char fatal_reason[512] = "";
@@ -274,9 +285,9 @@ static int run_client(const char *bootstrap, const char *idempotence, const char
         if (records[i].seen > 1) duplicates += records[i].seen - 1;
     }
     printf("lib=%s idempotence=%s in_flight=%s txn=%s acked=%d failed=%d no_report=%d read=%" PRId64
-           " absent=%d absent_with_offset_below_0=%d duplicates=%d implicit_acks=%d fatal=%d%s%s\n",
+           " absent=%d absent_with_offset_below_0=%d duplicates=%d implicit_acks=%d msgs_per_s=%.0f fatal=%d%s%s\n",
            rd_kafka_version_str(), idempotence, in_flight, txn_id ? "yes" : "no", acked, failed, no_report, read,
-           absent, absent_invalid_offset, duplicates, atomic_load(&implicit_acks), fatal, fatal ? " " : "",
+           absent, absent_invalid_offset, duplicates, atomic_load(&implicit_acks), count / produce_seconds, fatal, fatal ? " " : "",
            fatal_reason);
     int shown = 0;
     for (int i = 0; i < count && shown < 10; i++) {
@@ -298,7 +309,7 @@ int main(int argc, char **argv) {
     const char *extra[MAX_EXTRA];
     int extra_count = 0, serve = 0, option;
     parse_errors("NOT_LEADER_FOR_PARTITION,REQUEST_TIMED_OUT,NOT_ENOUGH_REPLICAS,NOT_LEADER_FOR_PARTITION");
-    while ((option = getopt(argc, argv, "Svb:n:p:e:r:i:I:m:T:R:X:")) != -1) {
+    while ((option = getopt(argc, argv, "Svb:n:p:e:r:i:I:m:T:R:L:X:")) != -1) {
         switch (option) {
         case 'S': serve = 1; break;
         case 'v': verbose = 1; break;
@@ -312,6 +323,7 @@ int main(int argc, char **argv) {
         case 'm': in_flight = optarg; break;
         case 'T': txn_id = optarg; break;
         case 'R': rate = atoi(optarg); break;
+        case 'L': rtt_ms = atoi(optarg); break;
         case 'X':
             if (extra_count == MAX_EXTRA) fail("-X", "too many");
             extra[extra_count++] = optarg;
