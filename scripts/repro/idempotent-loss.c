@@ -21,7 +21,8 @@
 //   -L round-trip time of the mock brokers in ms (0),
 //   -X key=value (any producer property, repeatable), -v (print every librdkafka log line; add
 //   -X debug=eos,msg for the producer's retry decisions).
-// Output: one line `lib=<version> acked=A failed=F absent=X duplicates=D implicit_acks=K ...` plus up to
+// Output: one line `lib=<version> acked=A failed=F absent=X offset_mismatches=M duplicates=D implicit_acks=K
+// ...` (M: messages read at another offset than their report named) plus up to
 // ten absent messages with their reported partition/offset. Exit status: 0 no acknowledged message
 // absent, 3 some absent, 2 usage or setup error.
 #include <librdkafka/rdkafka.h>
@@ -46,6 +47,7 @@ typedef struct {
     int32_t partition;
     int64_t offset;  // as reported
     int seen;        // times read back
+    int64_t read_offset; // where it was read (the first copy)
 } record_t;
 
 static record_t *records;
@@ -263,7 +265,7 @@ static int run_client(const char *bootstrap, const char *idempotence, const char
         idle = 0;
         if (!message->err && message->len >= 13 && memcmp(message->payload, "msg-", 4) == 0) {
             int index = atoi((const char *)message->payload + 4);
-            if (index >= 0 && index < count) records[index].seen++;
+            if (index >= 0 && index < count && records[index].seen++ == 0) records[index].read_offset = message->offset;
             read++;
         }
         rd_kafka_message_destroy(message);
@@ -272,6 +274,7 @@ static int run_client(const char *bootstrap, const char *idempotence, const char
     rd_kafka_destroy(consumer);
 
     int acked = 0, failed = 0, absent = 0, duplicates = 0, no_report = 0, absent_invalid_offset = 0;
+    int offset_mismatches = 0; // reported offset >= 0 but the message was read elsewhere
     for (int i = 0; i < count; i++) {
         if (!records[i].delivered) no_report++;
         else if (records[i].err) failed++;
@@ -283,11 +286,14 @@ static int run_client(const char *bootstrap, const char *idempotence, const char
             }
         }
         if (records[i].seen > 1) duplicates += records[i].seen - 1;
+        if (records[i].delivered && !records[i].err && records[i].seen && records[i].offset >= 0 &&
+            records[i].offset != records[i].read_offset)
+            offset_mismatches++;
     }
     printf("lib=%s idempotence=%s in_flight=%s txn=%s acked=%d failed=%d no_report=%d read=%" PRId64
-           " absent=%d absent_with_offset_below_0=%d duplicates=%d implicit_acks=%d msgs_per_s=%.0f fatal=%d%s%s\n",
+           " absent=%d absent_with_offset_below_0=%d offset_mismatches=%d duplicates=%d implicit_acks=%d msgs_per_s=%.0f fatal=%d%s%s\n",
            rd_kafka_version_str(), idempotence, in_flight, txn_id ? "yes" : "no", acked, failed, no_report, read,
-           absent, absent_invalid_offset, duplicates, atomic_load(&implicit_acks), count / produce_seconds, fatal, fatal ? " " : "",
+           absent, absent_invalid_offset, offset_mismatches, duplicates, atomic_load(&implicit_acks), count / produce_seconds, fatal, fatal ? " " : "",
            fatal_reason);
     int shown = 0;
     for (int i = 0; i < count && shown < 10; i++) {

@@ -38,7 +38,7 @@ split() {
 variant() {
     local name=$1
     shift
-    local lost_runs=0 absent=0 implicit=0 line status
+    local lost_runs=0 absent=0 implicit=0 mismatched=0 line status
     for _ in $(seq 1 "$runs"); do
         status=0
         case $name in
@@ -55,12 +55,15 @@ variant() {
         a=${a%% *}
         local k=${line#*implicit_acks=}
         k=${k%% *}
+        local o=${line#*offset_mismatches=}
+        o=${o%% *}
+        mismatched=$((mismatched + o))
         absent=$((absent + a))
         implicit=$((implicit + k))
         [ "$a" -gt 0 ] && lost_runs=$((lost_runs + 1))
     done
-    printf '%-22s %s runs x %s msgs: runs with loss %s, acked-but-absent %s, implicitly acked %s (%s)\n' \
-        "$name" "$runs" "$n" "$lost_runs" "$absent" "$implicit" "${line%% acked=*}"
+    printf '%-22s %s runs x %s msgs: runs with loss %s, acked-but-absent %s, implicitly acked %s, offset mismatches %s (%s)\n' \
+        "$name" "$runs" "$n" "$lost_runs" "$absent" "$implicit" "$mismatched" "${line%% acked=*}"
 }
 
 all="default no-idempotence in-flight-1 not-leader timed-out not-enough-replicas"
