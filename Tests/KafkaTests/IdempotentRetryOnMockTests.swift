@@ -7,7 +7,7 @@ import Testing
 /// Issue 5 without khabar's worker: with retriable errors injected on Produce, librdkafka 2.0.2's mock
 /// cluster makes an idempotent producer report messages as delivered that were never written.
 ///
-/// Cause (read in librdkafka 2.0.2's source, unchanged up to 2.16): the mock checks an idempotent
+/// Cause (read in librdkafka 2.0.2's source; 2.16's mock behaves the same): the mock checks an idempotent
 /// producer's sequence numbers only when the request carries a `transactional.id`
 /// (`rd_kafka_mock_validate_records` in `src/rdkafka_mock.c` returns early otherwise), so when request R1
 /// fails with an injected error, the next request R2 of the same partition — already in flight behind it

@@ -37,17 +37,17 @@ extension FaultTests {
         /// Retriable errors on Produce, Fetch and OffsetCommit with the worker's own producer settings
         /// (idempotent, 5 requests in flight).
         ///
-        /// Known issue (issue 5), a defect of librdkafka's mock cluster, not of khabar: in about half the runs
-        /// 1-2 of the 1,500 inputs have no answer although the worker got a successful delivery report for
-        /// it. The mock checks an idempotent producer's sequence numbers only for transactional producers
-        /// (`rd_kafka_mock_validate_records`, `src/rdkafka_mock.c` line 229 in 2.0.2, unchanged in 2.16), so
-        /// when a Produce request fails with an injected error the request pipelined behind it is appended
-        /// although it skips the failed one's sequence numbers (a Kafka broker answers
+        /// Known issue (issue 5), a defect of librdkafka's mock cluster, not of khabar: in some runs (3 of 14
+        /// on 2026-11-29) 1-2 of the 1,500 inputs have no answer although the worker got a successful
+        /// delivery report for it. The mock checks an idempotent producer's sequence numbers only for
+        /// transactional producers (`rd_kafka_mock_validate_records`, `src/rdkafka_mock.c` line 229 in 2.0.2,
+        /// the same in 2.16), so when a Produce request fails with an injected error the request pipelined
+        /// behind it is appended although it skips the failed one's sequence numbers (a Kafka broker answers
         /// OUT_OF_ORDER_SEQUENCE_NUMBER). librdkafka then concludes, rightly for a real broker, that the
         /// failed request was persisted and reports its messages delivered ("implicitly acked", offset -1001)
         /// without resending them. Shown without khabar by `scripts/repro/` (plain C: 10 of 10 runs lose on
         /// 2.0.2, and on 2.16 as mock or client) and `Tests/KafkaTests/IdempotentRetryOnMockTests.swift`; the
-        /// variant below with one request in flight is strict.
+        /// variant below with one request in flight is strict. See docs/guarantees.md, issue 5.
         @Test func retriableProduceFetchAndCommitErrorsAreRetried() async throws {
             let checker = try await runWithRetriableErrors(group: "fault-retriable", workerArguments: [])
             withKnownIssue(
