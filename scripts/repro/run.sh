@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Builds scripts/repro/idempotent-loss.c against the system librdkafka (Debian's 2.0.2) and runs it
-# RUNS times per variant; prints one summary line per variant (runs with a loss, messages absent,
-# messages implicitly acked). See docs/guarantees.md ("Issue 5") for what the numbers show.
+# RUNS times per variant; prints one summary line per variant (runs with a loss, acknowledged messages
+# absent, messages implicitly acked, messages read at another offset than reported, failed or missing
+# delivery reports, duplicates). See docs/guarantees.md ("Issue 5") for what the numbers show.
 #
 # Usage: scripts/repro/run.sh [variant...]     (default: the 2.0.2 variants below)
 # Variants: default, no-idempotence, in-flight-1, not-leader, timed-out, not-enough-replicas,
@@ -30,7 +31,7 @@ split() {
     echo go >&"${MOCK[1]}"
     status=0
     wait "$client" || status=$?
-    exec {MOCK[1]}>&-
+    eval "exec ${MOCK[1]}>&-" # EOF on the mock's stdin: it exits
     wait "$MOCK_PID" || true
     return "$status"
 }
@@ -38,7 +39,7 @@ split() {
 variant() {
     local name=$1
     shift
-    local lost_runs=0 absent=0 implicit=0 mismatched=0 line status
+    local lost_runs=0 absent=0 implicit=0 mismatched=0 failed=0 duplicates=0 line status
     for _ in $(seq 1 "$runs"); do
         status=0
         case $name in
@@ -58,16 +59,21 @@ variant() {
         local o=${line#*offset_mismatches=}
         o=${o%% *}
         mismatched=$((mismatched + o))
+        local f=${line#*failed=} d=${line#*duplicates=} u=${line#*no_report=}
+        failed=$((failed + ${f%% *} + ${u%% *}))
+        duplicates=$((duplicates + ${d%% *}))
         absent=$((absent + a))
         implicit=$((implicit + k))
         [ "$a" -gt 0 ] && lost_runs=$((lost_runs + 1))
     done
-    printf '%-22s %s runs x %s msgs: runs with loss %s, acked-but-absent %s, implicitly acked %s, offset mismatches %s (%s)\n' \
-        "$name" "$runs" "$n" "$lost_runs" "$absent" "$implicit" "$mismatched" "${line%% acked=*}"
+    printf '%-20s %s x %s msgs: runs with loss %s, absent %s, implicitly acked %s, offset mismatches %s, ' \
+        "$name" "$runs" "$n" "$lost_runs" "$absent" "$implicit" "$mismatched"
+    printf 'failed or unreported %s, duplicates %s (%s)\n' "$failed" "$duplicates" "${line%% acked=*}"
 }
 
-all="default no-idempotence in-flight-1 not-leader timed-out not-enough-replicas"
-for name in ${*:-$all}; do
+variants=("$@")
+[ ${#variants[@]} -gt 0 ] || variants=(default no-idempotence in-flight-1 not-leader timed-out not-enough-replicas)
+for name in "${variants[@]}"; do
     case $name in
     default | lib216 | mock202-client216 | mock216-client202) variant "$name" ;;
     no-idempotence) variant "$name" -I 0 ;;
