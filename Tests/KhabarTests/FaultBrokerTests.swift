@@ -37,7 +37,7 @@ extension FaultTests {
         /// Retriable errors on Produce, Fetch and OffsetCommit with the worker's own producer settings
         /// (idempotent, 5 requests in flight).
         ///
-        /// Known issue (issue 5), a defect of librdkafka's mock cluster, not of khabar: in some runs (3 of 14
+        /// Known issue (issue 5), a defect of librdkafka's mock cluster, not of khabar: in some runs (4 of 15
         /// on 2026-11-29) 1-2 of the 1,500 inputs have no answer although the worker got a successful
         /// delivery report for it. The mock checks an idempotent producer's sequence numbers only for
         /// transactional producers (`rd_kafka_mock_validate_records`, `src/rdkafka_mock.c` line 229 in 2.0.2,
