@@ -34,13 +34,55 @@ extension FaultTests {
             #expect(try await worker.stop() == 0, "\(worker.logTail())")
         }
 
+        /// Retriable errors on Produce, Fetch and OffsetCommit with the worker's own producer settings
+        /// (idempotent, 5 requests in flight).
+        ///
+        /// Known issue (issue 5), a defect of librdkafka's mock cluster, not of khabar: in some runs (4 of 15
+        /// on 2026-11-29) 1-2 of the 1,500 inputs have no answer although the worker got a successful
+        /// delivery report for it. The mock checks an idempotent producer's sequence numbers only for
+        /// transactional producers (`rd_kafka_mock_validate_records`, `src/rdkafka_mock.c` line 229 in 2.0.2,
+        /// the same in 2.16), so when a Produce request fails with an injected error the request pipelined
+        /// behind it is appended although it skips the failed one's sequence numbers (a Kafka broker answers
+        /// OUT_OF_ORDER_SEQUENCE_NUMBER). librdkafka then concludes, rightly for a real broker, that the
+        /// failed request was persisted and reports its messages delivered ("implicitly acked", offset -1001)
+        /// without resending them. Shown without khabar by `scripts/repro/` (plain C: 10 of 10 runs lose on
+        /// 2.0.2, and on 2.16 as mock or client) and `Tests/KafkaTests/IdempotentRetryOnMockTests.swift`; the
+        /// variant below with one request in flight is strict. See docs/guarantees.md, issue 5.
         @Test func retriableProduceFetchAndCommitErrorsAreRetried() async throws {
+            let checker = try await runWithRetriableErrors(group: "fault-retriable", workerArguments: [])
+            withKnownIssue(
+                "librdkafka's mock appends idempotent batches that skip a failed one's sequence numbers (issue 5)",
+                isIntermittent: true
+            ) {
+                #expect(
+                    checker.missing.isEmpty, "\(checker.missing.count) inputs unanswered: \(checker.missing.prefix(5))")
+            }
+            #expect(checker.missing.count <= 5)
+        }
+
+        /// The same errors with one Produce request in flight per connection, so no request is ever pipelined
+        /// behind a failed one and the mock's missing sequence check (issue 5) cannot matter: every input is
+        /// answered. This is khabar's own bookkeeping (delivery report -> contiguous offset -> commit) under
+        /// retried Produce, Fetch and OffsetCommit requests.
+        @Test func retriableErrorsLoseNothingWithOneProduceRequestInFlight() async throws {
+            let checker = try await runWithRetriableErrors(
+                group: "fault-retriable-one-in-flight",
+                workerArguments: ["--kafka", "max.in.flight.requests.per.connection=1"]
+            )
+            #expect(checker.missing.isEmpty, "\(checker.missing.count) inputs unanswered: \(checker.missing.prefix(5))")
+        }
+
+        /// Produces 1,500 inputs, starts a worker (with `workerArguments`), injects retriable errors on Produce,
+        /// Fetch and OffsetCommit three times, reads the answers back and checks everything but completeness
+        /// (which the callers expect each in their way): no differing repeats, nothing dead-lettered, commits
+        /// catch up, clean exit.
+        private func runWithRetriableErrors(group: String, workerArguments: [String]) async throws -> FaultChecker {
             let cluster = try FaultCluster()
             let inputs = try InputLog(bootstrap: cluster.bootstrap)
             // All inputs first: injected errors hit the next requests of ANY client, the test's producer
             // included (whose retried messages then report no offset).
             try inputs.produceArticles(0..<1500)
-            let worker = try await cluster.startWorker(group: "fault-retriable")
+            let worker = try await cluster.startWorker(group: group, arguments: workerArguments)
             // Errors librdkafka retries by itself (refreshing metadata or the coordinator first).
             for _ in 0..<3 {
                 try cluster.cluster.pushRequestErrors(
@@ -61,24 +103,15 @@ extension FaultTests {
                 timeout: .seconds(25)
             )
             reportMeasurement(
-                "retriable request errors: \(inputs.positions.count) inputs, \(checker.missing.count) unanswered, "
+                "retriable request errors (\(workerArguments.isEmpty ? "worker defaults" : "\(workerArguments)")): "
+                    + "\(inputs.positions.count) inputs, \(checker.missing.count) unanswered, "
                     + "\(checker.duplicates) duplicates")
-            // Known issue: in about half the runs 1-2 of the 1,500 inputs have no answer although the worker
-            // got a successful delivery report (it committed past them and logged no failure). Seen with
-            // NOT_LEADER_FOR_PARTITION, REQUEST_TIMED_OUT and NOT_ENOUGH_REPLICAS on Produce; not seen with
-            // `enable.idempotence=false` (2 runs) or `max.in.flight.requests.per.connection=1` (1 run): the idempotent
-            // producer's pipelined retries meet the mock's sequence handling (librdkafka 2.0.2). A real
-            // broker would refuse the requests behind a failed one (OUT_OF_ORDER_SEQUENCE_NUMBER).
-            withKnownIssue("idempotent retries on the 2.0.2 mock acknowledge unwritten records", isIntermittent: true) {
-                #expect(
-                    checker.missing.isEmpty, "\(checker.missing.count) inputs unanswered: \(checker.missing.prefix(5))")
-            }
-            #expect(checker.missing.count <= 5)
             #expect(checker.mismatches.isEmpty, "\(checker.mismatches.prefix(3))")
             #expect(checker.deadLettered("output_rejected").isEmpty, "a retriable error must never dead-letter")
-            let commits = try await cluster.waitForCommits(group: "fault-retriable", covering: inputs.positions.keys)
+            let commits = try await cluster.waitForCommits(group: group, covering: inputs.positions.keys)
             #expect(commits.done, "commits succeed after the OffsetCommit errors: \(commits.committed)")
             #expect(try await worker.stop() == 0, "\(worker.logTail())")
+            return checker
         }
 
         /// A Produce error librdkafka does not retry (MESSAGE_TOO_LARGE) on the output records: the inputs
