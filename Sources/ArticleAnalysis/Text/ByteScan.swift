@@ -55,4 +55,81 @@ enum ByteScan {
         }
         return String(decoding: p, as: UTF8.self)
     }
+
+    /// Sixteen bytes as signed lanes for the vector scans: ASCII is 0...127, bytes from 0x80 negative.
+    typealias Lanes = SIMD16<Int8>
+
+    /// The sixteen bytes at `offset` (the caller guarantees `offset + 16 <= p.count`).
+    @inline(__always)
+    static func lanes(_ p: UnsafeBufferPointer<UInt8>, at offset: Int) -> Lanes {
+        UnsafeRawPointer(p.baseAddress.unsafelyUnwrapped).loadUnaligned(fromByteOffset: offset, as: Lanes.self)
+    }
+
+    /// The lane index of the first true lane of `mask`, 16 if none. A mask lane is all ones or all
+    /// zeros, so two 64-bit words test all sixteen (lane 0 is the low byte: little-endian targets).
+    @inline(__always)
+    static func firstTrue(_ mask: SIMDMask<Lanes>) -> Int {
+        let words = unsafeBitCast(mask, to: SIMD2<UInt64>.self)
+        if words[0] != 0 { return words[0].trailingZeroBitCount >> 3 }
+        if words[1] != 0 { return 8 + words[1].trailingZeroBitCount >> 3 }
+        return 16
+    }
+
+    /// Which lanes hold a byte below 0x20 (flipping the top bit maps 0x00...0x1F to -128...-97).
+    @inline(__always)
+    static func isBelowSpace(_ v: Lanes) -> SIMDMask<Lanes> {
+        v &+ Lanes(repeating: -128) .< Lanes(repeating: -96)
+    }
+
+    /// The index of the first byte at or after `start` that is `"`, `\` or below 0x20 (what ends a run
+    /// of plain characters in a JSON string); `p.count` if none. Sixteen bytes at a time.
+    static func firstJSONStringSpecial(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var i = start
+        let n = p.count
+        while i + 16 <= n {
+            let v = lanes(p, at: i)
+            let special = v .== Lanes(repeating: 0x22) .| v .== Lanes(repeating: 0x5C) .| isBelowSpace(v)
+            let k = firstTrue(special)
+            if k < 16 { return i + k }
+            i += 16
+        }
+        while i < n {
+            let b = p[i]
+            if b == 0x22 || b == 0x5C || b < 0x20 { return i }
+            i += 1
+        }
+        return n
+    }
+
+    /// The index of the first `byte` at or after `start`, `p.count` if none. Sixteen bytes at a time.
+    static func firstIndex(of byte: UInt8, in p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var i = start
+        let n = p.count
+        let target = Lanes(repeating: Int8(bitPattern: byte))
+        while i + 16 <= n {
+            let k = firstTrue(lanes(p, at: i) .== target)
+            if k < 16 { return i + k }
+            i += 16
+        }
+        while i < n && p[i] != byte { i += 1 }
+        return i
+    }
+
+    /// Whether every byte of `p` is below 0x80. Sixteen bytes at a time.
+    static func isASCII(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
+        var i = 0
+        let n = p.count
+        var seen = Lanes(repeating: 0)
+        while i + 16 <= n {
+            seen |= lanes(p, at: i)
+            i += 16
+        }
+        let words = unsafeBitCast(seen, to: SIMD2<UInt64>.self)
+        if (words[0] | words[1]) & 0x8080_8080_8080_8080 != 0 { return false }
+        while i < n {
+            if p[i] >= 0x80 { return false }
+            i += 1
+        }
+        return true
+    }
 }
