@@ -138,10 +138,21 @@ enum ArticleParser {
     ]
     private static let normalizedEndMarkers = endMarkers.map { Array(TextNormalizer.normalize($0).utf8) }
     private static let normalizedLineMarkers = lineMarkers.map { Array(TextNormalizer.normalize($0).utf8) }
-    /// The first normalised word of every marker: a line whose first word is none of these is no
-    /// boilerplate, which ``firstWordMayStartMarker(_:scratch:)`` decides without normalising the line.
-    private static let markerFirstWords: [[UInt8]] = (normalizedEndMarkers + normalizedLineMarkers).map {
-        Array($0.prefix { $0 != 0x20 })
+    /// Hashes of the first normalised word of every marker: a line whose first word has none of these
+    /// is no boilerplate, which ``firstWordMayStartMarker(_:)`` decides without normalising the line.
+    private static let markerFirstWords = HashSet64(
+        (normalizedEndMarkers + normalizedLineMarkers).map { marker in
+            String(decoding: marker.prefix { $0 != 0x20 }, as: UTF8.self).unicodeScalars.reduce(hashBasis) {
+                hash($0, $1.value)
+            }
+        })
+
+    /// FNV-1a over scalar values (a hash of a word's letters).
+    private static let hashBasis: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    @inline(__always)
+    private static func hash(_ h: UInt64, _ v: UInt32) -> UInt64 {
+        (h ^ UInt64(v)) &* 0x0000_0100_0000_01B3
     }
 
     /// Writes the normalised first words of a short line (≤ 160 bytes) to `out` as UTF-8 bytes; returns
@@ -175,35 +186,39 @@ enum ArticleParser {
     /// first word of a marker. Reads only as far as that word: the scalars of its first letter run
     /// (ignorable marks skipped), stopping where the normaliser might end the word or extend it with a
     /// joiner or digit; the collected letters are then a prefix of the real first word, and equal to it
-    /// whenever that word is letters only, as every marker word is.
-    private static func firstWordMayStartMarker(_ p: UnsafeBufferPointer<UInt8>, scratch: inout [UInt8]) -> Bool {
-        scratch.removeAll(keepingCapacity: true)
-        var i = 0
+    /// whenever that word is letters only, as every marker word is. Compared by hash: a collision only
+    /// costs the exact check.
+    private static func firstWordMayStartMarker(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
+        var h = hashBasis
+        var letters = 0
         var arabic = false
+        var i = 0
         scan: while i < p.count {
             let (v, length) = decodeScalar(p, at: i)
             switch CharacterClass.of(v) {
             case .arabicLetter(let folded):
-                if !scratch.isEmpty && !arabic { break scan }
+                if letters > 0 && !arabic { break scan }
                 arabic = true
-                appendUTF8(folded, to: &scratch)
+                h = hash(h, folded)
+                letters += 1
             case .latinLetter(let folded):
-                if !scratch.isEmpty && arabic { break scan }
-                appendUTF8(folded, to: &scratch)
+                if letters > 0 && arabic { break scan }
+                h = hash(h, folded)
+                letters += 1
             case .digit:
                 // A word starting with a digit is a number (or "f16"-like only after a letter): no marker.
-                if scratch.isEmpty { return false }
+                if letters == 0 { return false }
                 break scan
             case .ignorable:
                 break
             case .joiner, .separator:
-                if !scratch.isEmpty { break scan }
+                if letters > 0 { break scan }
             }
-            // Longer than every marker word: so is the real first word.
-            if scratch.count > 24 { return false }
+            // Longer than every marker word (eleven letters at most): so is the real first word.
+            if letters > 16 { return false }
             i += length
         }
-        return markerFirstWords.contains(scratch)
+        return letters > 0 && markerFirstWords.contains(h)
     }
 
     /// The folded letters and digits of a text in order (what remains of ``TextNormalizer/normalize(_:)``
@@ -288,6 +303,7 @@ enum ArticleParser {
         defer { out.deallocate() }
         var written = 0
         var lines: [Line] = []
+        lines.reserveCapacity(32)
         var blank = true
         var start = 0
         while start <= p.count && lines.count <= configuration.maxParagraphs + 16 {
@@ -323,7 +339,7 @@ enum ArticleParser {
         head.reserveCapacity(64)
         for (index, line) in lines.enumerated() {
             let text = bytes(line)
-            guard text.count <= 160, firstWordMayStartMarker(text, scratch: &head),
+            guard text.count <= 160, firstWordMayStartMarker(text),
                 boilerplateHead(text, into: &head)
             else {
                 kept.append(line)
@@ -363,6 +379,7 @@ enum ArticleParser {
             article.title = string(bytes(first))
             rest = rest.dropFirst()
         }
+        article.paragraphs.reserveCapacity(min(rest.count, configuration.maxParagraphs))
         var inHighlights = false
         for line in rest {
             if line.bullet || (inHighlights && line.indented && !line.blankBefore) {
@@ -458,23 +475,19 @@ enum ArticleParser {
     }
 
     /// The index of the first byte at or after `start` (≥ 1) that may begin whitespace or a line end:
-    /// below 0x20, DEL, 0xC2, 0xE2, 0xE3, or a space after a space; `p.count` if none. Sixteen bytes at a
-    /// time.
+    /// below 0x20, DEL, 0xC2, 0xE2, 0xE3, or a space after a space; `p.count` if none. Thirty-two bytes
+    /// a round while there are none.
     private static func runEnd(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
-        typealias Lanes = ByteScan.Lanes
         var i = start
         let n = p.count
-        let space = Lanes(repeating: 0x20)
-        while i + 16 <= n {
-            let v = ByteScan.lanes(p, at: i)
-            let before = ByteScan.lanes(p, at: i - 1)
-            // 0xE2 and 0xE3 (-30, -29) shifted to -128, -127.
-            let special =
-                ByteScan.isBelowSpace(v) .| v .== Lanes(repeating: 0x7F) .| v .== Lanes(repeating: -62)
-                .| v &- Lanes(repeating: 98) .< Lanes(repeating: -126) .| (v .== space .& before .== space)
-            let k = ByteScan.firstTrue(special)
-            if k < 16 { return i + k }
-            i += 16
+        while i + 32 <= n {
+            let first = specials(p, at: i)
+            let second = specials(p, at: i + 16)
+            if ByteScan.firstTrue(first .| second) < 16 {
+                let k = ByteScan.firstTrue(first)
+                return k < 16 ? i + k : i + 16 + ByteScan.firstTrue(second)
+            }
+            i += 32
         }
         while i < n {
             let b = p[i]
@@ -484,5 +497,17 @@ enum ArticleParser {
             i += 1
         }
         return n
+    }
+
+    /// The lanes of the sixteen bytes at `i` (≥ 1) that ``runEnd(_:from:)`` stops at.
+    @inline(__always)
+    private static func specials(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> SIMDMask<ByteScan.Lanes> {
+        typealias Lanes = ByteScan.Lanes
+        let v = ByteScan.lanes(p, at: i)
+        let before = ByteScan.lanes(p, at: i - 1)
+        let space = Lanes(repeating: 0x20)
+        // 0xE2 and 0xE3 (-30, -29) shifted to -128, -127.
+        return ByteScan.isBelowSpace(v) .| v .== Lanes(repeating: 0x7F) .| v .== Lanes(repeating: -62)
+            .| v &- Lanes(repeating: 98) .< Lanes(repeating: -126) .| (v .== space .& before .== space)
     }
 }

@@ -201,6 +201,8 @@ struct JSONReader {
             i += 1
         }
         scratch.removeAll(keepingCapacity: true)
+        // Decoding never lengthens: the rest of the input bounds the string, so it never regrows.
+        scratch.reserveCapacity(p.count - start)
         scratch.append(contentsOf: UnsafeBufferPointer(rebasing: p[start..<i]))
         while i < p.count {
             let b = p[i]

@@ -115,17 +115,16 @@ enum ByteScan {
         return i
     }
 
-    /// Whether every byte of `p` is below 0x80. Sixteen bytes at a time.
+    /// Whether every byte of `p` is below 0x80. Thirty-two bytes at a time, stopping at the first block
+    /// with a byte from 0x80 (so Arabic text is answered within its first letters).
     static func isASCII(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
         var i = 0
         let n = p.count
-        var seen = Lanes(repeating: 0)
-        while i + 16 <= n {
-            seen |= lanes(p, at: i)
-            i += 16
+        while i + 32 <= n {
+            let words = unsafeBitCast(lanes(p, at: i) | lanes(p, at: i + 16), to: SIMD2<UInt64>.self)
+            if (words[0] | words[1]) & 0x8080_8080_8080_8080 != 0 { return false }
+            i += 32
         }
-        let words = unsafeBitCast(seen, to: SIMD2<UInt64>.self)
-        if (words[0] | words[1]) & 0x8080_8080_8080_8080 != 0 { return false }
         while i < n {
             if p[i] >= 0x80 { return false }
             i += 1
