@@ -481,12 +481,7 @@ enum ArticleParser {
         var i = start
         let n = p.count
         while i + 32 <= n {
-            let first = specials(p, at: i)
-            let second = specials(p, at: i + 16)
-            if ByteScan.firstTrue(first .| second) < 16 {
-                let k = ByteScan.firstTrue(first)
-                return k < 16 ? i + k : i + 16 + ByteScan.firstTrue(second)
-            }
+            if let k = ByteScan.firstTrue(specials(p, at: i), specials(p, at: i + 16)) { return i + k }
             i += 32
         }
         while i < n {

@@ -82,16 +82,17 @@ enum ByteScan {
     }
 
     /// The index of the first byte at or after `start` that is `"`, `\` or below 0x20 (what ends a run
-    /// of plain characters in a JSON string); `p.count` if none. Sixteen bytes at a time.
+    /// of plain characters in a JSON string); `p.count` if none. Thirty-two bytes a round.
     static func firstJSONStringSpecial(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        @inline(__always)
+        func special(_ v: Lanes) -> SIMDMask<Lanes> {
+            v .== Lanes(repeating: 0x22) .| v .== Lanes(repeating: 0x5C) .| isBelowSpace(v)
+        }
         var i = start
         let n = p.count
-        while i + 16 <= n {
-            let v = lanes(p, at: i)
-            let special = v .== Lanes(repeating: 0x22) .| v .== Lanes(repeating: 0x5C) .| isBelowSpace(v)
-            let k = firstTrue(special)
-            if k < 16 { return i + k }
-            i += 16
+        while i + 32 <= n {
+            if let k = firstTrue(special(lanes(p, at: i)), special(lanes(p, at: i + 16))) { return i + k }
+            i += 32
         }
         while i < n {
             let b = p[i]
@@ -101,18 +102,26 @@ enum ByteScan {
         return n
     }
 
-    /// The index of the first `byte` at or after `start`, `p.count` if none. Sixteen bytes at a time.
+    /// The index of the first `byte` at or after `start`, `p.count` if none. Thirty-two bytes a round.
     static func firstIndex(of byte: UInt8, in p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         var i = start
         let n = p.count
         let target = Lanes(repeating: Int8(bitPattern: byte))
-        while i + 16 <= n {
-            let k = firstTrue(lanes(p, at: i) .== target)
-            if k < 16 { return i + k }
-            i += 16
+        while i + 32 <= n {
+            if let k = firstTrue(lanes(p, at: i) .== target, lanes(p, at: i + 16) .== target) { return i + k }
+            i += 32
         }
         while i < n && p[i] != byte { i += 1 }
         return i
+    }
+
+    /// The index (0..<32) of the first true lane of `low` then `high`, nil if none: one test for the
+    /// common case of no match.
+    @inline(__always)
+    static func firstTrue(_ low: SIMDMask<Lanes>, _ high: SIMDMask<Lanes>) -> Int? {
+        guard firstTrue(low .| high) < 16 else { return nil }
+        let k = firstTrue(low)
+        return k < 16 ? k : 16 + firstTrue(high)
     }
 
     /// Whether every byte of `p` is below 0x80. Thirty-two bytes at a time, stopping at the first block
