@@ -1,49 +1,6 @@
-/// Word-at-a-time byte scanning (SWAR: eight bytes per 64-bit load) for the JSON reader and writer.
+/// Vector byte scanning (16 or 32 bytes a round with `SIMD16`) and unchecked `String` creation for the
+/// validator, the parser and the JSON reader and writer.
 enum ByteScan {
-    private static let ones: UInt64 = 0x0101_0101_0101_0101
-    private static let highs: UInt64 = 0x8080_8080_8080_8080
-
-    /// Whether any byte of `x` is zero (exact: no false positives).
-    @inline(__always)
-    private static func hasZeroByte(_ x: UInt64) -> Bool {
-        ((x &- ones) & ~x & highs) != 0
-    }
-
-    /// Whether any byte of `x` equals `b`.
-    @inline(__always)
-    private static func hasByte(_ x: UInt64, _ b: UInt8) -> Bool {
-        hasZeroByte(x ^ (ones &* UInt64(b)))
-    }
-
-    /// Whether any byte of `x` is below 0x20.
-    @inline(__always)
-    private static func hasControl(_ x: UInt64) -> Bool {
-        // A byte < 0x20 is one whose top three bits are zero: (byte & 0xE0) == 0.
-        hasZeroByte(x & (ones &* 0xE0))
-    }
-
-    /// The index of the first byte at or after `start` that is `"`, `\`, below 0x20, or (when
-    /// `stopAtE2`) 0xE2 — the bytes a JSON string reader or writer must look at; `p.count` if none.
-    @inline(__always)
-    static func firstJSONSpecial(_ p: UnsafeBufferPointer<UInt8>, from start: Int, stopAtE2: Bool) -> Int {
-        var i = start
-        let n = p.count
-        if let base = p.baseAddress {
-            let raw = UnsafeRawPointer(base)
-            while i + 8 <= n {
-                let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)
-                if hasByte(x, 0x22) || hasByte(x, 0x5C) || hasControl(x) || (stopAtE2 && hasByte(x, 0xE2)) { break }
-                i += 8
-            }
-        }
-        while i < n {
-            let b = p[i]
-            if b == 0x22 || b == 0x5C || b < 0x20 || (stopAtE2 && b == 0xE2) { return i }
-            i += 1
-        }
-        return n
-    }
-
     /// A `String` holding a copy of `p` without the standard library's re-validation (which costs
     /// ~11 instructions per byte of Arabic text). `p` must be valid UTF-8: bytes validated earlier, or a
     /// slice of validated bytes cut at character boundaries, or bytes written by ``appendUTF8(_:to:)``.
@@ -58,6 +15,9 @@ enum ByteScan {
 
     /// Sixteen bytes as signed lanes for the vector scans: ASCII is 0...127, bytes from 0x80 negative.
     typealias Lanes = SIMD16<Int8>
+
+    /// 0, 1, ..., 15: lane numbers, to mask off leading lanes.
+    private static let laneIndices = Lanes(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
 
     /// The sixteen bytes at `offset` (the caller guarantees `offset + 16 <= p.count`).
     @inline(__always)
@@ -97,6 +57,40 @@ enum ByteScan {
         while i < n {
             let b = p[i]
             if b == 0x22 || b == 0x5C || b < 0x20 { return i }
+            i += 1
+        }
+        return n
+    }
+
+    /// The index of the first byte at or after `start` that a JSON writer must look at: `"`, `\`,
+    /// below 0x20, or 0xE2 (which may start U+2028/U+2029); `p.count` if none. Thirty-two bytes a round.
+    static func firstJSONOutputSpecial(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        @inline(__always)
+        func special(_ v: Lanes) -> SIMDMask<Lanes> {
+            v .== Lanes(repeating: 0x22) .| v .== Lanes(repeating: 0x5C) .| isBelowSpace(v)
+                .| v .== Lanes(repeating: Int8(bitPattern: 0xE2))
+        }
+        var i = start
+        let n = p.count
+        while i + 32 <= n {
+            if let k = firstTrue(special(lanes(p, at: i)), special(lanes(p, at: i + 16))) { return i + k }
+            i += 32
+        }
+        if i + 16 <= n {
+            let k = firstTrue(special(lanes(p, at: i)))
+            if k < 16 { return i + k }
+            i += 16
+        }
+        if i < n && n >= 16 {
+            // The last sixteen bytes, overlapping ones before `i` (which may hold a special byte the
+            // caller skipped, such as an 0xE2 not starting U+2028): their lanes are masked off.
+            let skipped = Lanes(repeating: Int8(truncatingIfNeeded: i - (n - 16)))
+            let k = firstTrue(special(lanes(p, at: n - 16)) .& (laneIndices .>= skipped))
+            return k < 16 ? n - 16 + k : n
+        }
+        while i < n {
+            let b = p[i]
+            if b == 0x22 || b == 0x5C || b < 0x20 || b == 0xE2 { return i }
             i += 1
         }
         return n
