@@ -85,6 +85,18 @@ import Testing
         }
     }
 
+    /// Every piece at every offset of a long text: each lane of both halves of a 32-byte round.
+    @Test func everyPieceAtEveryOffset() {
+        let text = Array("قال وزير الخارجية Iraq talks «نص» é ".utf8) + Array("العراق والولايات المتحدة ".utf8)
+        for piece in Self.pieces {
+            for offset in 0...text.count {
+                // Only at character boundaries of the text, so that the text itself stays valid.
+                guard offset == text.count || text[offset] & 0xC0 != 0x80 else { continue }
+                Self.check(Array(text[..<offset]) + piece + Array(text[offset...]) + text)
+            }
+        }
+    }
+
     @Test func edgeCases() {
         Self.check([])
         Self.check(Array("   \n\t ".utf8))
