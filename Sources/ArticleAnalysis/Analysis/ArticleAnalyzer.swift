@@ -108,26 +108,40 @@ public struct ArticleAnalyzer: Sendable {
             // One sequence first, so that the vector loop can always read the byte before `i`.
             var i = sequences(p, from: 0, to: min(n, 1))
             var seen = Lanes(repeating: 0)
+            // Vector constants are built once: unoptimised builds construct them lane by lane.
+            let belowContinuation = Lanes(repeating: -64)
+            let shiftLead = Lanes(repeating: 66)
+            let belowLead = Lanes(repeating: -98)
+            let shiftPrintable = Lanes(repeating: 96)
+            let belowPrintable = Lanes(repeating: -33)
             if let base = p.baseAddress {
                 let raw = UnsafeRawPointer(base)
-                // `i` is always at a sequence boundary.
-                while i + 16 <= n && isValidUTF8 {
+                /// Whether every byte of the sixteen at `i` is printable ASCII, a two-byte lead or a
+                /// continuation, with continuations exactly after leads (tab, line feed, carriage return,
+                /// controls and longer sequences are left to ``sequences(_:from:to:)``).
+                func fine(at i: Int) -> SIMDMask<Lanes> {
                     let v = raw.loadUnaligned(fromByteOffset: i, as: Lanes.self)
                     let before = raw.loadUnaligned(fromByteOffset: i - 1, as: Lanes.self)
                     seen |= v
                     // Range checks as one signed comparison each, shifting the range to start at -128.
-                    let continuation = v .< Lanes(repeating: -64)
-                    let lead = v &- 66 .< Lanes(repeating: -98)  // 0xC2...0xDF
-                    let leadBefore = before &- 66 .< Lanes(repeating: -98)
-                    let printable = v &+ 96 .< Lanes(repeating: -33)  // 0x20...0x7E
-                    // Every byte printable, a lead or a continuation; continuations exactly after leads.
-                    // Tab, line feed, carriage return, controls and longer sequences go one by one.
-                    let fine = (continuation .== leadBefore) .& (printable .| lead .| continuation)
-                    guard Self.allTrue(fine) else {
+                    let continuation = v .< belowContinuation
+                    let lead = v &- shiftLead .< belowLead  // 0xC2...0xDF
+                    let leadBefore = before &- shiftLead .< belowLead
+                    let printable = v &+ shiftPrintable .< belowPrintable  // 0x20...0x7E
+                    return (continuation .== leadBefore) .& (printable .| lead .| continuation)
+                }
+                // `i` is always at a sequence boundary; thirty-two bytes a round while they are fine.
+                while i + 16 <= n && isValidUTF8 {
+                    let first = fine(at: i)
+                    if i + 32 <= n && Self.allTrue(first .& fine(at: i + 16)) {
+                        // A lead in the last lane: its sequence is finished by the next round.
+                        i += p[i + 31] >= 0xC0 ? 31 : 32
+                        continue
+                    }
+                    guard Self.allTrue(first) else {
                         i = sequences(p, from: i, to: i + 16)
                         continue
                     }
-                    // A lead in the last lane: its sequence is finished by the next round.
                     i += p[i + 15] >= 0xC0 ? 15 : 16
                 }
             }

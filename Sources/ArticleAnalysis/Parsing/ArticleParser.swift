@@ -478,10 +478,27 @@ enum ArticleParser {
     /// below 0x20, DEL, 0xC2, 0xE2, 0xE3, or a space after a space; `p.count` if none. Thirty-two bytes
     /// a round while there are none.
     private static func runEnd(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        typealias Lanes = ByteScan.Lanes
+        // Vector constants are built once: unoptimised builds construct them lane by lane.
+        let flip = Lanes(repeating: -128)
+        let belowSpace = Lanes(repeating: -96)
+        let delete = Lanes(repeating: 0x7F)
+        let c2 = Lanes(repeating: -62)
+        let shiftE2 = Lanes(repeating: 98)
+        let belowE4 = Lanes(repeating: -126)
+        let space = Lanes(repeating: 0x20)
+        @inline(__always)
+        func specials(at i: Int) -> SIMDMask<Lanes> {
+            let v = ByteScan.lanes(p, at: i)
+            let before = ByteScan.lanes(p, at: i - 1)
+            // Flipping the top bit maps 0x00...0x1F to -128...-97; 0xE2, 0xE3 (-30, -29) shift to -128, -127.
+            return v &+ flip .< belowSpace .| v .== delete .| v .== c2 .| v &- shiftE2 .< belowE4
+                .| (v .== space .& before .== space)
+        }
         var i = start
         let n = p.count
         while i + 32 <= n {
-            if let k = ByteScan.firstTrue(specials(p, at: i), specials(p, at: i + 16)) { return i + k }
+            if let k = ByteScan.firstTrue(specials(at: i), specials(at: i + 16)) { return i + k }
             i += 32
         }
         while i < n {
@@ -492,17 +509,5 @@ enum ArticleParser {
             i += 1
         }
         return n
-    }
-
-    /// The lanes of the sixteen bytes at `i` (≥ 1) that ``runEnd(_:from:)`` stops at.
-    @inline(__always)
-    private static func specials(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> SIMDMask<ByteScan.Lanes> {
-        typealias Lanes = ByteScan.Lanes
-        let v = ByteScan.lanes(p, at: i)
-        let before = ByteScan.lanes(p, at: i - 1)
-        let space = Lanes(repeating: 0x20)
-        // 0xE2 and 0xE3 (-30, -29) shifted to -128, -127.
-        return ByteScan.isBelowSpace(v) .| v .== Lanes(repeating: 0x7F) .| v .== Lanes(repeating: -62)
-            .| v &- Lanes(repeating: 98) .< Lanes(repeating: -126) .| (v .== space .& before .== space)
     }
 }

@@ -35,18 +35,18 @@ enum ByteScan {
         return 16
     }
 
-    /// Which lanes hold a byte below 0x20 (flipping the top bit maps 0x00...0x1F to -128...-97).
-    @inline(__always)
-    static func isBelowSpace(_ v: Lanes) -> SIMDMask<Lanes> {
-        v &+ Lanes(repeating: -128) .< Lanes(repeating: -96)
-    }
-
     /// The index of the first byte at or after `start` that is `"`, `\` or below 0x20 (what ends a run
     /// of plain characters in a JSON string); `p.count` if none. Thirty-two bytes a round.
     static func firstJSONStringSpecial(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        // Vector constants are built once: unoptimised builds construct them lane by lane.
+        let quote = Lanes(repeating: 0x22)
+        let backslash = Lanes(repeating: 0x5C)
+        let flip = Lanes(repeating: -128)
+        let belowSpace = Lanes(repeating: -96)
         @inline(__always)
         func special(_ v: Lanes) -> SIMDMask<Lanes> {
-            v .== Lanes(repeating: 0x22) .| v .== Lanes(repeating: 0x5C) .| isBelowSpace(v)
+            // Flipping the top bit maps 0x00...0x1F to -128...-97.
+            v .== quote .| v .== backslash .| v &+ flip .< belowSpace
         }
         var i = start
         let n = p.count
