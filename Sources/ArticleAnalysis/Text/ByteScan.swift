@@ -16,9 +16,6 @@ enum ByteScan {
     /// Sixteen bytes as signed lanes for the vector scans: ASCII is 0...127, bytes from 0x80 negative.
     typealias Lanes = SIMD16<Int8>
 
-    /// 0, 1, ..., 15: lane numbers, to mask off leading lanes.
-    private static let laneIndices = Lanes(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
-
     /// The sixteen bytes at `offset` (the caller guarantees `offset + 16 <= p.count`).
     @inline(__always)
     static func lanes(_ p: UnsafeBufferPointer<UInt8>, at offset: Int) -> Lanes {
@@ -65,10 +62,14 @@ enum ByteScan {
     /// The index of the first byte at or after `start` that a JSON writer must look at: `"`, `\`,
     /// below 0x20, or 0xE2 (which may start U+2028/U+2029); `p.count` if none. Thirty-two bytes a round.
     static func firstJSONOutputSpecial(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        let quote = Lanes(repeating: 0x22)
+        let backslash = Lanes(repeating: 0x5C)
+        let flip = Lanes(repeating: -128)
+        let belowSpace = Lanes(repeating: -96)
+        let e2 = Lanes(repeating: Int8(bitPattern: 0xE2))
         @inline(__always)
         func special(_ v: Lanes) -> SIMDMask<Lanes> {
-            v .== Lanes(repeating: 0x22) .| v .== Lanes(repeating: 0x5C) .| isBelowSpace(v)
-                .| v .== Lanes(repeating: Int8(bitPattern: 0xE2))
+            v .== quote .| v .== backslash .| v &+ flip .< belowSpace .| v .== e2
         }
         var i = start
         let n = p.count
@@ -85,6 +86,7 @@ enum ByteScan {
             // The last sixteen bytes, overlapping ones before `i` (which may hold a special byte the
             // caller skipped, such as an 0xE2 not starting U+2028): their lanes are masked off.
             let skipped = Lanes(repeating: Int8(truncatingIfNeeded: i - (n - 16)))
+            let laneIndices = Lanes(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
             let k = firstTrue(special(lanes(p, at: n - 16)) .& (laneIndices .>= skipped))
             return k < 16 ? n - 16 + k : n
         }
