@@ -61,31 +61,174 @@ public struct ArticleAnalyzer: Sendable {
         )
     }
 
-    /// Size, emptiness, binary and UTF-8 checks; returns the payload as a string.
+    /// Size, emptiness, binary and UTF-8 checks; returns the payload as a string. (Kept out of line so
+    /// that profiles show its cost as a stage of its own.)
+    @inline(never)
     static func validate(_ payload: [UInt8], configuration: AnalyzerConfiguration) throws(AnalysisError) -> String {
         if payload.count > configuration.maxInputBytes {
             throw AnalysisError(
                 .tooLarge, "payload of \(payload.count) bytes exceeds the limit of \(configuration.maxInputBytes)"
             )
         }
-        var controls = 0
-        var nonSpace = false
-        for b in payload {
-            if b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D || b == 0x7F {
-                controls += 1
-            } else if b != 0x20 && b != 0x09 && b != 0x0A && b != 0x0D {
-                nonSpace = true
-            }
-        }
-        if payload.isEmpty || (!nonSpace && controls == 0) {
+        let summary = payload.withUnsafeBufferPointer { PayloadSummary($0) }
+        let controls = summary.controls
+        if payload.isEmpty || (!summary.hasNonSpace && controls == 0) {
             throw AnalysisError(.empty, payload.isEmpty ? "the payload is empty" : "the payload is whitespace only")
         }
-        if controls * 10 >= payload.count || payload.prefix(1024).contains(0) && controls * 100 >= payload.count {
+        if controls * 10 >= payload.count || controls * 100 >= payload.count && payload.prefix(1024).contains(0) {
             throw AnalysisError(.binary, "\(controls) of \(payload.count) bytes are NUL or control bytes")
         }
-        guard let text = String(validating: payload, as: UTF8.self) else {
+        guard summary.isValidUTF8 else {
             throw AnalysisError(.invalidUTF8, "the payload is not valid UTF-8")
         }
-        return text
+        // Validated above: the string is created without the standard library validating it again.
+        return payload.withUnsafeBufferPointer { ByteScan.string(validUTF8: $0, isASCII: summary.isASCII) }
+    }
+
+    /// What ``validate(_:configuration:)`` needs to know about a payload, found in one pass over its bytes:
+    /// sixteen bytes at a time (SIMD) while they are printable ASCII or two-byte UTF-8 sequences (the bulk
+    /// of Arabic and English text), one sequence at a time otherwise.
+    private struct PayloadSummary {
+        /// Control bytes: below 0x20 except tab, line feed and carriage return, and DEL (0x7F).
+        var controls = 0
+        /// Whether any byte is neither whitespace (space, tab, line feed, carriage return) nor a control.
+        var hasNonSpace = false
+        /// Whether the bytes are well-formed UTF-8 (Unicode Table 3-7: no overlong forms, surrogates or
+        /// values above U+10FFFF).
+        var isValidUTF8 = true
+        /// Whether every byte is below 0x80.
+        var isASCII = true
+
+        /// Sixteen bytes as signed lanes: ASCII is 0...127, continuation bytes (0x80–0xBF) -128...-65,
+        /// two-byte leads (0xC2–0xDF) -62...-33.
+        private typealias Lanes = SIMD16<Int8>
+
+        init(_ p: UnsafeBufferPointer<UInt8>) {
+            let n = p.count
+            // One sequence first, so that the vector loop can always read the byte before `i`.
+            var i = sequences(p, from: 0, to: min(n, 1))
+            var seen = Lanes(repeating: 0)
+            // Vector constants are built once: unoptimised builds construct them lane by lane.
+            let belowContinuation = Lanes(repeating: -64)
+            let shiftLead = Lanes(repeating: 66)
+            let belowLead = Lanes(repeating: -98)
+            let shiftPrintable = Lanes(repeating: 96)
+            let belowPrintable = Lanes(repeating: -33)
+            if let base = p.baseAddress {
+                let raw = UnsafeRawPointer(base)
+                /// Whether every byte of the sixteen at `i` is printable ASCII, a two-byte lead or a
+                /// continuation, with continuations exactly after leads (tab, line feed, carriage return,
+                /// controls and longer sequences are left to ``sequences(_:from:to:)``).
+                func fine(at i: Int) -> SIMDMask<Lanes> {
+                    let v = raw.loadUnaligned(fromByteOffset: i, as: Lanes.self)
+                    let before = raw.loadUnaligned(fromByteOffset: i - 1, as: Lanes.self)
+                    seen |= v
+                    // Range checks as one signed comparison each, shifting the range to start at -128.
+                    let continuation = v .< belowContinuation
+                    let lead = v &- shiftLead .< belowLead  // 0xC2...0xDF
+                    let leadBefore = before &- shiftLead .< belowLead
+                    let printable = v &+ shiftPrintable .< belowPrintable  // 0x20...0x7E
+                    return (continuation .== leadBefore) .& (printable .| lead .| continuation)
+                }
+                // `i` is always at a sequence boundary; thirty-two bytes a round while they are fine.
+                while i + 16 <= n && isValidUTF8 {
+                    let first = fine(at: i)
+                    if i + 32 <= n && Self.allTrue(first .& fine(at: i + 16)) {
+                        // A lead in the last lane: its sequence is finished by the next round.
+                        i += p[i + 31] >= 0xC0 ? 31 : 32
+                        continue
+                    }
+                    guard Self.allTrue(first) else {
+                        i = sequences(p, from: i, to: i + 16)
+                        continue
+                    }
+                    i += p[i + 15] >= 0xC0 ? 15 : 16
+                }
+            }
+            if isValidUTF8 {
+                i = sequences(p, from: i, to: n)
+            }
+            if !isValidUTF8 {
+                // Invalid UTF-8 is reported after the emptiness and binary checks: count on, bytewise.
+                while i < n {
+                    if Self.isControl(p[i]) { controls += 1 }
+                    i += 1
+                }
+            }
+            if Self.anyHighBit(seen) { isASCII = false }
+            // Bytes of 0x80 and above are not whitespace; otherwise look for the first visible byte.
+            hasNonSpace = !isASCII || p.contains { !Self.isControl($0) && !Self.isWhitespace($0) }
+        }
+
+        /// Whether `b` is a control byte (see ``controls``).
+        @inline(__always)
+        private static func isControl(_ b: UInt8) -> Bool {
+            b < 0x20 && b != 0x09 && b != 0x0A && b != 0x0D || b == 0x7F
+        }
+
+        /// Whether `b` is a space, tab, line feed or carriage return.
+        @inline(__always)
+        private static func isWhitespace(_ b: UInt8) -> Bool {
+            b == 0x20 || b == 0x09 || b == 0x0A || b == 0x0D
+        }
+
+        /// Whether every lane of `mask` is true (a mask lane is all ones or all zeros; two 64-bit words
+        /// test all sixteen at once, which the generic `all(_:)` does not compile to).
+        @inline(__always)
+        private static func allTrue(_ mask: SIMDMask<Lanes>) -> Bool {
+            let words = unsafeBitCast(mask, to: SIMD2<UInt64>.self)
+            return words[0] & words[1] == ~0
+        }
+
+        /// Whether any lane of `lanes` is negative (a byte of 0x80 or above).
+        @inline(__always)
+        private static func anyHighBit(_ lanes: Lanes) -> Bool {
+            let words = unsafeBitCast(lanes, to: SIMD2<UInt64>.self)
+            return (words[0] | words[1]) & 0x8080_8080_8080_8080 != 0
+        }
+
+        /// Checks whole sequences starting at `i` (a sequence boundary) until `end` (the last sequence
+        /// may reach past it), counting control bytes, and returns the index after them; stops at the
+        /// first ill-formed sequence, clearing ``isValidUTF8`` and returning its index.
+        private mutating func sequences(_ p: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
+            var i = start
+            let n = p.count
+            while i < end {
+                let b = p[i]
+                if b < 0x80 {
+                    if Self.isControl(b) { controls += 1 }
+                    i += 1
+                    continue
+                }
+                isASCII = false
+                let length: Int
+                var low: UInt8 = 0x80
+                var high: UInt8 = 0xBF
+                switch b {
+                case 0xC2...0xDF: length = 2
+                case 0xE0...0xEF:
+                    length = 3
+                    if b == 0xE0 { low = 0xA0 }
+                    if b == 0xED { high = 0x9F }
+                case 0xF0...0xF4:
+                    length = 4
+                    if b == 0xF0 { low = 0x90 }
+                    if b == 0xF4 { high = 0x8F }
+                default: length = 0
+                }
+                guard length > 0, i + length <= n, p[i + 1] >= low, p[i + 1] <= high else {
+                    isValidUTF8 = false
+                    return i
+                }
+                var k = 2
+                while k < length && p[i + k] & 0xC0 == 0x80 { k += 1 }
+                guard k == length else {
+                    isValidUTF8 = false
+                    return i
+                }
+                i += length
+            }
+            return i
+        }
     }
 }

@@ -65,8 +65,8 @@ enum ArticleParser {
                 return article
             }
             var article = ParsedArticle(format: .text)
-            try structure(
-                String(decoding: body, as: UTF8.self), titleHint: nil, into: &article, configuration: configuration)
+            structure(body, titleHint: nil, into: &article, configuration: configuration)
+            try checkHasText(article)
             return article
         }
     }
@@ -138,27 +138,40 @@ enum ArticleParser {
     ]
     private static let normalizedEndMarkers = endMarkers.map { Array(TextNormalizer.normalize($0).utf8) }
     private static let normalizedLineMarkers = lineMarkers.map { Array(TextNormalizer.normalize($0).utf8) }
+    /// Hashes of the first normalised word of every marker: a line whose first word has none of these
+    /// is no boilerplate, which ``firstWordMayStartMarker(_:)`` decides without normalising the line.
+    private static let markerFirstWords = HashSet64(
+        (normalizedEndMarkers + normalizedLineMarkers).map { marker in
+            String(decoding: marker.prefix { $0 != 0x20 }, as: UTF8.self).unicodeScalars.reduce(hashBasis) {
+                hash($0, $1.value)
+            }
+        })
+
+    /// FNV-1a over scalar values (a hash of a word's letters).
+    private static let hashBasis: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    @inline(__always)
+    private static func hash(_ h: UInt64, _ v: UInt32) -> UInt64 {
+        (h ^ UInt64(v)) &* 0x0000_0100_0000_01B3
+    }
 
     /// Writes the normalised first words of a short line (≤ 160 bytes) to `out` as UTF-8 bytes; returns
     /// false for a longer line. Only words before the one crossing byte 48 are normalised (markers are at
     /// most four words).
-    private static func boilerplateHead(_ line: String, into out: inout [UInt8]) -> Bool {
+    private static func boilerplateHead(_ p: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) -> Bool {
         out.removeAll(keepingCapacity: true)
-        var copy = line
-        return copy.withUTF8 { p in
-            guard p.count <= 160 else { return false }
-            var cut = p.count
-            if cut > 48 {
-                // Cut before the word that crosses byte 48 (never inside a word or a character).
-                cut = 48
-                while cut > 0 && p[cut] != 0x20 { cut -= 1 }
-            }
-            TextNormalizer.forEachWord(in: UnsafeBufferPointer(rebasing: p[..<cut])) { word in
-                if !out.isEmpty { out.append(0x20) }
-                for v in word.scalars { appendUTF8(v, to: &out) }
-            }
-            return true
+        guard p.count <= 160 else { return false }
+        var cut = p.count
+        if cut > 48 {
+            // Cut before the word that crosses byte 48 (never inside a word or a character).
+            cut = 48
+            while cut > 0 && p[cut] != 0x20 { cut -= 1 }
         }
+        TextNormalizer.forEachWord(in: UnsafeBufferPointer(rebasing: p[..<cut])) { word in
+            if !out.isEmpty { out.append(0x20) }
+            for v in word.scalars { appendUTF8(v, to: &out) }
+        }
+        return true
     }
 
     /// Whether the normalised head equals one of `markers` or starts with one followed by a space.
@@ -169,6 +182,93 @@ enum ArticleParser {
         }
     }
 
+    /// False when the line's first word (as ``TextNormalizer`` would normalise it) is certainly not the
+    /// first word of a marker. Reads only as far as that word: the scalars of its first letter run
+    /// (ignorable marks skipped), stopping where the normaliser might end the word or extend it with a
+    /// joiner or digit; the collected letters are then a prefix of the real first word, and equal to it
+    /// whenever that word is letters only, as every marker word is. Compared by hash: a collision only
+    /// costs the exact check.
+    private static func firstWordMayStartMarker(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
+        var h = hashBasis
+        var letters = 0
+        var arabic = false
+        var i = 0
+        scan: while i < p.count {
+            let (v, length) = decodeScalar(p, at: i)
+            switch CharacterClass.of(v) {
+            case .arabicLetter(let folded):
+                if letters > 0 && !arabic { break scan }
+                arabic = true
+                h = hash(h, folded)
+                letters += 1
+            case .latinLetter(let folded):
+                if letters > 0 && arabic { break scan }
+                h = hash(h, folded)
+                letters += 1
+            case .digit:
+                // A word starting with a digit is a number (or "f16"-like only after a letter): no marker.
+                if letters == 0 { return false }
+                break scan
+            case .ignorable:
+                break
+            case .joiner, .separator:
+                if letters > 0 { break scan }
+            }
+            // Longer than every marker word (eleven letters at most): so is the real first word.
+            if letters > 16 { return false }
+            i += length
+        }
+        return letters > 0 && markerFirstWords.contains(h)
+    }
+
+    /// The folded letters and digits of a text in order (what remains of ``TextNormalizer/normalize(_:)``
+    /// without its spaces and joiners), one scalar per call.
+    private struct LetterCursor {
+        let p: UnsafeBufferPointer<UInt8>
+        var i = 0
+
+        init(_ p: UnsafeBufferPointer<UInt8>) { self.p = p }
+
+        mutating func next() -> UInt32? {
+            while i < p.count {
+                let (v, length) = decodeScalar(p, at: i)
+                i += length
+                switch CharacterClass.of(v) {
+                case .arabicLetter(let folded), .latinLetter(let folded), .digit(let folded): return folded
+                case .ignorable, .joiner, .separator: continue
+                }
+            }
+            return nil
+        }
+    }
+
+    /// `TextNormalizer.normalize(a) == TextNormalizer.normalize(b)`, deciding most unequal pairs (a lead
+    /// paragraph against the title) from their first letters: equal normalisations have equal letters.
+    private static func normalizeEqually(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        var x = LetterCursor(a)
+        var y = LetterCursor(b)
+        while true {
+            let u = x.next()
+            if u != y.next() { return false }
+            if u == nil { break }
+        }
+        return TextNormalizer.normalize(string(a)) == TextNormalizer.normalize(string(b))
+    }
+
+    /// A string from valid UTF-8 bytes (cleaned lines of the validated payload), without re-validation.
+    private static func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        ByteScan.string(validUTF8: bytes, isASCII: ByteScan.isASCII(bytes))
+    }
+
+    /// A line of the cleaned text: a byte range of the cleaning buffer and its layout.
+    private struct Line {
+        var start: Int
+        var end: Int
+        var indented: Bool
+        var bullet: Bool
+        var blankBefore: Bool
+    }
+
     /// Splits plain text into title, lead, highlights and paragraphs.
     static func structure(
         _ text: String,
@@ -176,53 +276,72 @@ enum ArticleParser {
         into article: inout ParsedArticle,
         configuration: AnalyzerConfiguration
     ) throws(AnalysisError) {
-        struct Line {
-            var text: String
-            var indented: Bool
-            var bullet: Bool
-            var blankBefore: Bool
-        }
-        var lines: [Line] = []
-        var blank = true
-        var buffer: [UInt8] = []
         var copy = text
-        copy.withUTF8 { p in
-            var start = 0
-            while start <= p.count && lines.count <= configuration.maxParagraphs + 16 {
-                var end = start
-                while end < p.count && p[end] != 0x0A { end += 1 }
-                let raw = UnsafeBufferPointer(rebasing: p[start..<end])
-                start = end + 1
-                let indented =
-                    !raw.isEmpty
-                    && (raw[0] == 0x20 || raw[0] == 0x09 || (raw.count > 1 && raw[0] == 0xC2 && raw[1] == 0xA0))
-                cleanLine(raw, into: &buffer)
-                var bullet = false
-                let bulletLength = bulletPrefixLength(buffer)
-                if bulletLength > 0 {
-                    bullet = true
-                    buffer.removeFirst(bulletLength)
-                    while buffer.first == 0x20 { buffer.removeFirst() }
-                }
-                if buffer.isEmpty {
-                    blank = blank || !bullet
-                    continue
-                }
-                lines.append(
-                    Line(
-                        text: String(decoding: buffer, as: UTF8.self), indented: indented, bullet: bullet,
-                        blankBefore: blank
-                    )
-                )
-                blank = false
+        copy.withUTF8 { structure($0, titleHint: titleHint, into: &article, configuration: configuration) }
+        try checkHasText(article)
+    }
+
+    /// Throws ``AnalysisError/Code/noText`` when nothing of the article is left after cleaning.
+    private static func checkHasText(_ article: ParsedArticle) throws(AnalysisError) {
+        if article.lead.isEmpty && article.highlights.isEmpty && article.paragraphs.isEmpty
+            && TextNormalizer.tokenize(article.title).isEmpty
+        {
+            throw AnalysisError(.noText, "no article text left after cleaning")
+        }
+    }
+
+    /// Splits valid UTF-8 text into title, lead, highlights and paragraphs: one pass cleans every line
+    /// into one buffer, boilerplate is recognised on those bytes, and each kept line becomes one `String`.
+    private static func structure(
+        _ p: UnsafeBufferPointer<UInt8>,
+        titleHint: String?,
+        into article: inout ParsedArticle,
+        configuration: AnalyzerConfiguration
+    ) {
+        // A cleaned line is never longer than its source line.
+        let out = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(p.count, 1))
+        defer { out.deallocate() }
+        var written = 0
+        var lines: [Line] = []
+        lines.reserveCapacity(32)
+        var blank = true
+        var start = 0
+        while start <= p.count && lines.count <= configuration.maxParagraphs + 16 {
+            let indented =
+                start < p.count
+                && (p[start] == 0x20 || p[start] == 0x09
+                    || (p[start] == 0xC2 && start + 1 < p.count && p[start + 1] == 0xA0))
+            let lineStart = written
+            start = cleanLine(p, from: start, splitAtNewline: true, into: out, written: &written) + 1
+            var first = lineStart
+            let bulletLength = bulletPrefixLength(UnsafeBufferPointer(rebasing: out[lineStart..<written]))
+            if bulletLength > 0 {
+                first += bulletLength
+                while first < written && out[first] == 0x20 { first += 1 }
             }
+            if first == written {
+                blank = blank || bulletLength == 0
+                written = lineStart
+                continue
+            }
+            lines.append(
+                Line(start: first, end: written, indented: indented, bullet: bulletLength > 0, blankBefore: blank))
+            blank = false
+        }
+        let cleaned = UnsafeBufferPointer(out)
+        func bytes(_ line: Line) -> UnsafeBufferPointer<UInt8> {
+            UnsafeBufferPointer(rebasing: cleaned[line.start..<line.end])
         }
         // Boilerplate.
         var kept: [Line] = []
+        kept.reserveCapacity(lines.count)
         var head: [UInt8] = []
         head.reserveCapacity(64)
         for (index, line) in lines.enumerated() {
-            guard boilerplateHead(line.text, into: &head) else {
+            let text = bytes(line)
+            guard text.count <= 160, firstWordMayStartMarker(text),
+                boilerplateHead(text, into: &head)
+            else {
                 kept.append(line)
                 continue
             }
@@ -241,34 +360,39 @@ enum ArticleParser {
             kept.append(line)
         }
         var rest = kept[...]
-        let hint = titleHint.map { Self.cleanLine($0) } ?? ""
-        if !hint.isEmpty {
-            article.title = hint
-            if let first = rest.first, TextNormalizer.normalize(first.text) == TextNormalizer.normalize(hint) {
-                rest = rest.dropFirst()
+        if let titleHint, !titleHint.isEmpty {
+            var hint = titleHint
+            hint.withUTF8 { h in
+                let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: h.count)
+                defer { buffer.deallocate() }
+                var count = 0
+                _ = cleanLine(h, from: 0, splitAtNewline: false, into: buffer, written: &count)
+                guard count > 0 else { return }
+                let cleanedHint = UnsafeBufferPointer(rebasing: buffer[..<count])
+                article.title = string(cleanedHint)
+                if let first = rest.first, normalizeEqually(bytes(first), cleanedHint) {
+                    rest = rest.dropFirst()
+                }
             }
-        } else if let first = rest.first {
-            article.title = first.text
+        }
+        if article.title.isEmpty, let first = rest.first {
+            article.title = string(bytes(first))
             rest = rest.dropFirst()
         }
+        article.paragraphs.reserveCapacity(min(rest.count, configuration.maxParagraphs))
         var inHighlights = false
         for line in rest {
             if line.bullet || (inHighlights && line.indented && !line.blankBefore) {
                 inHighlights = true
-                article.highlights.append(line.text)
+                article.highlights.append(string(bytes(line)))
                 continue
             }
             inHighlights = false
             if article.lead.isEmpty {
-                article.lead = line.text
+                article.lead = string(bytes(line))
             } else if article.paragraphs.count < configuration.maxParagraphs {
-                article.paragraphs.append(line.text)
+                article.paragraphs.append(string(bytes(line)))
             }
-        }
-        if article.lead.isEmpty && article.highlights.isEmpty && article.paragraphs.isEmpty
-            && TextNormalizer.tokenize(article.title).isEmpty
-        {
-            throw AnalysisError(.noText, "no article text left after cleaning")
         }
     }
 
@@ -278,7 +402,9 @@ enum ArticleParser {
         [0xE2, 0x80, 0xA3], [0xE2, 0x81, 0x83], [0xE2, 0x96, 0xA0],
     ]
 
-    private static func bulletPrefixLength(_ line: [UInt8]) -> Int {
+    private static func bulletPrefixLength(_ line: UnsafeBufferPointer<UInt8>) -> Int {
+        // Every bullet starts with 0xC2 or 0xE2.
+        guard let lead = line.first, lead == 0xC2 || lead == 0xE2 else { return 0 }
         for bullet in bullets where line.count >= bullet.count && line.prefix(bullet.count).elementsEqual(bullet) {
             return bullet.count
         }
@@ -287,57 +413,101 @@ enum ArticleParser {
 
     /// A line as a trimmed string with control characters replaced and runs of spaces collapsed.
     static func cleanLine(_ text: String) -> String {
-        var buffer: [UInt8] = []
         var copy = text
-        copy.withUTF8 { cleanLine($0, into: &buffer) }
-        return String(decoding: buffer, as: UTF8.self)
+        return copy.withUTF8 { p in
+            let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(p.count, 1))
+            defer { buffer.deallocate() }
+            var count = 0
+            _ = cleanLine(p, from: 0, splitAtNewline: false, into: buffer, written: &count)
+            return string(UnsafeBufferPointer(rebasing: buffer[..<count]))
+        }
     }
 
-    /// Writes `raw` (valid UTF-8) to `out` trimmed, with control characters, tabs, NBSP and the
-    /// Unicode spaces U+2000–U+200A and U+3000 turned into single spaces.
-    private static func cleanLine(_ raw: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
-        out.removeAll(keepingCapacity: true)
+    /// The length of the whitespace at `i`: one for control bytes, tabs, line feeds, spaces and DEL,
+    /// two for NBSP, three for U+2000–U+200A and U+3000; zero for anything else.
+    @inline(__always)
+    private static func spaceLength(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> Int {
+        let b = p[i]
+        if b <= 0x20 || b == 0x7F { return 1 }
+        if b == 0xC2, i + 1 < p.count, p[i + 1] == 0xA0 { return 2 }
+        if b == 0xE2, i + 2 < p.count, p[i + 1] == 0x80, p[i + 2] <= 0x8A { return 3 }
+        if b == 0xE3, i + 2 < p.count, p[i + 1] == 0x80, p[i + 2] == 0x80 { return 3 }
+        return 0
+    }
+
+    /// Writes the line starting at `start` of `p` (valid UTF-8) to `out` from index `written` on,
+    /// trimmed, with every run of whitespace (see ``spaceLength(_:at:)``) turned into one space; advances
+    /// `written` and returns the index where the line ends: its line feed when `splitAtNewline`, else
+    /// `p.count` (line feeds are then whitespace too). Unchanged runs are copied in one move each.
+    private static func cleanLine(
+        _ p: UnsafeBufferPointer<UInt8>,
+        from start: Int,
+        splitAtNewline: Bool,
+        into out: UnsafeMutableBufferPointer<UInt8>,
+        written: inout Int
+    ) -> Int {
+        let lineStart = written
         var pendingSpace = false
-        var i = 0
-        while i < raw.count {
-            let b = raw[i]
-            if b > 0x20 && b != 0x7F && b != 0xC2 && b != 0xE2 && b != 0xE3 {
-                // A run of bytes that can never start a space: copied in one append.
-                var j = i + 1
-                while j < raw.count {
-                    let c = raw[j]
-                    if c <= 0x20 || c == 0x7F || c == 0xC2 || c == 0xE2 || c == 0xE3 { break }
-                    j += 1
-                }
-                if pendingSpace {
-                    out.append(0x20)
-                    pendingSpace = false
-                }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: raw[i..<j]))
-                i = j
+        var i = start
+        while i < p.count {
+            if splitAtNewline && p[i] == 0x0A { break }
+            let spaces = spaceLength(p, at: i)
+            if spaces > 0 {
+                pendingSpace = written > lineStart
+                i += spaces
                 continue
             }
-            var spaceLength = 0
-            if b <= 0x20 || b == 0x7F {
-                spaceLength = 1
-            } else if b == 0xC2, i + 1 < raw.count, raw[i + 1] == 0xA0 {
-                spaceLength = 2
-            } else if b == 0xE2, i + 2 < raw.count, raw[i + 1] == 0x80, raw[i + 2] <= 0x8A {
-                spaceLength = 3
-            } else if b == 0xE3, i + 2 < raw.count, raw[i + 1] == 0x80, raw[i + 2] == 0x80 {
-                spaceLength = 3
+            // `p[i]` is no whitespace; the run up to the next byte that might be (its single spaces
+            // between other bytes stay as they are) is copied in one move.
+            let end = runEnd(p, from: i + 1)
+            if pendingSpace && out[written - 1] != 0x20 {
+                out[written] = 0x20
+                written += 1
             }
-            if spaceLength > 0 {
-                pendingSpace = !out.isEmpty
-                i += spaceLength
-                continue
+            pendingSpace = false
+            (out.baseAddress.unsafelyUnwrapped + written).update(
+                from: p.baseAddress.unsafelyUnwrapped + i, count: end - i)
+            written += end - i
+            i = end
+        }
+        if written > lineStart && out[written - 1] == 0x20 { written -= 1 }
+        return i
+    }
+
+    /// The index of the first byte at or after `start` (≥ 1) that may begin whitespace or a line end:
+    /// below 0x20, DEL, 0xC2, 0xE2, 0xE3, or a space after a space; `p.count` if none. Thirty-two bytes
+    /// a round while there are none.
+    private static func runEnd(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        typealias Lanes = ByteScan.Lanes
+        // Vector constants are built once: unoptimised builds construct them lane by lane.
+        let flip = Lanes(repeating: -128)
+        let belowSpace = Lanes(repeating: -96)
+        let delete = Lanes(repeating: 0x7F)
+        let c2 = Lanes(repeating: -62)
+        let shiftE2 = Lanes(repeating: 98)
+        let belowE4 = Lanes(repeating: -126)
+        let space = Lanes(repeating: 0x20)
+        @inline(__always)
+        func specials(at i: Int) -> SIMDMask<Lanes> {
+            let v = ByteScan.lanes(p, at: i)
+            let before = ByteScan.lanes(p, at: i - 1)
+            // Flipping the top bit maps 0x00...0x1F to -128...-97; 0xE2, 0xE3 (-30, -29) shift to -128, -127.
+            return v &+ flip .< belowSpace .| v .== delete .| v .== c2 .| v &- shiftE2 .< belowE4
+                .| (v .== space .& before .== space)
+        }
+        var i = start
+        let n = p.count
+        while i + 32 <= n {
+            if let k = ByteScan.firstTrue(specials(at: i), specials(at: i + 16)) { return i + k }
+            i += 32
+        }
+        while i < n {
+            let b = p[i]
+            if b < 0x20 || b == 0x7F || b == 0xC2 || b == 0xE2 || b == 0xE3 || (b == 0x20 && p[i - 1] == 0x20) {
+                return i
             }
-            if pendingSpace {
-                out.append(0x20)
-                pendingSpace = false
-            }
-            out.append(b)
             i += 1
         }
+        return n
     }
 }

@@ -21,19 +21,18 @@ enum HTMLText {
     /// Whether a text looks like HTML markup rather than plain text.
     static func looksLikeHTML(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
         var tags = 0
-        var i = 0
         let n = min(p.count, 65_536)
+        let window = UnsafeBufferPointer(rebasing: p[..<n])
+        var i = ByteScan.firstIndex(of: UInt8(ascii: "<"), in: window, from: 0)
         while i + 2 < n {
-            if p[i] == UInt8(ascii: "<") {
-                let c = p[i + 1] | 0x20
-                if (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || p[i + 1] == UInt8(ascii: "/")
-                    || p[i + 1] == UInt8(ascii: "!")
-                {
-                    tags += 1
-                    if tags >= 2 { return true }
-                }
+            let c = p[i + 1] | 0x20
+            if (c >= UInt8(ascii: "a") && c <= UInt8(ascii: "z")) || p[i + 1] == UInt8(ascii: "/")
+                || p[i + 1] == UInt8(ascii: "!")
+            {
+                tags += 1
+                if tags >= 2 { return true }
             }
-            i += 1
+            i = ByteScan.firstIndex(of: UInt8(ascii: "<"), in: window, from: i + 1)
         }
         return false
     }
@@ -85,23 +84,33 @@ enum HTMLText {
                 }
                 continue
             }
-            var decoded: [UInt8] = []
             if b == UInt8(ascii: "&"), let (value, length) = entity(p, at: i) {
-                appendUTF8(value, to: &decoded)
                 i += length
+                if dropping != nil { continue }
+                if !inTitle {
+                    appendUTF8(value, to: &out)
+                } else if title != nil {
+                    appendUTF8(value, to: &title!)
+                }
             } else {
-                decoded.append(b == 0x0A || b == 0x0D || b == 0x09 ? 0x20 : b)
                 i += 1
-            }
-            if dropping != nil { continue }
-            if inTitle {
-                title?.append(contentsOf: decoded)
-            } else {
-                out.append(contentsOf: decoded)
+                if dropping != nil { continue }
+                let c = b == 0x0A || b == 0x0D || b == 0x09 ? 0x20 : b
+                if inTitle {
+                    title?.append(c)
+                } else {
+                    out.append(c)
+                }
             }
         }
-        let titleText = title.map { String(decoding: $0, as: UTF8.self) }
-        return Result(text: String(decoding: out, as: UTF8.self), title: titleText)
+        // Valid UTF-8: the input's bytes cut at ASCII `<`, `>` and `&`, and scalars encoded by `appendUTF8`.
+        let titleText = title.map { bytes in bytes.withUnsafeBufferPointer { Self.string($0) } }
+        return Result(text: out.withUnsafeBufferPointer { Self.string($0) }, title: titleText)
+    }
+
+    /// A string from valid UTF-8 bytes, without re-validation.
+    private static func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        ByteScan.string(validUTF8: bytes, isASCII: ByteScan.isASCII(bytes))
     }
 
     private static func indexOf(_ p: UnsafeBufferPointer<UInt8>, _ byte: UInt8, from: Int) -> Int? {

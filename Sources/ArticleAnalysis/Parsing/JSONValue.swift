@@ -121,7 +121,7 @@ struct JSONReader {
             guard i < p.count, isDigit(p[i]) else { throw error("invalid number") }
             while i < p.count, isDigit(p[i]) { i += 1 }
         }
-        return String(decoding: UnsafeBufferPointer(rebasing: p[start..<i]), as: UTF8.self)
+        return ByteScan.string(validUTF8: UnsafeBufferPointer(rebasing: p[start..<i]), isASCII: true)
     }
 
     private func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
@@ -187,11 +187,12 @@ struct JSONReader {
         let start = i
         // Fast path: no escapes.
         while i < p.count {
-            i = ByteScan.firstJSONSpecial(p, from: i, stopAtE2: false)
+            i = ByteScan.firstJSONStringSpecial(p, from: i)
             guard i < p.count else { break }
             let b = p[i]
             if b == UInt8(ascii: "\"") {
-                let s = String(decoding: UnsafeBufferPointer(rebasing: p[start..<i]), as: UTF8.self)
+                // The input is valid UTF-8 and the quotes are ASCII: the slice is valid too.
+                let s = Self.string(UnsafeBufferPointer(rebasing: p[start..<i]))
                 i += 1
                 return s
             }
@@ -200,18 +201,21 @@ struct JSONReader {
             i += 1
         }
         scratch.removeAll(keepingCapacity: true)
+        // Decoding never lengthens: the rest of the input bounds the string, so it never regrows.
+        scratch.reserveCapacity(p.count - start)
         scratch.append(contentsOf: UnsafeBufferPointer(rebasing: p[start..<i]))
         while i < p.count {
             let b = p[i]
             if b == UInt8(ascii: "\"") {
                 i += 1
-                return String(decoding: scratch, as: UTF8.self)
+                // Runs of the (valid) input cut at ASCII bytes, and escapes encoded by `appendUTF8`.
+                return scratch.withUnsafeBufferPointer { Self.string($0) }
             }
             if b < 0x20 { throw error("control character in string") }
             if b != UInt8(ascii: "\\") {
                 // Copy the run up to the next quote, backslash or control byte in one append.
                 let run = i
-                i = ByteScan.firstJSONSpecial(p, from: i + 1, stopAtE2: false)
+                i = ByteScan.firstJSONStringSpecial(p, from: i + 1)
                 scratch.append(contentsOf: UnsafeBufferPointer(rebasing: p[run..<i]))
                 continue
             }
@@ -243,6 +247,11 @@ struct JSONReader {
             }
         }
         throw error("unterminated string")
+    }
+
+    /// A string from valid UTF-8 bytes, without re-validation.
+    private static func string(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
+        ByteScan.string(validUTF8: bytes, isASCII: ByteScan.isASCII(bytes))
     }
 
     private mutating func hex4() throws(AnalysisError) -> UInt32 {

@@ -135,9 +135,8 @@ struct JSONWriter: ~Copyable {
         var runStart = 0
         var i = 0
         while i < n {
-            // Skip bytes that never need escaping, eight at a time (" is 0x22, \\ is 0x5C, E2 may
-            // start U+2028/9).
-            i = ByteScan.firstJSONSpecial(p, from: i, stopAtE2: true)
+            // Skip bytes that never need escaping, 32 at a time.
+            i = ByteScan.firstJSONOutputSpecial(p, from: i)
             if i == n { break }
             let b = p[i]
             if b == 0xE2 {

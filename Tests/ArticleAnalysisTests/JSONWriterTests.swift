@@ -1,0 +1,50 @@
+import Foundation
+import Testing
+
+@testable import ArticleAnalysis
+
+@Suite struct JSONWriterTests {
+    /// Strings of every length up to 80 built from the characters the writer treats specially (quote,
+    /// backslash, controls, U+2028/2029, other characters starting with byte 0xE2) and plain ASCII and
+    /// Arabic, at every position relative to the 16- and 32-byte scan blocks: Foundation's parser reads
+    /// back exactly the original string.
+    @Test func everyStringRoundTripsThroughFoundation() throws {
+        let alphabet: [String] = [
+            "a", "ب", "\"", "\\", "\n", "\u{1}", "\u{1F}", "\u{2028}", "\u{2029}", "\u{2014}", "\u{2019}", " ", "é",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for length in 0...80 {
+            for _ in 0..<12 {
+                var value = ""
+                for _ in 0..<length { value += alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] }
+                var writer = JSONWriter(capacity: 8)
+                writer.beginArray()
+                writer.string(value)
+                writer.endArray()
+                let bytes = writer.bytes
+                let decoded = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String]
+                #expect(decoded == [value], "\(String(decoding: bytes, as: UTF8.self))")
+                #expect(!bytes.contains(0x0A), "raw newline in \(String(decoding: bytes, as: UTF8.self))")
+                let text = String(decoding: bytes, as: UTF8.self)
+                #expect(!text.contains("\u{2028}") && !text.contains("\u{2029}"))
+            }
+        }
+    }
+
+    @Test func integersAndDecimalsAreFormattedWithoutFoundation() {
+        var writer = JSONWriter(capacity: 1)
+        writer.beginArray()
+        for value in [0, 7, 10, 99, 100, 12_345, -1, -907, Int.max, Int.min] { writer.int(value) }
+        writer.int(UInt64.max)
+        for value in [0.0, 1, 0.5, 0.12345, -2.00004, 123.4, -0.00005] { writer.decimal(value) }
+        writer.null()
+        writer.bool(true)
+        writer.bool(false)
+        writer.endArray()
+        #expect(
+            String(decoding: writer.bytes, as: UTF8.self)
+                == "[0,7,10,99,100,12345,-1,-907,9223372036854775807,-9223372036854775808,18446744073709551615,"
+                + "0,1,0.5,0.1235,-2,123.4,-0.0001,null,true,false]"
+        )
+    }
+}
