@@ -2,6 +2,12 @@ import CRdKafka
 import Logging
 import Synchronization
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// A Kafka producer over librdkafka.
 ///
 /// ## Threading
@@ -22,8 +28,13 @@ public final class KafkaProducer: Sendable {
     private let eventThread: EventThread
     private let statistics: StatisticsStore
     private let logger: Logger
-    /// `true` once `close` started; guards enqueueing so that no message is enqueued after the final flush.
-    private let closed = Mutex(false)
+    /// The closed flag (top bit, set once `close` starts) and the number of `send` calls between their check
+    /// of that flag and the end of their enqueue (low bits). `close` sets the flag, then waits for those
+    /// sends before its final flush, so no message is enqueued after it. A lock held across the enqueue
+    /// did the same but serialised every sending thread on it (futex waits and context switches between
+    /// the worker's lanes).
+    private let gate = Atomic<UInt64>(0)
+    private static let closedFlag: UInt64 = 1 << 63
 
     /// Creates the producer and starts its event thread.
     public init(configuration: KafkaProducerConfiguration, logger: Logger) throws(KafkaError) {
@@ -69,12 +80,14 @@ public final class KafkaProducer: Sendable {
         completion: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
     ) throws(KafkaError) {
         let box = Unmanaged.passRetained(DeliveryBox(completion)).toOpaque()
-        let error = closed.withLock { closed -> KafkaError? in
-            if closed {
-                return KafkaError(rdkafkaCode: RD_KAFKA_RESP_ERR__STATE, message: "the producer is closed")
-            }
-            return produce(message, opaque: box).map { KafkaError(consuming: $0) }
+        let gateBefore = gate.wrappingAdd(1, ordering: .acquiringAndReleasing).oldValue
+        let error: KafkaError?
+        if gateBefore & Self.closedFlag != 0 {
+            error = KafkaError(rdkafkaCode: RD_KAFKA_RESP_ERR__STATE, message: "the producer is closed")
+        } else {
+            error = produce(message, opaque: box).map { KafkaError(consuming: $0) }
         }
+        gate.wrappingSubtract(1, ordering: .releasing)
         if let error {
             Unmanaged<DeliveryBox>.fromOpaque(box).release()
             throw error
@@ -171,11 +184,10 @@ public final class KafkaProducer: Sendable {
     /// (they are delivered by the very thread it blocks): it then fails the outstanding messages after at
     /// most `timeout` + 1 s.
     public func close(timeout: Duration) {
-        let alreadyClosed = closed.withLock { closed in
-            defer { closed = true }
-            return closed
-        }
-        if alreadyClosed { return }
+        let gateBefore = gate.bitwiseOr(Self.closedFlag, ordering: .acquiringAndReleasing).oldValue
+        if gateBefore & Self.closedFlag != 0 { return }
+        // Sends that passed the flag check before it was set finish their enqueue (microseconds).
+        while gate.load(ordering: .acquiring) != Self.closedFlag { sched_yield() }
         if rd_kafka_flush(handle.raw, timeout.rdkafkaMilliseconds) != RD_KAFKA_RESP_ERR_NO_ERROR {
             rd_kafka_purge(handle.raw, Int32(RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT))
             // Let the event thread hand the purged messages' reports to their completions.

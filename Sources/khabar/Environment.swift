@@ -31,4 +31,16 @@ enum Environment {
         }
         return number
     }
+
+    /// librdkafka properties from `--kafka key=value` options (`pairs`).
+    static func kafkaProperties(_ pairs: [String]) throws -> [String: String] {
+        var properties: [String: String] = [:]
+        for pair in pairs {
+            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
+                throw ValidationError("--kafka takes key=value, got '\(pair)'")
+            }
+            properties[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
+        }
+        return properties
+    }
 }

@@ -165,12 +165,7 @@ struct WorkerOptions: ParsableArguments {
                 drainTimeout, option: "drain-timeout", fallback: Int(configuration.drainTimeout.components.seconds)))
         let pairs =
             kafka.isEmpty ? (Environment.value(for: "kafka")?.split(separator: ",").map(String.init) ?? []) : kafka
-        for pair in pairs {
-            guard let equals = pair.firstIndex(of: "="), equals != pair.startIndex else {
-                throw ValidationError("--kafka takes key=value, got '\(pair)'")
-            }
-            configuration.kafkaProperties[String(pair[..<equals])] = String(pair[pair.index(after: equals)...])
-        }
+        configuration.kafkaProperties.merge(try Environment.kafkaProperties(pairs)) { $1 }
         guard configuration.maxInFlight > 0, configuration.lanes > 0, configuration.maxMessageBytes > 0 else {
             throw ValidationError("--max-in-flight, --lanes and --max-message-bytes must be positive")
         }

@@ -46,6 +46,10 @@ struct BenchCommand: AsyncParsableCommand {
     )
     var latencyRate: Int?
 
+    @Option(
+        help: "Extra librdkafka property key=value for the pipeline's worker, repeatable (as `khabar run --kafka`).")
+    var kafka: [String] = []
+
     @Option(help: "Log level of khabar and the embedded cluster.")
     var logLevel = "warning"
 
@@ -55,6 +59,7 @@ struct BenchCommand: AsyncParsableCommand {
     func validate() throws {
         if let messages, messages < 1 { throw ValidationError("--messages must be at least 1") }
         if let latencyRate, latencyRate < 1 { throw ValidationError("--latency-rate must be at least 1") }
+        _ = try Environment.kafkaProperties(kafka)
     }
 
     func run() async throws {
@@ -141,7 +146,8 @@ struct BenchCommand: AsyncParsableCommand {
                 topics: .init(
                     input: topics.input, output: topics.pipelineOutput, deadLetter: topics.pipelineDeadLetter),
                 lanes: lanes,
-                maxInFlight: maxInFlight
+                maxInFlight: maxInFlight,
+                kafkaProperties: try Environment.kafkaProperties(kafka)
             ),
             analyzer: analyzer,
             count: count,
@@ -160,7 +166,8 @@ struct BenchCommand: AsyncParsableCommand {
                 topics: .init(
                     input: topics.latencyInput, output: topics.latencyOutput, deadLetter: topics.latencyDeadLetter),
                 lanes: lanes,
-                maxInFlight: maxInFlight
+                maxInFlight: maxInFlight,
+                kafkaProperties: try Environment.kafkaProperties(kafka)
             ),
             analyzer: analyzer,
             partitions: partitions,

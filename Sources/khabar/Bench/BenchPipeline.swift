@@ -81,7 +81,8 @@ enum PipelinePhase {
         bootstrap: String,
         topics: Topics,
         lanes: Int?,
-        maxInFlight: Int?
+        maxInFlight: Int?,
+        kafkaProperties: [String: String] = [:]
     ) -> WorkerConfiguration {
         var configuration = WorkerConfiguration(bootstrapServers: bootstrap)
         configuration.inputTopic = topics.input
@@ -90,6 +91,7 @@ enum PipelinePhase {
         configuration.groupID = "khabar-bench-\(UUID().uuidString)"
         configuration.partitionAssignmentStrategy = "range"
         configuration.kafkaProperties["fetch.wait.max.ms"] = "5"
+        configuration.kafkaProperties.merge(kafkaProperties) { $1 }
         if let lanes { configuration.lanes = lanes }
         if let maxInFlight { configuration.maxInFlight = maxInFlight }
         return configuration
