@@ -10,7 +10,8 @@ import Testing
         "</title>", "<TITLE>", "<script>", "</script>", "<style>", "</style>", "<svg/>", "<head>", "</head>",
         "<!-- c -->", "<!--", "-->", "<!DOCTYPE html>", "<b>", "</b>", "&amp;", "&nbsp;", "&#8220;", "&#x21;",
         "&#0;", "&#xD800;", "&bogus;", "&", "&lt", "text", "نص عربي", "«قال»", " ", "\n", "\t", "<", ">", "a<b",
-        "<h1>", "</h1>", "<td>", "&hellip;", "&rsquo;",
+        "<h1>", "</h1>", "<td>", "&hellip;", "&rsquo;", "<SCRIPT>", "</Script >", "<LI>", "<figcaption>",
+        "</FIGCAPTION>", "<blockquotex>", "<noscript1234567890>", "</noscript1234567899>", "<p1>", "<Ti9tle>",
     ]
 
     @Test func agreesWithTheReferenceOnRandomMarkup() {
