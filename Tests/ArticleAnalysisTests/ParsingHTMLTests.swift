@@ -20,7 +20,7 @@ import Testing
             state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
             return state >> 33
         }
-        for round in 0..<3_000 {
+        for round in 0..<1_500 {
             var html = ""
             for _ in 0..<(next() % 60) { html += Self.pieces[Int(next()) % Self.pieces.count] }
             let bytes = Array(html.utf8)
