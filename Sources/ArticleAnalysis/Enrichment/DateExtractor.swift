@@ -24,32 +24,32 @@ struct DateExtractor {
     /// Publication date (year, month, day), if known.
     let published: (year: Int, month: Int, day: Int)?
 
-    private static func table(_ entries: [(String, Int)]) -> [UInt64: Int] {
-        var out: [UInt64: Int] = [:]
+    private static func table(_ entries: [(String, Int)]) -> HashTable64<Int> {
+        var out: [(UInt64, Int)] = []
         for (word, value) in entries {
-            TextNormalizer.forEachWord(in: word) { out[$0.bareHash] = value }
+            TextNormalizer.forEachWord(in: word) { out.append(($0.bareHash, value)) }
         }
-        return out
+        return HashTable64(out)
     }
 
     // Weekdays: 0 = Sunday. Arabic forms are matched with their article (الأحد), hence normalized hashes.
-    private static let arabicWeekdays: [UInt64: Int] = {
-        var out: [UInt64: Int] = [:]
+    private static let arabicWeekdays: HashTable64<Int> = {
+        var out: [(UInt64, Int)] = []
         for (word, day) in [
             ("الأحد", 0), ("الاثنين", 1), ("الإثنين", 1), ("الثلاثاء", 2), ("الأربعاء", 3), ("الخميس", 4),
             ("الجمعة", 5), ("السبت", 6),
         ] {
-            TextNormalizer.forEachWord(in: word) { out[$0.normalizedHash] = day }
+            TextNormalizer.forEachWord(in: word) { out.append(($0.normalizedHash, day)) }
         }
-        return out
+        return HashTable64(out)
     }()
     private static let englishWeekdays = table([
         ("sunday", 0), ("monday", 1), ("tuesday", 2), ("wednesday", 3), ("thursday", 4), ("friday", 5), ("saturday", 6),
     ])
-    private static let dayWords: Set<UInt64> = {
-        var out = Set<UInt64>()
-        TextNormalizer.forEachWord(in: "يوم اليوم صباح مساء ليلة ليل فجر ظهر امس أمس") { out.insert($0.bareHash) }
-        return out
+    private static let dayWords: HashSet64 = {
+        var out: [UInt64] = []
+        TextNormalizer.forEachWord(in: "يوم اليوم صباح مساء ليلة ليل فجر ظهر امس أمس") { out.append($0.bareHash) }
+        return HashSet64(out)
     }()
     private static let months = table([
         ("يناير", 1), ("فبراير", 2), ("مارس", 3), ("ابريل", 4), ("أبريل", 4), ("إبريل", 4), ("مايو", 5), ("يونيو", 6),
@@ -59,15 +59,15 @@ struct DateExtractor {
         ("july", 7), ("august", 8), ("september", 9), ("october", 10), ("november", 11), ("december", 12),
     ])
     // Two-word Levantine months: تشرين الأول/الثاني، كانون الأول/الثاني.
-    private static let twoWordMonths: [UInt64: [UInt64: Int]] = {
+    private static let twoWordMonths: [(first: UInt64, second: UInt64, month: Int)] = {
         func h(_ s: String) -> UInt64 {
             var out: UInt64 = 0
             TextNormalizer.forEachWord(in: s) { out = $0.bareHash }
             return out
         }
         return [
-            h("تشرين"): [h("الأول"): 10, h("الثاني"): 11],
-            h("كانون"): [h("الأول"): 12, h("الثاني"): 1],
+            (h("تشرين"), h("الأول"), 10), (h("تشرين"), h("الثاني"), 11),
+            (h("كانون"), h("الأول"), 12), (h("كانون"), h("الثاني"), 1),
         ]
     }()
 
@@ -158,8 +158,10 @@ struct DateExtractor {
     private func month(at k: Int) -> (Int, Int)? {
         let tokens = text.tokens
         guard k < tokens.count else { return nil }
-        if let pair = Self.twoWordMonths[tokens[k].bare], k + 1 < tokens.count, let m = pair[tokens[k + 1].bare] {
-            return (m, 2)
+        if k + 1 < tokens.count {
+            for (first, second, m) in Self.twoWordMonths where first == tokens[k].bare && second == tokens[k + 1].bare {
+                return (m, 2)
+            }
         }
         guard let m = Self.months[tokens[k].bare] else { return nil }
         if tokens[k].kind == .latin && !tokens[k].capitalized { return nil }
@@ -175,15 +177,22 @@ struct DateExtractor {
     func extract() -> [DateMention] {
         let tokens = text.tokens
         var out: [DateMention] = []
-        var seen = Set<DateMention>()
+        // Usually a few dates per article: a linear search finds repeats, a set once there are many.
+        var seen: Set<DateMention>? = nil
         func add(_ mention: DateMention) {
-            if seen.insert(mention).inserted { out.append(mention) }
+            if out.count < 16 {
+                if !out.contains(mention) { out.append(mention) }
+                return
+            }
+            if seen == nil { seen = Set(out) }
+            if seen!.insert(mention).inserted { out.append(mention) }
         }
+        let arabicWeekdays = Self.arabicWeekdays
         var k = 0
         while k < tokens.count {
             let t = tokens[k]
             // Arabic weekday after a day word: "اليوم الأحد", "يوم الخميس".
-            if t.kind == .arabic, let weekday = Self.arabicWeekdays[t.normalized], k > 0,
+            if t.kind == .arabic, let weekday = arabicWeekdays[t.normalized], k > 0,
                 Self.dayWords.contains(tokens[k - 1].bare), !t.breakBefore
             {
                 add(DateMention(text: text.text(tokens: k - 1, k), kind: .weekday, value: resolveWeekday(weekday)))

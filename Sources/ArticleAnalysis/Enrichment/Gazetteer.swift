@@ -30,18 +30,28 @@ struct Gazetteer: Sendable {
         var country: String?
         /// Role of a person (`head_of_state`, `foreign_minister`, ...).
         var role: String?
+        /// ``arabic`` normalised (``TextNormalizer/normalize(_:)``), computed once at load time.
+        var arabicNormalized = ""
+        /// ``english`` normalised (``TextNormalizer/normalize(_:)``), computed once at load time.
+        var englishNormalized = ""
 
         /// The canonical name in the article's language (falling back to the other one).
         func name(for language: Language) -> String {
             if language == .english { return english.isEmpty ? arabic : english }
             return arabic.isEmpty ? english : arabic
         }
+
+        /// ``name(for:)`` normalised.
+        func normalizedName(for language: Language) -> String {
+            if language == .english { return english.isEmpty ? arabicNormalized : englishNormalized }
+            return arabic.isEmpty ? englishNormalized : arabicNormalized
+        }
     }
 
     /// One spelling of an entry as a sequence of word hashes.
     struct Pattern: Sendable {
-        /// ``Word/bareHash`` of each word.
-        var words: [UInt64]
+        /// Range in ``patternWords`` of the ``Word/bareHash`` of each word.
+        var words: Range<Int>
         /// Whether every word must be written in capitals ("=US").
         var allCaps: Bool
         /// Whether the spelling is in Latin script (then a capitalised word is required).
@@ -54,17 +64,23 @@ struct Gazetteer: Sendable {
     private(set) var entries: [Entry] = []
     /// All spellings.
     private(set) var patterns: [Pattern] = []
-    /// Pattern indices by the hash of their first word, longest pattern first.
-    private(set) var byFirstWord: [UInt64: [Int]] = [:]
+    /// The words of all spellings, each ``Pattern`` holding a range of it (one array, so that matching
+    /// reads hashes without touching a per-pattern array).
+    private(set) var patternWords: [UInt64] = []
+    /// Pattern indices, grouped by first word and longest pattern first within a group (see
+    /// ``byFirstWord``).
+    private(set) var candidates: [Int] = []
+    /// The range in ``candidates`` of the patterns starting with a word, by the hash of the word.
+    private(set) var byFirstWord = HashTable64<Range<Int>>([UInt64: Range<Int>]())
     /// Single-word spellings of at least ``fuzzyMinLength`` letters, by the hash of the word with
     /// one letter position blanked (position mixed into the hash): finds one-letter substitutions.
-    private(set) var fuzzy: [UInt64: Int] = [:]
+    private(set) var fuzzy = HashTable64<Int>([UInt64: Int]())
     /// A 65,536-bit filter over the keys of ``byFirstWord`` (bits 0–15 of the hash): a clear bit proves
-    /// that no pattern starts with the word, so most tokens skip the dictionary lookup.
+    /// that no pattern starts with the word, so most tokens skip the table lookup.
     private(set) var firstWordFilter = [UInt64](repeating: 0, count: 1024)
     /// ISO code by the stem hash of one-word country names, so that a nisba adjective finds its
     /// country ("العراقي" → عراق → IQ).
-    private(set) var countryByStem: [UInt64: String] = [:]
+    private(set) var countryByStem = HashTable64<String>([UInt64: String]())
     /// Shortest word that may match with a one-letter substitution.
     static let fuzzyMinLength = 7
     /// Longest word tried for a one-letter substitution (bounds the work on pathological words).
@@ -96,78 +112,105 @@ struct Gazetteer: Sendable {
                 $0.split(separator: "\t", omittingEmptySubsequences: false)
             }
         }
+        var builder = Builder()
         for row in try rows("countries.tsv") where row.count >= 5 {
             let code = String(row[0])
-            add(.init(kind: .country, arabic: "", english: "", country: code), arabic: row[1], english: row[2])
+            builder.add(.init(kind: .country, arabic: "", english: "", country: code), arabic: row[1], english: row[2])
         }
         // Capitals after countries: a name shared by both (الجزائر، تونس) denotes the country.
         for row in try rows("countries.tsv") where row.count >= 5 {
             let code = String(row[0])
-            add(.init(kind: .capital, arabic: "", english: "", country: code), arabic: row[3], english: row[4])
+            builder.add(.init(kind: .capital, arabic: "", english: "", country: code), arabic: row[3], english: row[4])
         }
         for row in try rows("cities.tsv") where row.count >= 3 {
-            add(.init(kind: .city, arabic: "", english: "", country: String(row[0])), arabic: row[1], english: row[2])
+            let entry = Entry(kind: .city, arabic: "", english: "", country: String(row[0]))
+            builder.add(entry, arabic: row[1], english: row[2])
         }
         for row in try rows("organizations.tsv") where row.count >= 2 {
-            add(.init(kind: .organization, arabic: "", english: ""), arabic: row[0], english: row[1])
+            builder.add(.init(kind: .organization, arabic: "", english: ""), arabic: row[0], english: row[1])
         }
         for row in try rows("persons.tsv") where row.count >= 4 {
             let entry = Entry(kind: .person, arabic: "", english: "", country: String(row[2]), role: String(row[3]))
-            add(entry, arabic: row[0], english: row[1])
+            builder.add(entry, arabic: row[0], english: row[1])
         }
-        for key in byFirstWord.keys {
-            byFirstWord[key]!.sort {
+        entries = builder.entries
+        patterns = builder.patterns
+        patternWords = builder.words
+        var ranges: [UInt64: Range<Int>] = [:]
+        for (key, list) in builder.byFirstWord {
+            let patterns = self.patterns
+            let sorted = list.sorted {
                 patterns[$0].words.count > patterns[$1].words.count
                     || (patterns[$0].words.count == patterns[$1].words.count && $0 < $1)
             }
-        }
-        for key in byFirstWord.keys {
+            ranges[key] = candidates.count..<(candidates.count + sorted.count)
+            candidates.append(contentsOf: sorted)
             firstWordFilter[Int(truncatingIfNeeded: key >> 6) & 1023] |= 1 << (key & 63)
         }
+        byFirstWord = HashTable64(ranges)
+        fuzzy = HashTable64(builder.fuzzy)
+        countryByStem = HashTable64(builder.countryByStem)
     }
 
-    private mutating func add(_ entry: Entry, arabic: Substring, english: Substring) {
-        var entry = entry
-        let arabicNames = arabic.split(separator: "|").map(String.init)
-        let englishNames = english.split(separator: "|").map(String.init)
-        entry.arabic = arabicNames.first ?? ""
-        entry.english = englishNames.first.map { $0.hasPrefix("=") ? String($0.dropFirst()) : $0 } ?? ""
-        let index = entries.count
-        entries.append(entry)
-        for name in arabicNames + englishNames {
-            let allCaps = name.hasPrefix("=")
-            let spelling = allCaps ? String(name.dropFirst()) : name
-            var words: [UInt64] = []
-            var latin = false
-            var single: [UInt32] = []
-            var stem: UInt64 = 0
-            TextNormalizer.forEachWord(in: spelling) { word in
-                words.append(word.bareHash)
-                stem = word.stemHash
-                latin = latin || word.kind == .latin
-                single = Array(word.bare)
-            }
-            // A one-word name of fewer than three letters after its proclitics is too ambiguous (unless an
-            // acronym that must be written in capitals).
-            guard let first = words.first, words.count > 1 || single.count >= 3 || allCaps else { continue }
-            let pattern = Pattern(words: words, allCaps: allCaps, latin: latin, entry: index)
-            if entry.kind == .country && words.count == 1 && !latin, let code = entry.country,
-                countryByStem[stem] == nil
-            {
-                countryByStem[stem] = code
-            }
-            // The first spelling registered for a word sequence wins.
-            if byFirstWord[first, default: []].contains(where: { patterns[$0].words == words }) { continue }
-            byFirstWord[first, default: []].append(patterns.count)
-            if words.count == 1 && (Gazetteer.fuzzyMinLength...Gazetteer.fuzzyMaxLength).contains(single.count)
-                && !allCaps
-            {
-                for offset in single.indices {
-                    let key = Gazetteer.blankedHash(single[...], offset: offset)
-                    if fuzzy[key] == nil { fuzzy[key] = patterns.count }
+    /// The tables while they are being filled (dictionaries), frozen into hash tables by `init`.
+    private struct Builder {
+        var entries: [Entry] = []
+        var patterns: [Pattern] = []
+        var words: [UInt64] = []
+        var byFirstWord: [UInt64: [Int]] = [:]
+        var fuzzy: [UInt64: Int] = [:]
+        var countryByStem: [UInt64: String] = [:]
+
+        mutating func add(_ entry: Entry, arabic: Substring, english: Substring) {
+            var entry = entry
+            let arabicNames = arabic.split(separator: "|").map(String.init)
+            let englishNames = english.split(separator: "|").map(String.init)
+            entry.arabic = arabicNames.first ?? ""
+            entry.english = englishNames.first.map { $0.hasPrefix("=") ? String($0.dropFirst()) : $0 } ?? ""
+            entry.arabicNormalized = TextNormalizer.normalize(entry.arabic)
+            entry.englishNormalized = TextNormalizer.normalize(entry.english)
+            let index = entries.count
+            entries.append(entry)
+            for name in arabicNames + englishNames {
+                let allCaps = name.hasPrefix("=")
+                let spelling = allCaps ? String(name.dropFirst()) : name
+                var hashes: [UInt64] = []
+                var latin = false
+                var single: [UInt32] = []
+                var stem: UInt64 = 0
+                TextNormalizer.forEachWord(in: spelling) { word in
+                    hashes.append(word.bareHash)
+                    stem = word.stemHash
+                    latin = latin || word.kind == .latin
+                    single = Array(word.bare)
                 }
+                // A one-word name of fewer than three letters after its proclitics is too ambiguous (unless an
+                // acronym that must be written in capitals).
+                guard let first = hashes.first, hashes.count > 1 || single.count >= 3 || allCaps else { continue }
+                if entry.kind == .country && hashes.count == 1 && !latin, let code = entry.country,
+                    countryByStem[stem] == nil
+                {
+                    countryByStem[stem] = code
+                }
+                // The first spelling registered for a word sequence wins.
+                if let list = byFirstWord[first],
+                    list.contains(where: { words[patterns[$0].words].elementsEqual(hashes) })
+                {
+                    continue
+                }
+                byFirstWord[first, default: []].append(patterns.count)
+                if hashes.count == 1 && (Gazetteer.fuzzyMinLength...Gazetteer.fuzzyMaxLength).contains(single.count)
+                    && !allCaps
+                {
+                    for offset in single.indices {
+                        let key = Gazetteer.blankedHash(single[...], offset: offset)
+                        if fuzzy[key] == nil { fuzzy[key] = patterns.count }
+                    }
+                }
+                let range = self.words.count..<(self.words.count + hashes.count)
+                self.words.append(contentsOf: hashes)
+                patterns.append(Pattern(words: range, allCaps: allCaps, latin: latin, entry: index))
             }
-            patterns.append(pattern)
         }
     }
 
@@ -180,9 +223,11 @@ struct Gazetteer: Sendable {
     /// Hash of `word` with the letter at `offset` (0-based) replaced by a blank, mixed with the offset.
     static func blankedHash(_ word: ArraySlice<UInt32>, offset: Int) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(offset &* 0x9E37_79B9)
-        for (k, v) in word.enumerated() {
-            h = (h ^ UInt64(k == offset ? 0x2A : v)) &* 0x0000_0100_0000_01B3
+        return word.withUnsafeBufferPointer { letters in
+            for k in 0..<letters.count {
+                h = (h ^ UInt64(k == offset ? 0x2A : letters[k])) &* 0x0000_0100_0000_01B3
+            }
+            return h
         }
-        return h
     }
 }

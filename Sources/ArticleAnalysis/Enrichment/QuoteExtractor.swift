@@ -14,30 +14,32 @@ struct QuoteExtractor {
     let text: ArticleText
     let entities: EntityExtractor
 
-    private static func hashes(_ words: String) -> Set<UInt64> {
-        var out = Set<UInt64>()
-        TextNormalizer.forEachWord(in: words) { out.insert($0.bareHash) }
+    private static func hashes(_ words: String) -> [UInt64] {
+        var out: [UInt64] = []
+        TextNormalizer.forEachWord(in: words) { out.append($0.bareHash) }
         return out
     }
 
-    private static let arabicVerbs = hashes(
-        "قال قالت يقول تقول اكد اكدت يؤكد تؤكد اضاف اضافت يضيف اوضح اوضحت يوضح صرح صرحت اعلن اعلنت يعلن "
-            + "اعتبر اعتبرت يعتبر شدد شددت يشدد لفت لفتت اشار اشارت يشير ذكر ذكرت تابع تابعت راي رات يري نفي "
-            + "نفت حذر حذرت يحذر طالب طالبت اعرب اعربت كشف كشفت"
-    )
-    private static let complementizers = hashes("ان انه انها انهم بان")
-    private static let englishVerbs = hashes("said says told added warned insisted argued stated")
-    private static let pronouns = hashes("he she they it هو هي")
+    private static let arabicVerbs = HashSet64(
+        hashes(
+            "قال قالت يقول تقول اكد اكدت يؤكد تؤكد اضاف اضافت يضيف اوضح اوضحت يوضح صرح صرحت اعلن اعلنت يعلن "
+                + "اعتبر اعتبرت يعتبر شدد شددت يشدد لفت لفتت اشار اشارت يشير ذكر ذكرت تابع تابعت راي رات يري نفي "
+                + "نفت حذر حذرت يحذر طالب طالبت اعرب اعربت كشف كشفت"
+        ))
+    private static let complementizers = HashSet64(hashes("ان انه انها انهم بان"))
+    private static let englishVerbs = HashSet64(hashes("said says told added warned insisted argued stated"))
+    private static let pronouns = HashSet64(hashes("he she they it هو هي"))
 
     /// Quotes in order of appearance, at most `limit`.
     func extract(limit: Int) -> [Quote] {
         var quotes: [Quote] = []
         var lastSpeaker: String? = nil
         let tokens = text.tokens
+        let arabicVerbs = Self.arabicVerbs
         var i = 0
         while i < tokens.count && quotes.count < limit {
             let token = tokens[i]
-            if token.kind == .arabic, Self.arabicVerbs.contains(token.bare) {
+            if token.kind == .arabic, arabicVerbs.contains(token.bare) {
                 if let (quote, next) = arabicQuote(verb: i, lastSpeaker: lastSpeaker) {
                     quotes.append(quote)
                     if quote.speaker != nil { lastSpeaker = quote.speaker }
@@ -54,13 +56,12 @@ struct QuoteExtractor {
     private func arabicQuote(verb v: Int, lastSpeaker: String?) -> (Quote, Int)? {
         let tokens = text.tokens
         let segment = tokens[v].segment
+        let complementizers = Self.complementizers
         var c = v + 1
-        while c < tokens.count, c - v <= 16, tokens[c].segment == segment,
-            !Self.complementizers.contains(tokens[c].bare)
-        {
+        while c < tokens.count, c - v <= 16, tokens[c].segment == segment, !complementizers.contains(tokens[c].bare) {
             c += 1
         }
-        guard c < tokens.count, tokens[c].segment == segment, Self.complementizers.contains(tokens[c].bare) else {
+        guard c < tokens.count, tokens[c].segment == segment, complementizers.contains(tokens[c].bare) else {
             return nil
         }
         var speaker: String? = nil
@@ -103,23 +104,23 @@ struct QuoteExtractor {
         return (Quote(text: quoteText, speaker: speaker), next)
     }
 
-    private static let roleWords: [(words: Set<UInt64>, role: String)] = [
+    private static let roleWords: [(words: [UInt64], role: String)] = [
         (hashes("وزير الخارجيه"), "foreign_minister"), (hashes("وزيره الخارجيه"), "foreign_minister"),
         (hashes("رئيس الوزراء"), "head_of_government"), (hashes("رئيس الحكومه"), "head_of_government"),
     ]
-    private static let president = hashes("الرئيس")
+    private static let president = hashes("الرئيس")[0]
 
     /// A role and nationality written instead of a name ("وزير الخارجية العراقي") resolved to the one
     /// person of the article holding that role for that country.
     private func personByRole(in words: Range<Int>) -> String? {
         let tokens = text.tokens
-        let bares = Set(words.map { tokens[$0].bare })
+        func present(_ word: UInt64) -> Bool { words.contains { tokens[$0].bare == word } }
         var role: String? = nil
-        for (required, name) in Self.roleWords where required.isSubset(of: bares) {
+        for (required, name) in Self.roleWords where required.allSatisfy(present) {
             role = name
             break
         }
-        if role == nil && !bares.isDisjoint(with: Self.president) { role = "head_of_state" }
+        if role == nil && present(Self.president) { role = "head_of_state" }
         guard let role else { return nil }
         for k in words {
             if let country = entities.gazetteer.countryByStem[tokens[k].stem] {
@@ -129,14 +130,14 @@ struct QuoteExtractor {
         return nil
     }
 
-    private static func isOpeningQuote(_ bytes: [UInt8], _ i: Int) -> Int? {
+    private static func isOpeningQuote(_ bytes: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int? {
         if bytes[i] == 0x22 { return 1 }
         if i + 1 < bytes.count, bytes[i] == 0xC2, bytes[i + 1] == 0xAB { return 2 }  // «
         if i + 2 < bytes.count, bytes[i] == 0xE2, bytes[i + 1] == 0x80, bytes[i + 2] == 0x9C { return 3 }  // “
         return nil
     }
 
-    private static func isClosingQuote(_ bytes: [UInt8], _ i: Int) -> Bool {
+    private static func isClosingQuote(_ bytes: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
         if bytes[i] == 0x22 { return true }
         if i + 1 < bytes.count, bytes[i] == 0xC2, bytes[i + 1] == 0xBB { return true }  // »
         if i + 2 < bytes.count, bytes[i] == 0xE2, bytes[i + 1] == 0x80, bytes[i + 2] == 0x9D { return true }  // ”
@@ -144,7 +145,10 @@ struct QuoteExtractor {
     }
 
     private func quotedOrClause(from: Int, segmentEnd: Int) -> (String, Int)? {
-        let bytes = text.bytes
+        text.bytes.withUnsafeBufferPointer { quotedOrClause($0, from: from, segmentEnd: segmentEnd) }
+    }
+
+    private func quotedOrClause(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, segmentEnd: Int) -> (String, Int)? {
         var i = from
         // Up to a few bytes of space / punctuation before an opening quotation mark.
         while i < segmentEnd, i - from < 8, bytes[i] == 0x20 || bytes[i] == 0x3A || bytes[i] == 0x2C { i += 1 }
@@ -163,7 +167,10 @@ struct QuoteExtractor {
 
     /// English: "…," X said / said X / X said: "…".
     private func englishQuotes(into quotes: inout [Quote], limit: Int) {
-        let bytes = text.bytes
+        text.bytes.withUnsafeBufferPointer { englishQuotes($0, into: &quotes, limit: limit) }
+    }
+
+    private func englishQuotes(_ bytes: UnsafeBufferPointer<UInt8>, into quotes: inout [Quote], limit: Int) {
         let tokens = text.tokens
         var tokenIndex = 0
         var lastSpeaker: String? = nil
