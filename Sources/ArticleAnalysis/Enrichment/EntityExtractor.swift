@@ -45,8 +45,9 @@ struct EntityExtractor {
 
     /// Entities in order of discovery.
     private var found: [Found] = []
-    /// Index in `found` of each gazetteer entry found, -1 for the others (allocated on the first match).
-    private var foundByEntry: [Int32] = []
+    /// The gazetteer entry of each entity in `found` (-1 for people found by a title), searched linearly:
+    /// a few dozen per article at most.
+    private var foundEntries: [Int32] = []
     /// Mentions of people by token (used by quote attribution): index in `found`, or -1.
     private var personAt: [Int32] = []
     /// Last word of each multi-word person mention (hash) → index in `found` (first person wins); a
@@ -60,31 +61,28 @@ struct EntityExtractor {
         self.language = language
     }
 
-    /// Title spellings (word-hash sequences) behind a filter on their first words.
+    typealias Tokens = UnsafeBufferPointer<ArticleText.TokenInfo>
+
+    /// Title spellings as word-hash sequences, longest first.
     private struct Titles {
         let titles: [[UInt64]]
-        let firstWords: HashSet64
 
         init(_ spellings: [String]) {
-            titles = spellings.map(EntityExtractor.hashes)
-            firstWords = HashSet64(titles.map { $0[0] })
+            titles = spellings.map(EntityExtractor.hashes).sorted { $0.count > $1.count }
         }
 
         /// Number of tokens of the longest title starting at token `i`, 0 for none.
-        @inline(__always)
-        func longest(at i: Int, in tokens: [ArticleText.TokenInfo]) -> Int {
-            guard firstWords.contains(tokens[i].bare) else { return 0 }
-            var best = 0
-            for title in titles where title.count > best && i + title.count <= tokens.count {
+        func longest(at i: Int, in tokens: Tokens) -> Int {
+            for title in titles where i + title.count <= tokens.count {
                 var ok = true
                 for (k, word) in title.enumerated()
                 where tokens[i + k].bare != word || (k > 0 && tokens[i + k].breakBefore) {
                     ok = false
                     break
                 }
-                if ok { best = title.count }
+                if ok { return title.count }
             }
-            return best
+            return 0
         }
     }
 
@@ -100,6 +98,8 @@ struct EntityExtractor {
         "governor", "king", "queen", "prince", "leader", "spokesman", "spokeswoman", "ambassador", "mp", "sir",
         "lord",
     ])
+    /// The first words of all titles.
+    private static let titleFilter = WordFilter((arabicTitles.titles + englishTitles.titles).map { $0[0] })
     /// Capitalised English words that are never part of a person's name.
     static let englishNonNames = HashSet64(
         ("election elections minister ministers secretary justice party government office house department "
@@ -153,19 +153,10 @@ struct EntityExtractor {
         return result
     }
 
-    /// Counts a mention of the entity at `index` in `found`, or, when `index` is nil, adds the entity
-    /// `make` builds; returns its index in `found`.
-    private mutating func record(
-        _ index: Int?, kind: Gazetteer.Kind, entry: Int, at token: Int, make: () -> Entity
-    ) -> Int {
-        if let index {
-            found[index].entity.mentions += 1
-            return index
-        }
-        var entity = make()
-        entity.firstToken = token
-        entity.mentions = 1
+    /// Adds a newly found entity; returns its index in `found`.
+    private mutating func add(_ entity: Entity, kind: Gazetteer.Kind, entry: Int) -> Int {
         found.append(Found(kind: kind, entity: entity, entry: entry))
+        foundEntries.append(Int32(entry))
         return found.count - 1
     }
 
@@ -185,57 +176,69 @@ struct EntityExtractor {
     }
 
     private mutating func gazetteerPass(_ covered: inout [Bool]) {
-        let tokens = text.tokens
-        let filter = gazetteer.firstWordFilter
-        let byFirstWord = gazetteer.byFirstWord
-        let candidates = gazetteer.candidates
-        let patterns = gazetteer.patterns
-        var i = 0
-        while i < tokens.count {
-            var matched: (pattern: Int, length: Int)? = nil
-            let mayStart = filter.withUnsafeBufferPointer { Gazetteer.mayStart(tokens[i].bare, filter: $0) }
-            if mayStart, let range = byFirstWord[tokens[i].bare] {
-                for index in candidates[range] where matches(patterns[index], at: i) {
-                    matched = (index, patterns[index].words.count)
-                    break
+        let tokenArray = text.tokens
+        let gazetteer = self.gazetteer
+        tokenArray.withUnsafeBufferPointer { tokens in
+            gazetteer.firstWordFilter.withUnsafeBufferPointer { filter in
+                var i = 0
+                while i < tokens.count {
+                    let bare = tokens[i].bare
+                    var matched: (pattern: Int, length: Int)? = nil
+                    if Gazetteer.mayStart(bare, filter: filter), let range = gazetteer.byFirstWord[bare] {
+                        for index in gazetteer.candidates[range] {
+                            let pattern = gazetteer.patterns[index]
+                            if Self.matches(pattern, gazetteer.patternWords[pattern.words], at: i, in: tokens) {
+                                matched = (index, pattern.words.count)
+                                break
+                            }
+                        }
+                    } else if tokens[i].fuzzyPattern >= 0 && tokens[i].kind == .arabic {
+                        matched = (tokens[i].fuzzyPattern, 1)
+                    }
+                    guard let (patternIndex, length) = matched else {
+                        i += 1
+                        continue
+                    }
+                    noteGazetteerMatch(gazetteer.patterns[patternIndex].entry, at: i, length: length, tokens, &covered)
+                    i += length
                 }
-            } else if tokens[i].fuzzyPattern >= 0 && tokens[i].kind == .arabic {
-                matched = (tokens[i].fuzzyPattern, 1)
             }
-            guard let (patternIndex, length) = matched else {
-                i += 1
-                continue
-            }
-            let entryIndex = patterns[patternIndex].entry
-            let entry = gazetteer.entries[entryIndex]
-            if foundByEntry.isEmpty { foundByEntry = [Int32](repeating: -1, count: gazetteer.entries.count) }
-            let known = foundByEntry[entryIndex]
-            let language = self.language
-            let index = record(known < 0 ? nil : Int(known), kind: entry.kind, entry: entryIndex, at: i) {
-                Entity(
-                    name: entry.name(for: language), normalized: entry.normalizedName(for: language),
-                    country: entry.kind == .organization ? nil : entry.country,
-                    type: entry.kind == .person
-                        ? entry.role : (entry.kind == .organization ? nil : entry.kind.rawValue),
-                    known: true, mentions: 0, firstToken: i
-                )
-            }
-            foundByEntry[entryIndex] = Int32(index)
-            for k in i..<(i + length) {
-                covered[k] = true
-                if entry.kind == .person { personAt[k] = Int32(index) }
-            }
-            if entry.kind == .person && length > 1 { addSurname(tokens[i + length - 1].bare, index) }
-            i += length
         }
     }
 
-    private func matches(_ pattern: Gazetteer.Pattern, at i: Int) -> Bool {
-        let tokens = text.tokens
-        guard i + pattern.words.count <= tokens.count else { return false }
+    /// Records the mention of gazetteer entry `entryIndex` over tokens `i..<i + length`.
+    private mutating func noteGazetteerMatch(
+        _ entryIndex: Int, at i: Int, length: Int, _ tokens: Tokens, _ covered: inout [Bool]
+    ) {
+        let kind = gazetteer.entries[entryIndex].kind
+        let index: Int
+        if let known = foundEntries.firstIndex(of: Int32(entryIndex)) {
+            found[known].entity.mentions += 1
+            index = known
+        } else {
+            let entry = gazetteer.entries[entryIndex]
+            let entity = Entity(
+                name: entry.name(for: language), normalized: entry.normalizedName(for: language),
+                country: kind == .organization ? nil : entry.country,
+                type: kind == .person ? entry.role : (kind == .organization ? nil : kind.rawValue),
+                known: true, mentions: 1, firstToken: i
+            )
+            index = add(entity, kind: kind, entry: entryIndex)
+        }
+        for k in i..<(i + length) {
+            covered[k] = true
+            if kind == .person { personAt[k] = Int32(index) }
+        }
+        if kind == .person && length > 1 { addSurname(tokens[i + length - 1].bare, index) }
+    }
+
+    private static func matches(
+        _ pattern: Gazetteer.Pattern, _ words: ArraySlice<UInt64>, at i: Int, in tokens: Tokens
+    ) -> Bool {
+        guard i + words.count <= tokens.count else { return false }
         var capitalized = false
         var k = i
-        for word in gazetteer.patternWords[pattern.words] {
+        for word in words {
             let token = tokens[k]
             if token.bare != word { return false }
             if k > i && token.breakBefore { return false }
@@ -248,90 +251,110 @@ struct EntityExtractor {
 
     /// People introduced by a title: "رئيس الوزراء العراقي مصطفى الكاظمي", "Secretary Patricia Hewitt".
     private mutating func titlePass(_ covered: inout [Bool]) {
-        let tokens = text.tokens
-        let arabicTitles = Self.arabicTitles
-        let englishTitles = Self.englishTitles
+        let tokenArray = text.tokens
+        let filter = Self.titleFilter
+        tokenArray.withUnsafeBufferPointer { tokens in
+            var i = 0
+            while i < tokens.count {
+                if !filter.mayContain(tokens[i].bare) {
+                    i += 1
+                    continue
+                }
+                i = titleMention(at: i, in: tokens, &covered)
+            }
+        }
+    }
+
+    /// The person named after a title possibly starting at token `i`; returns the token to go on from.
+    private mutating func titleMention(at i: Int, in tokens: Tokens, _ covered: inout [Bool]) -> Int {
         let stopwords = Self.stopwords
-        var i = 0
-        while i < tokens.count {
-            let arabic = tokens[i].kind == .arabic
-            let titleLength = (arabic ? arabicTitles : englishTitles).longest(at: i, in: tokens)
-            guard titleLength > 0 else {
-                i += 1
-                continue
+        let arabic = tokens[i].kind == .arabic
+        let titleLength = (arabic ? Self.arabicTitles : Self.englishTitles).longest(at: i, in: tokens)
+        guard titleLength > 0 else { return i + 1 }
+        var j = i + titleLength
+        if arabic {
+            // Skip adjectives and places qualifying the title (العراقي، الأميركي، الخارجية).
+            var skipped = 0
+            while j < tokens.count, skipped < 4, !tokens[j].breakBefore, tokens[j].kind == .arabic,
+                tokens[j].hasArticle || (covered[j] && personAt[j] < 0), !stopwords.contains(tokens[j].bare)
+            {
+                j += 1
+                skipped += 1
             }
-            var j = i + titleLength
+        }
+        var end = j
+        while end < tokens.count, end - j < 4, !(end > j && tokens[end].breakBefore), !covered[end] {
+            let token = tokens[end]
+            if stopwords.contains(token.bare) { break }
             if arabic {
-                // Skip adjectives and places qualifying the title (العراقي، الأميركي، الخارجية).
-                var skipped = 0
-                while j < tokens.count, skipped < 4, !tokens[j].breakBefore, tokens[j].kind == .arabic,
-                    tokens[j].hasArticle || (covered[j] && personAt[j] < 0), !stopwords.contains(tokens[j].bare)
-                {
-                    j += 1
-                    skipped += 1
-                }
-            }
-            var end = j
-            while end < tokens.count, end - j < 4, !(end > j && tokens[end].breakBefore), !covered[end] {
-                let token = tokens[end]
-                if stopwords.contains(token.bare) { break }
-                if arabic {
-                    // Name words carry no proclitic (و، ب، ل ...) other than a final nisba's article.
-                    guard token.kind == .arabic, token.bare == token.normalized || token.hasArticle else { break }
-                    if token.hasArticle {
-                        let afterJoiner = end > j && Self.nameJoiners.contains(tokens[end - 1].bare)
-                        if !afterJoiner {
-                            if end > j { end += 1 }  // a final nisba surname (الكاظمي)
-                            break
-                        }
+                // Name words carry no proclitic (و، ب، ل ...) other than a final nisba's article.
+                guard token.kind == .arabic, token.bare == token.normalized || token.hasArticle else { break }
+                if token.hasArticle {
+                    let afterJoiner = end > j && Self.nameJoiners.contains(tokens[end - 1].bare)
+                    if !afterJoiner {
+                        if end > j { end += 1 }  // a final nisba surname (الكاظمي)
+                        break
                     }
-                } else if !(token.kind == .latin && token.capitalized) || Self.englishNonNames.contains(token.bare) {
-                    break
                 }
-                end += 1
+            } else if !(token.kind == .latin && token.capitalized) || Self.englishNonNames.contains(token.bare) {
+                break
             }
-            let count = end - j
-            // An Arabic name must be followed by punctuation, a function word or the end of the
-            // paragraph ("الرئيس المصري محمد مرسي، ..."), which filters most non-names.
-            let closed =
-                end >= tokens.count || tokens[end].breakBefore || tokens[end].segment != tokens[j].segment
-                || stopwords.contains(tokens[end].bare) || Self.speechVerbs.contains(tokens[end].bare)
-            if arabic && !closed {
-                i += max(1, titleLength)
-            } else if count == 1, let index = surname(tokens[j].bare) {
-                // "Mr Blair" after "Tony Blair".
-                found[index].entity.mentions += 1
-                covered[j] = true
-                personAt[j] = Int32(index)
-                i = end
-            } else if count >= (arabic ? 2 : 1) && count <= 4 && !(j < tokens.count && covered[j]) {
-                var name = text.text(tokens: j, end - 1)
-                if name.hasSuffix("'s") || name.hasSuffix("\u{2019}s") { name = String(name.dropLast(2)) }
-                let normalized = TextNormalizer.normalize(name)
-                let known = found.firstIndex { $0.entry < 0 && $0.entity.normalized == normalized }
-                let index = record(known, kind: .person, entry: -1, at: j) {
-                    Entity(
-                        name: name, normalized: normalized, country: nil, type: nil, known: false, mentions: 0,
-                        firstToken: j
-                    )
-                }
-                for k in j..<end {
-                    covered[k] = true
-                    personAt[k] = Int32(index)
-                }
-                if count > 1 { addSurname(tokens[end - 1].bare, index) }
-                i = end
+            end += 1
+        }
+        let count = end - j
+        // An Arabic name must be followed by punctuation, a function word or the end of the
+        // paragraph ("الرئيس المصري محمد مرسي، ..."), which filters most non-names.
+        let closed =
+            end >= tokens.count || tokens[end].breakBefore || tokens[end].segment != tokens[j].segment
+            || stopwords.contains(tokens[end].bare) || Self.speechVerbs.contains(tokens[end].bare)
+        if arabic && !closed {
+            return i + max(1, titleLength)
+        } else if count == 1, let index = surname(tokens[j].bare) {
+            // "Mr Blair" after "Tony Blair".
+            found[index].entity.mentions += 1
+            covered[j] = true
+            personAt[j] = Int32(index)
+            return end
+        } else if count >= (arabic ? 2 : 1) && count <= 4 && !(j < tokens.count && covered[j]) {
+            var name = text.text(tokens: j, end - 1)
+            // A possessive "'s" / "’s" ends in an "s" byte: the Character-wise test runs only then.
+            if text.bytes[tokens[end - 1].range.upperBound - 1] == 0x73,
+                name.hasSuffix("'s") || name.hasSuffix("\u{2019}s")
+            {
+                name = String(name.dropLast(2))
+            }
+            let normalized = TextNormalizer.normalize(name)
+            let index: Int
+            if let known = found.firstIndex(where: { $0.entry < 0 && $0.entity.normalized == normalized }) {
+                found[known].entity.mentions += 1
+                index = known
             } else {
-                i += max(1, titleLength)
+                let entity = Entity(
+                    name: name, normalized: normalized, country: nil, type: nil, known: false, mentions: 1,
+                    firstToken: j
+                )
+                index = add(entity, kind: .person, entry: -1)
             }
+            for k in j..<end {
+                covered[k] = true
+                personAt[k] = Int32(index)
+            }
+            if count > 1 { addSurname(tokens[end - 1].bare, index) }
+            return end
+        } else {
+            return i + max(1, titleLength)
         }
     }
 
     /// Later mentions of a found multi-word person by their last name alone ("وأضاف حسين", "Ms Hewitt").
     private mutating func surnamePass(_ covered: inout [Bool]) {
         guard !surnames.isEmpty else { return }
-        let tokens = text.tokens
-        for i in tokens.indices where !covered[i] {
+        let tokenArray = text.tokens
+        tokenArray.withUnsafeBufferPointer { surnamePass($0, &covered) }
+    }
+
+    private mutating func surnamePass(_ tokens: Tokens, _ covered: inout [Bool]) {
+        for i in 0..<tokens.count where !covered[i] {
             guard let index = surname(tokens[i].bare), tokens[i].kind != .latin || tokens[i].capitalized else {
                 continue
             }

@@ -231,3 +231,20 @@ struct Gazetteer: Sendable {
         }
     }
 }
+
+/// A 4,096-bit filter over word hashes (one bit per word, chosen by bits 0–11 of the hash) in front of
+/// a short word list: a clear bit proves that the word is not in the list, so most tokens cost one test.
+struct WordFilter: Sendable {
+    private var bits = [UInt64](repeating: 0, count: 64)
+
+    /// A filter admitting `words` (hashes).
+    init<S: Sequence<UInt64>>(_ words: S) {
+        for word in words { bits[Int(truncatingIfNeeded: word >> 6) & 63] |= 1 << (word & 63) }
+    }
+
+    /// Whether `word` may be in the list (false: certainly not).
+    @inline(__always)
+    func mayContain(_ word: UInt64) -> Bool {
+        bits[Int(truncatingIfNeeded: word >> 6) & 63] & (1 << (word & 63)) != 0
+    }
+}

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A quotation found in an article.
 public struct Quote: Sendable, Hashable {
     /// The quoted words (without the quotation marks).
@@ -20,34 +22,40 @@ struct QuoteExtractor {
         return out
     }
 
-    private static let arabicVerbs = HashSet64(
-        hashes(
-            "قال قالت يقول تقول اكد اكدت يؤكد تؤكد اضاف اضافت يضيف اوضح اوضحت يوضح صرح صرحت اعلن اعلنت يعلن "
-                + "اعتبر اعتبرت يعتبر شدد شددت يشدد لفت لفتت اشار اشارت يشير ذكر ذكرت تابع تابعت راي رات يري نفي "
-                + "نفت حذر حذرت يحذر طالب طالبت اعرب اعربت كشف كشفت"
-        ))
-    private static let complementizers = HashSet64(hashes("ان انه انها انهم بان"))
-    private static let englishVerbs = HashSet64(hashes("said says told added warned insisted argued stated"))
-    private static let pronouns = HashSet64(hashes("he she they it هو هي"))
+    private static func wordSet(_ words: String) -> HashSet64 {
+        HashSet64(hashes(words))
+    }
+
+    private static let arabicVerbList = hashes(
+        "قال قالت يقول تقول اكد اكدت يؤكد تؤكد اضاف اضافت يضيف اوضح اوضحت يوضح صرح صرحت اعلن اعلنت يعلن "
+            + "اعتبر اعتبرت يعتبر شدد شددت يشدد لفت لفتت اشار اشارت يشير ذكر ذكرت تابع تابعت راي رات يري نفي "
+            + "نفت حذر حذرت يحذر طالب طالبت اعرب اعربت كشف كشفت"
+    )
+    private static let arabicVerbs = HashSet64(arabicVerbList)
+    private static let arabicVerbFilter = WordFilter(arabicVerbList)
+    private static let complementizers = wordSet("ان انه انها انهم بان")
+    private static let englishVerbs = wordSet("said says told added warned insisted argued stated")
+    private static let pronouns = wordSet("he she they it هو هي")
 
     /// Quotes in order of appearance, at most `limit`.
     func extract(limit: Int) -> [Quote] {
         var quotes: [Quote] = []
         var lastSpeaker: String? = nil
-        let tokens = text.tokens
-        let arabicVerbs = Self.arabicVerbs
-        var i = 0
-        while i < tokens.count && quotes.count < limit {
-            let token = tokens[i]
-            if token.kind == .arabic, arabicVerbs.contains(token.bare) {
-                if let (quote, next) = arabicQuote(verb: i, lastSpeaker: lastSpeaker) {
+        let arabicVerbFilter = Self.arabicVerbFilter
+        text.tokens.withUnsafeBufferPointer { tokens in
+            var i = 0
+            while i < tokens.count && quotes.count < limit {
+                if arabicVerbFilter.mayContain(tokens[i].bare), tokens[i].kind == .arabic,
+                    Self.arabicVerbs.contains(tokens[i].bare),
+                    let (quote, next) = arabicQuote(verb: i, lastSpeaker: lastSpeaker)
+                {
                     quotes.append(quote)
                     if quote.speaker != nil { lastSpeaker = quote.speaker }
                     i = next
                     continue
                 }
+                i += 1
             }
-            i += 1
         }
         if quotes.count < limit && entities.language != .arabic { englishQuotes(into: &quotes, limit: limit) }
         return quotes
@@ -159,8 +167,12 @@ struct QuoteExtractor {
             let quote = text.quoteText(start..<j)
             return quote.isEmpty ? nil : (quote, min(j + 1, segmentEnd))
         }
-        var j = from
-        while j < segmentEnd, j - from < 600, bytes[j] != 0x2E { j += 1 }
+        // The clause ends at the first period within 600 bytes (memchr: a vector scan).
+        let limit = min(segmentEnd, from + 600)
+        var j = limit
+        if from < limit, let base = bytes.baseAddress, let period = memchr(base + from, 0x2E, limit - from) {
+            j = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(period))
+        }
         let clause = text.quoteText(from..<j)
         return clause.utf8.count < 8 ? nil : (clause, j)
     }
