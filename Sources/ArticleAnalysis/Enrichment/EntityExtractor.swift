@@ -39,21 +39,26 @@ struct EntityExtractor {
     private struct Found {
         var kind: Gazetteer.Kind
         var entity: Entity
-        /// The gazetteer entry, or -1 for a person found by a title (identified by `entity.normalized`).
-        var entry: Int
     }
 
     /// Entities in order of discovery.
     private var found: [Found] = []
-    /// The gazetteer entry of each entity in `found` (-1 for people found by a title), searched linearly:
-    /// a few dozen per article at most.
-    private var foundEntries: [Int32] = []
+    /// The gazetteer entries found, with their index in `found`: searched linearly (a few dozen per
+    /// article, at most the gazetteer's size).
+    private var foundEntries: [(entry: Int32, found: Int32)] = []
     /// Mentions of people by token (used by quote attribution): index in `found`, or -1.
     private var personAt: [Int32] = []
-    /// Last word of each multi-word person mention (hash) → index in `found` (first person wins); a
-    /// handful per article, so a list behind a one-word bit filter (bit = low six bits of the hash).
-    private var surnames: [(word: UInt64, found: Int32)] = []
+    /// Last word of each multi-word person mention (hash) → index in `found` (first person wins).
+    private var surnames = HashMap64()
+    /// One bit (the low six bits of the hash) per key of `surnames`: most tokens skip the lookup.
     private var surnameFilter: UInt64 = 0
+    /// People found by a title, by the hash of the bytes of their first mention: a later mention written
+    /// the same way is that person, found without building and normalising its name.
+    private var titledSources = HashMap64()
+    /// The byte range of each mention in `titledSources` (whose values index it) and its person.
+    private var titledSourceList: [(source: Range<Int>, found: Int32)] = []
+    /// People found by a title, by the hash of their normalised name: index in `found`.
+    private var titledNames = HashMap64()
 
     init(text: ArticleText, gazetteer: Gazetteer, language: Language) {
         self.text = text
@@ -65,24 +70,44 @@ struct EntityExtractor {
 
     /// Title spellings as word-hash sequences, longest first.
     private struct Titles {
-        let titles: [[UInt64]]
+        /// The words of all titles, one after the other.
+        let words: [UInt64]
+        /// The range of each title in `words`, longest title first.
+        let spans: [Range<Int>]
+        /// The first word of each title (same order as `spans`).
+        let firstWords: [UInt64]
 
         init(_ spellings: [String]) {
-            titles = spellings.map(EntityExtractor.hashes).sorted { $0.count > $1.count }
+            var words: [UInt64] = []
+            var spans: [Range<Int>] = []
+            for title in spellings.map(EntityExtractor.hashes).sorted(by: { $0.count > $1.count }) {
+                spans.append(words.count..<(words.count + title.count))
+                words.append(contentsOf: title)
+            }
+            self.words = words
+            self.spans = spans
+            firstWords = spans.map { words[$0.lowerBound] }
         }
 
         /// Number of tokens of the longest title starting at token `i`, 0 for none.
         func longest(at i: Int, in tokens: Tokens) -> Int {
-            for title in titles where i + title.count <= tokens.count {
-                var ok = true
-                for (k, word) in title.enumerated()
-                where tokens[i + k].bare != word || (k > 0 && tokens[i + k].breakBefore) {
-                    ok = false
-                    break
+            let first = tokens[i].bare
+            return words.withUnsafeBufferPointer { words in
+                for (t, word) in firstWords.enumerated() where word == first && i + spans[t].count <= tokens.count {
+                    let span = spans[t]
+                    var k = i + 1
+                    var ok = true
+                    for word in words[(span.lowerBound + 1)..<span.upperBound] {
+                        if tokens[k].bare != word || tokens[k].breakBefore {
+                            ok = false
+                            break
+                        }
+                        k += 1
+                    }
+                    if ok { return span.count }
                 }
-                if ok { return title.count }
+                return 0
             }
-            return 0
         }
     }
 
@@ -99,7 +124,7 @@ struct EntityExtractor {
         "lord",
     ])
     /// The first words of all titles.
-    private static let titleFilter = WordFilter((arabicTitles.titles + englishTitles.titles).map { $0[0] })
+    private static let titleFilter = WordFilter(arabicTitles.firstWords + englishTitles.firstWords)
     /// Capitalised English words that are never part of a person's name.
     static let englishNonNames = HashSet64(
         ("election elections minister ministers secretary justice party government office house department "
@@ -133,15 +158,19 @@ struct EntityExtractor {
     mutating func extract(limit: Int) -> Entities {
         var covered = [Bool](repeating: false, count: text.tokens.count)
         personAt = [Int32](repeating: -1, count: text.tokens.count)
+        found.reserveCapacity(16)
+        foundEntries.reserveCapacity(16)
         gazetteerPass(&covered)
         titlePass(&covered)
         surnamePass(&covered)
         var result = Entities()
-        let ordered = found.sorted {
-            $0.entity.firstToken != $1.entity.firstToken
-                ? $0.entity.firstToken < $1.entity.firstToken : $0.entity.name < $1.entity.name
+        let found = self.found
+        let ordered = found.indices.sorted {
+            found[$0].entity.firstToken != found[$1].entity.firstToken
+                ? found[$0].entity.firstToken < found[$1].entity.firstToken
+                : found[$0].entity.name < found[$1].entity.name
         }
-        for item in ordered {
+        for item in ordered.lazy.map({ found[$0] }) {
             switch item.kind {
             case .person where result.persons.count < limit: result.persons.append(item.entity)
             case .organization where result.organizations.count < limit: result.organizations.append(item.entity)
@@ -154,76 +183,77 @@ struct EntityExtractor {
     }
 
     /// Adds a newly found entity; returns its index in `found`.
-    private mutating func add(_ entity: Entity, kind: Gazetteer.Kind, entry: Int) -> Int {
-        found.append(Found(kind: kind, entity: entity, entry: entry))
-        foundEntries.append(Int32(entry))
+    private mutating func add(_ entity: Entity, kind: Gazetteer.Kind) -> Int {
+        found.append(Found(kind: kind, entity: entity))
         return found.count - 1
     }
 
     /// The person whose surname has hash `word`, as an index in `found`.
     @inline(__always)
     private func surname(_ word: UInt64) -> Int? {
-        guard surnameFilter & (1 << (word & 63)) != 0 else { return nil }
-        for item in surnames where item.word == word { return Int(item.found) }
-        return nil
+        guard surnameFilter & (1 << (word & 63)) != 0, let index = surnames.value(for: word) else { return nil }
+        return Int(index)
     }
 
     /// Registers `word` as the surname of `found[index]` unless it already names someone.
     private mutating func addSurname(_ word: UInt64, _ index: Int) {
         guard surname(word) == nil else { return }
-        surnames.append((word, Int32(index)))
+        surnames.insertIfAbsent(word, Int32(index))
         surnameFilter |= 1 << (word & 63)
     }
 
     private mutating func gazetteerPass(_ covered: inout [Bool]) {
         let tokenArray = text.tokens
-        let gazetteer = self.gazetteer
+        let filter = gazetteer.firstWordFilter
         tokenArray.withUnsafeBufferPointer { tokens in
-            gazetteer.firstWordFilter.withUnsafeBufferPointer { filter in
+            filter.withUnsafeBufferPointer { filter in
+                // The tight loop only finds the tokens that may start a name.
                 var i = 0
                 while i < tokens.count {
-                    let bare = tokens[i].bare
-                    var matched: (pattern: Int, length: Int)? = nil
-                    if Gazetteer.mayStart(bare, filter: filter), let range = gazetteer.byFirstWord[bare] {
-                        for index in gazetteer.candidates[range] {
-                            let pattern = gazetteer.patterns[index]
-                            if Self.matches(pattern, gazetteer.patternWords[pattern.words], at: i, in: tokens) {
-                                matched = (index, pattern.words.count)
-                                break
-                            }
-                        }
-                    } else if tokens[i].fuzzyPattern >= 0 && tokens[i].kind == .arabic {
-                        matched = (tokens[i].fuzzyPattern, 1)
-                    }
-                    guard let (patternIndex, length) = matched else {
+                    if Gazetteer.mayStart(tokens[i].bare, filter: filter)
+                        || (tokens[i].fuzzyPattern >= 0 && tokens[i].kind == .arabic)
+                    {
+                        i += gazetteerMatch(at: i, tokens, &covered)
+                    } else {
                         i += 1
-                        continue
                     }
-                    noteGazetteerMatch(gazetteer.patterns[patternIndex].entry, at: i, length: length, tokens, &covered)
-                    i += length
                 }
             }
         }
+    }
+
+    /// Records the gazetteer name starting at token `i`, if any; returns the number of tokens to skip.
+    @inline(never)  // keeps the caller's per-token loop small
+    private mutating func gazetteerMatch(at i: Int, _ tokens: Tokens, _ covered: inout [Bool]) -> Int {
+        var matched: (pattern: Int, length: Int)? = nil
+        // (The filter in front of `byFirstWord` has no false negatives: the table alone decides.)
+        if let range = gazetteer.byFirstWord[tokens[i].bare] {
+            matched = Self.longestPattern(gazetteer, candidates: range, at: i, in: tokens)
+        } else if tokens[i].fuzzyPattern >= 0 && tokens[i].kind == .arabic {
+            matched = (tokens[i].fuzzyPattern, 1)
+        }
+        guard let (patternIndex, length) = matched else { return 1 }
+        noteGazetteerMatch(gazetteer.patterns[patternIndex].entry, at: i, length: length, tokens, &covered)
+        return length
     }
 
     /// Records the mention of gazetteer entry `entryIndex` over tokens `i..<i + length`.
     private mutating func noteGazetteerMatch(
         _ entryIndex: Int, at i: Int, length: Int, _ tokens: Tokens, _ covered: inout [Bool]
     ) {
-        let kind = gazetteer.entries[entryIndex].kind
+        // Read through a pointer, so that no copy of the entry (and its strings) is made.
+        let kind = gazetteer.entries.withUnsafeBufferPointer { $0[entryIndex].kind }
         let index: Int
-        if let known = foundEntries.firstIndex(of: Int32(entryIndex)) {
-            found[known].entity.mentions += 1
-            index = known
+        if let known = foundEntries.first(where: { $0.entry == entryIndex })?.found {
+            index = Int(known)
+            found[index].entity.mentions += 1
         } else {
-            let entry = gazetteer.entries[entryIndex]
-            let entity = Entity(
-                name: entry.name(for: language), normalized: entry.normalizedName(for: language),
-                country: kind == .organization ? nil : entry.country,
-                type: kind == .person ? entry.role : (kind == .organization ? nil : kind.rawValue),
-                known: true, mentions: 1, firstToken: i
-            )
-            index = add(entity, kind: kind, entry: entryIndex)
+            var entity =
+                language == .english ? gazetteer.englishEntities[entryIndex] : gazetteer.arabicEntities[entryIndex]
+            entity.mentions = 1
+            entity.firstToken = i
+            index = add(entity, kind: kind)
+            foundEntries.append((Int32(entryIndex), Int32(index)))
         }
         for k in i..<(i + length) {
             covered[k] = true
@@ -232,8 +262,27 @@ struct EntityExtractor {
         if kind == .person && length > 1 { addSurname(tokens[i + length - 1].bare, index) }
     }
 
+    /// The first of the `candidates` patterns (longest first) written at token `i`, and its length.
+    private static func longestPattern(
+        _ gazetteer: Gazetteer, candidates range: Range<Int>, at i: Int, in tokens: Tokens
+    ) -> (pattern: Int, length: Int)? {
+        gazetteer.candidates.withUnsafeBufferPointer { candidates in
+            gazetteer.patterns.withUnsafeBufferPointer { patterns in
+                gazetteer.patternWords.withUnsafeBufferPointer { words in
+                    for index in candidates[range] {
+                        let pattern = patterns[index]
+                        if matches(pattern, words[pattern.words], at: i, in: tokens) {
+                            return (index, pattern.words.count)
+                        }
+                    }
+                    return nil
+                }
+            }
+        }
+    }
+
     private static func matches(
-        _ pattern: Gazetteer.Pattern, _ words: ArraySlice<UInt64>, at i: Int, in tokens: Tokens
+        _ pattern: Gazetteer.Pattern, _ words: Slice<UnsafeBufferPointer<UInt64>>, at i: Int, in tokens: Tokens
     ) -> Bool {
         guard i + words.count <= tokens.count else { return false }
         var capitalized = false
@@ -267,10 +316,11 @@ struct EntityExtractor {
 
     /// The person named after a title possibly starting at token `i`; returns the token to go on from.
     private mutating func titleMention(at i: Int, in tokens: Tokens, _ covered: inout [Bool]) -> Int {
-        let stopwords = Self.stopwords
         let arabic = tokens[i].kind == .arabic
-        let titleLength = (arabic ? Self.arabicTitles : Self.englishTitles).longest(at: i, in: tokens)
+        let titleLength =
+            arabic ? Self.arabicTitles.longest(at: i, in: tokens) : Self.englishTitles.longest(at: i, in: tokens)
         guard titleLength > 0 else { return i + 1 }
+        let stopwords = Self.stopwords
         var j = i + titleLength
         if arabic {
             // Skip adjectives and places qualifying the title (العراقي، الأميركي، الخارجية).
@@ -316,25 +366,8 @@ struct EntityExtractor {
             personAt[j] = Int32(index)
             return end
         } else if count >= (arabic ? 2 : 1) && count <= 4 && !(j < tokens.count && covered[j]) {
-            var name = text.text(tokens: j, end - 1)
-            // A possessive "'s" / "’s" ends in an "s" byte: the Character-wise test runs only then.
-            if text.bytes[tokens[end - 1].range.upperBound - 1] == 0x73,
-                name.hasSuffix("'s") || name.hasSuffix("\u{2019}s")
-            {
-                name = String(name.dropLast(2))
-            }
-            let normalized = TextNormalizer.normalize(name)
-            let index: Int
-            if let known = found.firstIndex(where: { $0.entry < 0 && $0.entity.normalized == normalized }) {
-                found[known].entity.mentions += 1
-                index = known
-            } else {
-                let entity = Entity(
-                    name: name, normalized: normalized, country: nil, type: nil, known: false, mentions: 1,
-                    firstToken: j
-                )
-                index = add(entity, kind: .person, entry: -1)
-            }
+            let source = tokens[j].range.lowerBound..<tokens[end - 1].range.upperBound
+            let index = titledPerson(source, firstToken: j)
             for k in j..<end {
                 covered[k] = true
                 personAt[k] = Int32(index)
@@ -346,9 +379,61 @@ struct EntityExtractor {
         }
     }
 
+    /// The index in `found` of the person named by the bytes `source` (first mention at token `j`),
+    /// counting the mention; adds the person when new.
+    private mutating func titledPerson(_ source: Range<Int>, firstToken j: Int) -> Int {
+        let (key, seen) = text.bytes.withUnsafeBufferPointer { bytes in
+            let key = Self.hash(bytes[source])
+            guard let seen = titledSources.value(for: key).map({ titledSourceList[Int($0)] }),
+                bytes[seen.source].elementsEqual(bytes[source])
+            else {
+                return (key, Int32?.none)
+            }
+            return (key, seen.found)
+        }
+        if let seen {
+            found[Int(seen)].entity.mentions += 1
+            return Int(seen)
+        }
+        var name = text.text(source)
+        // A possessive "'s" / "’s" ends in an "s" byte: the Character-wise test runs only then.
+        if text.bytes[source.upperBound - 1] == 0x73, name.hasSuffix("'s") || name.hasSuffix("\u{2019}s") {
+            name = String(name.dropLast(2))
+        }
+        let normalized = TextNormalizer.normalize(name)
+        let index: Int
+        let nameKey = Self.hash(normalized.utf8)
+        if let known = titledNames.value(for: nameKey).map({ Int($0) }).flatMap({
+            // Another name with the same hash: search them all.
+            found[$0].entity.normalized == normalized
+                ? $0 : found.firstIndex { !$0.entity.known && $0.entity.normalized == normalized }
+        }) {
+            index = known
+            found[index].entity.mentions += 1
+        } else {
+            let entity = Entity(
+                name: name, normalized: normalized, country: nil, type: nil, known: false, mentions: 1, firstToken: j
+            )
+            index = add(entity, kind: .person)
+            titledNames.insertIfAbsent(nameKey, Int32(index))
+        }
+        if titledSources.value(for: key) == nil {
+            titledSources.insertIfAbsent(key, Int32(titledSourceList.count))
+            titledSourceList.append((source, Int32(index)))
+        }
+        return index
+    }
+
+    /// FNV-1a hash of bytes.
+    private static func hash<S: Sequence<UInt8>>(_ bytes: S) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return h
+    }
+
     /// Later mentions of a found multi-word person by their last name alone ("وأضاف حسين", "Ms Hewitt").
     private mutating func surnamePass(_ covered: inout [Bool]) {
-        guard !surnames.isEmpty else { return }
+        guard surnames.count > 0 else { return }
         let tokenArray = text.tokens
         tokenArray.withUnsafeBufferPointer { surnamePass($0, &covered) }
     }

@@ -30,21 +30,11 @@ struct Gazetteer: Sendable {
         var country: String?
         /// Role of a person (`head_of_state`, `foreign_minister`, ...).
         var role: String?
-        /// ``arabic`` normalised (``TextNormalizer/normalize(_:)``), computed once at load time.
-        var arabicNormalized = ""
-        /// ``english`` normalised (``TextNormalizer/normalize(_:)``), computed once at load time.
-        var englishNormalized = ""
 
         /// The canonical name in the article's language (falling back to the other one).
         func name(for language: Language) -> String {
             if language == .english { return english.isEmpty ? arabic : english }
             return arabic.isEmpty ? english : arabic
-        }
-
-        /// ``name(for:)`` normalised.
-        func normalizedName(for language: Language) -> String {
-            if language == .english { return english.isEmpty ? arabicNormalized : englishNormalized }
-            return arabic.isEmpty ? englishNormalized : arabicNormalized
         }
     }
 
@@ -62,6 +52,11 @@ struct Gazetteer: Sendable {
 
     /// All entries.
     private(set) var entries: [Entry] = []
+    /// Each entry as the ``Entity`` reported in Arabic and other non-English articles (no mention yet),
+    /// built once so that a match copies it instead of building names.
+    private(set) var arabicEntities: [Entity] = []
+    /// Each entry as the ``Entity`` reported in English articles (no mention yet).
+    private(set) var englishEntities: [Entity] = []
     /// All spellings.
     private(set) var patterns: [Pattern] = []
     /// The words of all spellings, each ``Pattern`` holding a range of it (one array, so that matching
@@ -134,6 +129,8 @@ struct Gazetteer: Sendable {
             builder.add(entry, arabic: row[0], english: row[1])
         }
         entries = builder.entries
+        arabicEntities = entries.map { Self.entity($0, language: .arabic) }
+        englishEntities = entries.map { Self.entity($0, language: .english) }
         patterns = builder.patterns
         patternWords = builder.words
         var ranges: [UInt64: Range<Int>] = [:]
@@ -152,6 +149,17 @@ struct Gazetteer: Sendable {
         countryByStem = HashTable64(builder.countryByStem)
     }
 
+    /// `entry` as reported in an article of `language`, with no mention.
+    private static func entity(_ entry: Entry, language: Language) -> Entity {
+        let name = entry.name(for: language)
+        return Entity(
+            name: name, normalized: TextNormalizer.normalize(name),
+            country: entry.kind == .organization ? nil : entry.country,
+            type: entry.kind == .person ? entry.role : (entry.kind == .organization ? nil : entry.kind.rawValue),
+            known: true, mentions: 0, firstToken: 0
+        )
+    }
+
     /// The tables while they are being filled (dictionaries), frozen into hash tables by `init`.
     private struct Builder {
         var entries: [Entry] = []
@@ -167,8 +175,6 @@ struct Gazetteer: Sendable {
             let englishNames = english.split(separator: "|").map(String.init)
             entry.arabic = arabicNames.first ?? ""
             entry.english = englishNames.first.map { $0.hasPrefix("=") ? String($0.dropFirst()) : $0 } ?? ""
-            entry.arabicNormalized = TextNormalizer.normalize(entry.arabic)
-            entry.englishNormalized = TextNormalizer.normalize(entry.english)
             let index = entries.count
             entries.append(entry)
             for name in arabicNames + englishNames {
@@ -246,5 +252,60 @@ struct WordFilter: Sendable {
     @inline(__always)
     func mayContain(_ word: UInt64) -> Bool {
         bits[Int(truncatingIfNeeded: word >> 6) & 63] & (1 << (word & 63)) != 0
+    }
+}
+
+/// A small growable open-addressing map from 64-bit hashes to non-negative `Int32` values, for the
+/// per-article tables of the extractors (a handful of keys, built and read once: `Dictionary` would
+/// re-hash every key with SipHash and allocate more).
+struct HashMap64 {
+    private var keys: [UInt64] = []
+    /// -1 marks an empty slot.
+    private var values: [Int32] = []
+    /// Number of keys.
+    private(set) var count = 0
+
+    /// The value stored under `key`, or nil.
+    func value(for key: UInt64) -> Int32? {
+        guard !keys.isEmpty else { return nil }
+        let mask = keys.count - 1
+        var slot = Self.slot(key, mask: mask)
+        while values[slot] >= 0 {
+            if keys[slot] == key { return values[slot] }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
+    /// Stores `value` (>= 0) under `key` unless the key is present; returns the value in force.
+    @discardableResult
+    mutating func insertIfAbsent(_ key: UInt64, _ value: Int32) -> Int32 {
+        precondition(value >= 0, "HashMap64 stores non-negative values")
+        if (count + 1) * 2 > keys.count { grow() }
+        let mask = keys.count - 1
+        var slot = Self.slot(key, mask: mask)
+        while values[slot] >= 0 {
+            if keys[slot] == key { return values[slot] }
+            slot = (slot + 1) & mask
+        }
+        keys[slot] = key
+        values[slot] = value
+        count += 1
+        return value
+    }
+
+    private mutating func grow() {
+        let (oldKeys, oldValues) = (keys, values)
+        let capacity = max(16, keys.count * 2)
+        keys = [UInt64](repeating: 0, count: capacity)
+        values = [Int32](repeating: -1, count: capacity)
+        count = 0
+        for (key, value) in zip(oldKeys, oldValues) where value >= 0 { insertIfAbsent(key, value) }
+    }
+
+    @inline(__always)
+    private static func slot(_ key: UInt64, mask: Int) -> Int {
+        // The multiply spreads all key bits into the top 32 bits kept.
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
     }
 }

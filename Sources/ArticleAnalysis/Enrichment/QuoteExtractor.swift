@@ -145,11 +145,15 @@ struct QuoteExtractor {
         return nil
     }
 
+    @inline(__always)
     private static func isClosingQuote(_ bytes: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
-        if bytes[i] == 0x22 { return true }
-        if i + 1 < bytes.count, bytes[i] == 0xC2, bytes[i + 1] == 0xBB { return true }  // »
-        if i + 2 < bytes.count, bytes[i] == 0xE2, bytes[i + 1] == 0x80, bytes[i + 2] == 0x9D { return true }  // ”
-        return false
+        // Most bytes are none of the three lead bytes: one test each.
+        switch bytes[i] {
+        case 0x22: return true
+        case 0xC2: return i + 1 < bytes.count && bytes[i + 1] == 0xBB  // »
+        case 0xE2: return i + 2 < bytes.count && bytes[i + 1] == 0x80 && bytes[i + 2] == 0x9D  // ”
+        default: return false
+        }
     }
 
     private func quotedOrClause(from: Int, segmentEnd: Int) -> (String, Int)? {
