@@ -103,8 +103,13 @@ struct Gazetteer: Sendable {
     init(directory base: URL) throws {
         func rows(_ file: String) throws -> [[Substring]] {
             let text = try String(contentsOf: base.appendingPathComponent(file), encoding: .utf8)
-            return text.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.isEmpty }.map {
-                $0.split(separator: "\t", omittingEmptySubsequences: false)
+            // Split on the UTF-8 bytes of "\n" and "\t" (splitting on Characters cost ~35 M instructions at
+            // start-up); the same fields as long as no separator is followed by a combining mark and lines
+            // end in "\n" alone, which holds for the bundled files.
+            return text.utf8.split(separator: 0x0A).lazy.map(Substring.init).filter {
+                !$0.hasPrefix("#") && !$0.isEmpty
+            }.map {
+                $0.utf8.split(separator: 0x09, omittingEmptySubsequences: false).map(Substring.init)
             }
         }
         var builder = Builder()
@@ -259,19 +264,18 @@ struct WordFilter: Sendable {
 /// per-article tables of the extractors (a handful of keys, built and read once: `Dictionary` would
 /// re-hash every key with SipHash and allocate more).
 struct HashMap64 {
-    private var keys: [UInt64] = []
-    /// -1 marks an empty slot.
-    private var values: [Int32] = []
+    /// Key and value of each slot (one allocation); a value of -1 marks an empty slot.
+    private var slots: [(key: UInt64, value: Int32)] = []
     /// Number of keys.
     private(set) var count = 0
 
     /// The value stored under `key`, or nil.
     func value(for key: UInt64) -> Int32? {
-        guard !keys.isEmpty else { return nil }
-        let mask = keys.count - 1
+        guard !slots.isEmpty else { return nil }
+        let mask = slots.count - 1
         var slot = Self.slot(key, mask: mask)
-        while values[slot] >= 0 {
-            if keys[slot] == key { return values[slot] }
+        while slots[slot].value >= 0 {
+            if slots[slot].key == key { return slots[slot].value }
             slot = (slot + 1) & mask
         }
         return nil
@@ -281,26 +285,23 @@ struct HashMap64 {
     @discardableResult
     mutating func insertIfAbsent(_ key: UInt64, _ value: Int32) -> Int32 {
         precondition(value >= 0, "HashMap64 stores non-negative values")
-        if (count + 1) * 2 > keys.count { grow() }
-        let mask = keys.count - 1
+        if (count + 1) * 2 > slots.count { grow() }
+        let mask = slots.count - 1
         var slot = Self.slot(key, mask: mask)
-        while values[slot] >= 0 {
-            if keys[slot] == key { return values[slot] }
+        while slots[slot].value >= 0 {
+            if slots[slot].key == key { return slots[slot].value }
             slot = (slot + 1) & mask
         }
-        keys[slot] = key
-        values[slot] = value
+        slots[slot] = (key, value)
         count += 1
         return value
     }
 
     private mutating func grow() {
-        let (oldKeys, oldValues) = (keys, values)
-        let capacity = max(16, keys.count * 2)
-        keys = [UInt64](repeating: 0, count: capacity)
-        values = [Int32](repeating: -1, count: capacity)
+        let old = slots
+        slots = Array(repeating: (0, -1), count: max(8, old.count * 2))
         count = 0
-        for (key, value) in zip(oldKeys, oldValues) where value >= 0 { insertIfAbsent(key, value) }
+        for (key, value) in old where value >= 0 { insertIfAbsent(key, value) }
     }
 
     @inline(__always)
