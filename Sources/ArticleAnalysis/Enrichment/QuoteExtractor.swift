@@ -33,7 +33,9 @@ struct QuoteExtractor {
     )
     private static let arabicVerbs = HashSet64(arabicVerbList)
     private static let arabicVerbFilter = WordFilter(arabicVerbList)
-    private static let complementizers = wordSet("ان انه انها انهم بان")
+    private static let complementizerList = hashes("ان انه انها انهم بان")
+    private static let complementizers = HashSet64(complementizerList)
+    private static let complementizerFilter = WordFilter(complementizerList)
     private static let englishVerbs = wordSet("said says told added warned insisted argued stated")
     private static let pronouns = wordSet("he she they it هو هي")
 
@@ -65,11 +67,13 @@ struct QuoteExtractor {
         let tokens = text.tokens
         let segment = tokens[v].segment
         let complementizers = Self.complementizers
+        let filter = Self.complementizerFilter
+        func isComplementizer(_ word: UInt64) -> Bool { filter.mayContain(word) && complementizers.contains(word) }
         var c = v + 1
-        while c < tokens.count, c - v <= 16, tokens[c].segment == segment, !complementizers.contains(tokens[c].bare) {
+        while c < tokens.count, c - v <= 16, tokens[c].segment == segment, !isComplementizer(tokens[c].bare) {
             c += 1
         }
-        guard c < tokens.count, tokens[c].segment == segment, complementizers.contains(tokens[c].bare) else {
+        guard c < tokens.count, tokens[c].segment == segment, isComplementizer(tokens[c].bare) else {
             return nil
         }
         var speaker: String? = nil
@@ -117,11 +121,15 @@ struct QuoteExtractor {
         (hashes("رئيس الوزراء"), "head_of_government"), (hashes("رئيس الحكومه"), "head_of_government"),
     ]
     private static let president = hashes("الرئيس")[0]
+    /// Every word of `roleWords` and `president`: without one of them, no role is written.
+    private static let roleVocabulary = WordFilter(roleWords.flatMap(\.words) + [president])
 
     /// A role and nationality written instead of a name ("وزير الخارجية العراقي") resolved to the one
     /// person of the article holding that role for that country.
     private func personByRole(in words: Range<Int>) -> String? {
         let tokens = text.tokens
+        let vocabulary = Self.roleVocabulary
+        guard words.contains(where: { vocabulary.mayContain(tokens[$0].bare) }) else { return nil }
         func present(_ word: UInt64) -> Bool { words.contains { tokens[$0].bare == word } }
         var role: String? = nil
         for (required, name) in Self.roleWords where required.allSatisfy(present) {
