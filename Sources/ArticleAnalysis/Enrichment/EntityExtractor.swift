@@ -170,12 +170,13 @@ struct EntityExtractor {
                 ? found[$0].entity.firstToken < found[$1].entity.firstToken
                 : found[$0].entity.name < found[$1].entity.name
         }
-        for item in ordered.lazy.map({ found[$0] }) {
-            switch item.kind {
-            case .person where result.persons.count < limit: result.persons.append(item.entity)
-            case .organization where result.organizations.count < limit: result.organizations.append(item.entity)
+        for index in ordered {
+            switch found[index].kind {
+            case .person where result.persons.count < limit: result.persons.append(found[index].entity)
+            case .organization where result.organizations.count < limit:
+                result.organizations.append(found[index].entity)
             case .country, .capital, .city:
-                if result.locations.count < limit { result.locations.append(item.entity) }
+                if result.locations.count < limit { result.locations.append(found[index].entity) }
             default: break
             }
         }
@@ -439,8 +440,10 @@ struct EntityExtractor {
     }
 
     private mutating func surnamePass(_ tokens: Tokens, _ covered: inout [Bool]) {
-        for i in 0..<tokens.count where !covered[i] {
-            guard let index = surname(tokens[i].bare), tokens[i].kind != .latin || tokens[i].capitalized else {
+        for i in 0..<tokens.count {
+            // The surname filter first: it rejects nearly every token.
+            guard let index = surname(tokens[i].bare), !covered[i], tokens[i].kind != .latin || tokens[i].capitalized
+            else {
                 continue
             }
             if i + 1 < tokens.count, !tokens[i + 1].breakBefore, !covered[i + 1],
