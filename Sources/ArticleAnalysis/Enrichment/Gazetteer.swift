@@ -66,10 +66,10 @@ struct Gazetteer: Sendable {
     /// ``byFirstWord``).
     private(set) var candidates: [Int] = []
     /// The range in ``candidates`` of the patterns starting with a word, by the hash of the word.
-    private(set) var byFirstWord = HashTable64<Range<Int>>([UInt64: Range<Int>]())
+    private(set) var byFirstWord = SharedTable<Range<Int>>([:])
     /// Single-word spellings of at least ``fuzzyMinLength`` letters, by the hash of the word with
     /// one letter position blanked (position mixed into the hash): finds one-letter substitutions.
-    private(set) var fuzzy = HashTable64<Int>([UInt64: Int]())
+    private(set) var fuzzy = SharedTable<Int>([:])
     /// A 65,536-bit filter over the keys of ``byFirstWord`` (bits 0–15 of the hash): a clear bit proves
     /// that no pattern starts with the word, so most tokens skip the table lookup.
     private(set) var firstWordFilter = [UInt64](repeating: 0, count: 1024)
@@ -149,8 +149,8 @@ struct Gazetteer: Sendable {
             candidates.append(contentsOf: sorted)
             firstWordFilter[Int(truncatingIfNeeded: key >> 6) & 1023] |= 1 << (key & 63)
         }
-        byFirstWord = HashTable64(ranges)
-        fuzzy = HashTable64(builder.fuzzy)
+        byFirstWord = SharedTable(ranges)
+        fuzzy = SharedTable(builder.fuzzy)
         countryByStem = HashTable64(builder.countryByStem)
     }
 
@@ -309,4 +309,24 @@ struct HashMap64 {
         // The multiply spreads all key bits into the top 32 bits kept.
         Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
     }
+}
+
+/// A ``HashTable64`` behind one reference: a copy or a closure capture retains one object instead of
+/// the table's three arrays (``ArticleText`` captures two gazetteer tables in its per-word closure).
+struct SharedTable<Value: Sendable>: Sendable {
+    private final class Box: Sendable {
+        let table: HashTable64<Value>
+        init(_ table: HashTable64<Value>) { self.table = table }
+    }
+
+    private let box: Box
+
+    /// Builds the table from a dictionary.
+    init(_ dictionary: [UInt64: Value]) {
+        box = Box(HashTable64(dictionary))
+    }
+
+    /// The value stored under `key`, or nil.
+    @inline(__always)
+    subscript(key: UInt64) -> Value? { box.table[key] }
 }
