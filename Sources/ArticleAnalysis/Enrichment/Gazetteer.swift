@@ -51,31 +51,55 @@ struct Gazetteer: Sendable {
     }
 
     /// All entries.
-    private(set) var entries: [Entry] = []
+    var entries: [Entry] { shared.tables.entries }
     /// Each entry as the ``Entity`` reported in Arabic and other non-English articles (no mention yet),
     /// built once so that a match copies it instead of building names.
-    private(set) var arabicEntities: [Entity] = []
+    var arabicEntities: [Entity] { shared.tables.arabicEntities }
     /// Each entry as the ``Entity`` reported in English articles (no mention yet).
-    private(set) var englishEntities: [Entity] = []
+    var englishEntities: [Entity] { shared.tables.englishEntities }
     /// All spellings.
-    private(set) var patterns: [Pattern] = []
+    var patterns: [Pattern] { shared.tables.patterns }
     /// The words of all spellings, each ``Pattern`` holding a range of it (one array, so that matching
     /// reads hashes without touching a per-pattern array).
-    private(set) var patternWords: [UInt64] = []
+    var patternWords: [UInt64] { shared.tables.patternWords }
     /// Pattern indices, grouped by first word and longest pattern first within a group (see
     /// ``byFirstWord``).
-    private(set) var candidates: [Int] = []
+    var candidates: [Int] { shared.tables.candidates }
     /// The range in ``candidates`` of the patterns starting with a word, by the hash of the word.
-    private(set) var byFirstWord = SharedTable<Range<Int>>([:])
+    var byFirstWord: SharedTable<Range<Int>> { shared.tables.byFirstWord }
     /// Single-word spellings of at least ``fuzzyMinLength`` letters, by the hash of the word with
     /// one letter position blanked (position mixed into the hash): finds one-letter substitutions.
-    private(set) var fuzzy = SharedTable<Int>([:])
+    var fuzzy: SharedTable<Int> { shared.tables.fuzzy }
     /// A 65,536-bit filter over the keys of ``byFirstWord`` (bits 0–15 of the hash): a clear bit proves
     /// that no pattern starts with the word, so most tokens skip the table lookup.
-    private(set) var firstWordFilter = [UInt64](repeating: 0, count: 1024)
+    var firstWordFilter: [UInt64] { shared.tables.firstWordFilter }
     /// ISO code by the stem hash of one-word country names, so that a nisba adjective finds its
     /// country ("العراقي" → عراق → IQ).
-    private(set) var countryByStem = HashTable64<String>([UInt64: String]())
+    var countryByStem: HashTable64<String> { shared.tables.countryByStem }
+
+    /// The tables, built once and shared by every copy: a copy of a `Gazetteer` (the analyser, the
+    /// entity and quote extractors each hold one per article) retains one object.
+    private let shared: Shared
+
+    private final class Shared: Sendable {
+        let tables: Tables
+        init(_ tables: Tables) { self.tables = tables }
+    }
+
+    /// The tables' storage (see the properties of the same names).
+    private struct Tables {
+        var entries: [Entry] = []
+        var arabicEntities: [Entity] = []
+        var englishEntities: [Entity] = []
+        var patterns: [Pattern] = []
+        var patternWords: [UInt64] = []
+        var candidates: [Int] = []
+        var byFirstWord: SharedTable<Range<Int>> = SharedTable<Range<Int>>([:])
+        var fuzzy: SharedTable<Int> = SharedTable<Int>([:])
+        var firstWordFilter: [UInt64] = [UInt64](repeating: 0, count: 1024)
+        var countryByStem: HashTable64<String> = HashTable64<String>([UInt64: String]())
+    }
+
     /// Shortest word that may match with a one-letter substitution.
     static let fuzzyMinLength = 7
     /// Longest word tried for a one-letter substitution (bounds the work on pathological words).
@@ -133,25 +157,27 @@ struct Gazetteer: Sendable {
             let entry = Entry(kind: .person, arabic: "", english: "", country: String(row[2]), role: String(row[3]))
             builder.add(entry, arabic: row[0], english: row[1])
         }
-        entries = builder.entries
-        arabicEntities = entries.map { Self.entity($0, language: .arabic) }
-        englishEntities = entries.map { Self.entity($0, language: .english) }
-        patterns = builder.patterns
-        patternWords = builder.words
+        var tables = Tables()
+        tables.entries = builder.entries
+        tables.arabicEntities = tables.entries.map { Self.entity($0, language: .arabic) }
+        tables.englishEntities = tables.entries.map { Self.entity($0, language: .english) }
+        tables.patterns = builder.patterns
+        tables.patternWords = builder.words
         var ranges: [UInt64: Range<Int>] = [:]
         for (key, list) in builder.byFirstWord {
-            let patterns = self.patterns
+            let patterns = tables.patterns
             let sorted = list.sorted {
                 patterns[$0].words.count > patterns[$1].words.count
                     || (patterns[$0].words.count == patterns[$1].words.count && $0 < $1)
             }
-            ranges[key] = candidates.count..<(candidates.count + sorted.count)
-            candidates.append(contentsOf: sorted)
-            firstWordFilter[Int(truncatingIfNeeded: key >> 6) & 1023] |= 1 << (key & 63)
+            ranges[key] = tables.candidates.count..<(tables.candidates.count + sorted.count)
+            tables.candidates.append(contentsOf: sorted)
+            tables.firstWordFilter[Int(truncatingIfNeeded: key >> 6) & 1023] |= 1 << (key & 63)
         }
-        byFirstWord = SharedTable(ranges)
-        fuzzy = SharedTable(builder.fuzzy)
-        countryByStem = HashTable64(builder.countryByStem)
+        tables.byFirstWord = SharedTable(ranges)
+        tables.fuzzy = SharedTable(builder.fuzzy)
+        tables.countryByStem = HashTable64(builder.countryByStem)
+        shared = Shared(tables)
     }
 
     /// `entry` as reported in an article of `language`, with no mention.
