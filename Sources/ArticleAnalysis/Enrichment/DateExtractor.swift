@@ -125,7 +125,9 @@ struct DateExtractor {
         return Self.iso(y, m, d)
     }
 
+    /// The article's tokens, read through a pointer (no retain, no bounds check in release).
     typealias Tokens = UnsafeBufferPointer<ArticleText.TokenInfo>
+    /// The article's text (``ArticleText/bytes``).
     typealias Bytes = UnsafeBufferPointer<UInt8>
 
     /// The value of the number token `k`, or nil (not a number, no digit, overflow, past the end).

@@ -66,6 +66,7 @@ struct EntityExtractor {
         self.language = language
     }
 
+    /// The article's tokens, read through a pointer in the passes (no retain, no bounds check in release).
     typealias Tokens = UnsafeBufferPointer<ArticleText.TokenInfo>
 
     /// Title spellings as word-hash sequences, longest first.
