@@ -202,8 +202,9 @@ struct Gazetteer: Sendable {
 
         mutating func add(_ entry: Entry, arabic: Substring, english: Substring) {
             var entry = entry
-            let arabicNames = arabic.split(separator: "|").map(String.init)
-            let englishNames = english.split(separator: "|").map(String.init)
+            // Split on the byte "|" (as the rows: the same names for the bundled files, far cheaper).
+            let arabicNames = arabic.utf8.split(separator: 0x7C).map { String(Substring($0)) }
+            let englishNames = english.utf8.split(separator: 0x7C).map { String(Substring($0)) }
             entry.arabic = arabicNames.first ?? ""
             entry.english = englishNames.first.map { $0.hasPrefix("=") ? String($0.dropFirst()) : $0 } ?? ""
             let index = entries.count
