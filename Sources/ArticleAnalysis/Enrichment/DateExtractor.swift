@@ -24,32 +24,34 @@ struct DateExtractor {
     /// Publication date (year, month, day), if known.
     let published: (year: Int, month: Int, day: Int)?
 
-    private static func table(_ entries: [(String, Int)]) -> [UInt64: Int] {
-        var out: [UInt64: Int] = [:]
+    private static func table(_ entries: [(String, Int)]) -> HashTable64<Int> {
+        var out: [(UInt64, Int)] = []
         for (word, value) in entries {
-            TextNormalizer.forEachWord(in: word) { out[$0.bareHash] = value }
+            TextNormalizer.forEachWord(in: word) { out.append(($0.bareHash, value)) }
         }
-        return out
+        return HashTable64(out)
     }
 
     // Weekdays: 0 = Sunday. Arabic forms are matched with their article (الأحد), hence normalized hashes.
-    private static let arabicWeekdays: [UInt64: Int] = {
-        var out: [UInt64: Int] = [:]
+    private static let arabicWeekdayHashes: [(UInt64, Int)] = {
+        var out: [(UInt64, Int)] = []
         for (word, day) in [
             ("الأحد", 0), ("الاثنين", 1), ("الإثنين", 1), ("الثلاثاء", 2), ("الأربعاء", 3), ("الخميس", 4),
             ("الجمعة", 5), ("السبت", 6),
         ] {
-            TextNormalizer.forEachWord(in: word) { out[$0.normalizedHash] = day }
+            TextNormalizer.forEachWord(in: word) { out.append(($0.normalizedHash, day)) }
         }
         return out
     }()
+    private static let arabicWeekdays = HashTable64(arabicWeekdayHashes)
+    private static let arabicWeekdayFilter = WordFilter(arabicWeekdayHashes.map(\.0))
     private static let englishWeekdays = table([
         ("sunday", 0), ("monday", 1), ("tuesday", 2), ("wednesday", 3), ("thursday", 4), ("friday", 5), ("saturday", 6),
     ])
-    private static let dayWords: Set<UInt64> = {
-        var out = Set<UInt64>()
-        TextNormalizer.forEachWord(in: "يوم اليوم صباح مساء ليلة ليل فجر ظهر امس أمس") { out.insert($0.bareHash) }
-        return out
+    private static let dayWords: HashSet64 = {
+        var out: [UInt64] = []
+        TextNormalizer.forEachWord(in: "يوم اليوم صباح مساء ليلة ليل فجر ظهر امس أمس") { out.append($0.bareHash) }
+        return HashSet64(out)
     }()
     private static let months = table([
         ("يناير", 1), ("فبراير", 2), ("مارس", 3), ("ابريل", 4), ("أبريل", 4), ("إبريل", 4), ("مايو", 5), ("يونيو", 6),
@@ -59,15 +61,15 @@ struct DateExtractor {
         ("july", 7), ("august", 8), ("september", 9), ("october", 10), ("november", 11), ("december", 12),
     ])
     // Two-word Levantine months: تشرين الأول/الثاني، كانون الأول/الثاني.
-    private static let twoWordMonths: [UInt64: [UInt64: Int]] = {
+    private static let twoWordMonths: [(first: UInt64, second: UInt64, month: Int)] = {
         func h(_ s: String) -> UInt64 {
             var out: UInt64 = 0
             TextNormalizer.forEachWord(in: s) { out = $0.bareHash }
             return out
         }
         return [
-            h("تشرين"): [h("الأول"): 10, h("الثاني"): 11],
-            h("كانون"): [h("الأول"): 12, h("الثاني"): 1],
+            (h("تشرين"), h("الأول"), 10), (h("تشرين"), h("الثاني"), 11),
+            (h("كانون"), h("الأول"), 12), (h("كانون"), h("الثاني"), 1),
         ]
     }()
 
@@ -123,83 +125,104 @@ struct DateExtractor {
         return Self.iso(y, m, d)
     }
 
-    private func number(_ k: Int) -> Int? {
+    /// The article's tokens, read through a pointer (no retain, no bounds check in release).
+    typealias Tokens = UnsafeBufferPointer<ArticleText.TokenInfo>
+    /// The article's text (``ArticleText/bytes``).
+    typealias Bytes = UnsafeBufferPointer<UInt8>
+
+    /// The value of the number token `k`, or nil (not a number, no digit, overflow, past the end).
+    private static func number(_ k: Int, _ tokens: Tokens, _ p: Bytes) -> Int? {
         // Callers look ahead past a month name, which may be the last token.
-        guard k < text.tokens.count else { return nil }
-        let t = text.tokens[k]
-        guard t.kind == .number else { return nil }
+        guard k < tokens.count, tokens[k].kind == .number else { return nil }
         // The token's digits (ASCII, Arabic-Indic, Persian) read straight from the UTF-8 bytes;
         // separators are skipped. Nil when there is no digit or the value overflows.
-        return text.bytes.withUnsafeBufferPointer { p -> Int? in
-            var value = 0
-            var digits = 0
-            var i = t.range.lowerBound
-            while i < t.range.upperBound {
-                let (v, length) = decodeScalar(p, at: i)
-                i += length
-                let digit: UInt32
-                switch v {
-                case 0x30...0x39: digit = v - 0x30
-                case 0x0660...0x0669: digit = v - 0x0660
-                case 0x06F0...0x06F9: digit = v - 0x06F0
-                default: continue
-                }
-                let (times10, o1) = value.multipliedReportingOverflow(by: 10)
-                let (sum, o2) = times10.addingReportingOverflow(Int(digit))
-                if o1 || o2 { return nil }
-                value = sum
-                digits += 1
+        var value = 0
+        var digits = 0
+        var i = tokens[k].range.lowerBound
+        let end = tokens[k].range.upperBound
+        while i < end {
+            let (v, length) = decodeScalar(p, at: i)
+            i += length
+            let digit: UInt32
+            switch v {
+            case 0x30...0x39: digit = v - 0x30
+            case 0x0660...0x0669: digit = v - 0x0660
+            case 0x06F0...0x06F9: digit = v - 0x06F0
+            default: continue
             }
-            return digits == 0 ? nil : value
+            let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+            let (sum, o2) = times10.addingReportingOverflow(Int(digit))
+            if o1 || o2 { return nil }
+            value = sum
+            digits += 1
         }
+        return digits == 0 ? nil : value
     }
 
     /// Month starting at token `k` and the number of tokens it spans (handles "آب/أغسطس").
-    private func month(at k: Int) -> (Int, Int)? {
-        let tokens = text.tokens
+    private static func month(at k: Int, _ tokens: Tokens, _ p: Bytes) -> (Int, Int)? {
         guard k < tokens.count else { return nil }
-        if let pair = Self.twoWordMonths[tokens[k].bare], k + 1 < tokens.count, let m = pair[tokens[k + 1].bare] {
-            return (m, 2)
+        if k + 1 < tokens.count {
+            for (first, second, m) in twoWordMonths where first == tokens[k].bare && second == tokens[k + 1].bare {
+                return (m, 2)
+            }
         }
-        guard let m = Self.months[tokens[k].bare] else { return nil }
+        guard let m = months[tokens[k].bare] else { return nil }
         if tokens[k].kind == .latin && !tokens[k].capitalized { return nil }
-        if k + 1 < tokens.count, Self.months[tokens[k + 1].bare] == m,
-            text.bytes[tokens[k + 1].range.lowerBound - 1] == 0x2F
-        {
+        if k + 1 < tokens.count, months[tokens[k + 1].bare] == m, p[tokens[k + 1].range.lowerBound - 1] == 0x2F {
             return (m, 2)
         }
         return (m, 1)
     }
 
     /// Date mentions in order of appearance, without repeats.
+    @inline(never)  // one call per article; out of line, the stage stays visible in profiles
     func extract() -> [DateMention] {
-        let tokens = text.tokens
-        var out: [DateMention] = []
-        var seen = Set<DateMention>()
-        func add(_ mention: DateMention) {
-            if seen.insert(mention).inserted { out.append(mention) }
+        text.tokens.withUnsafeBufferPointer { tokens in
+            text.bytes.withUnsafeBufferPointer { bytes in extract(tokens, bytes) }
         }
+    }
+
+    private func extract(_ tokens: Tokens, _ bytes: Bytes) -> [DateMention] {
+        var out: [DateMention] = []
+        // Usually a few dates per article: a linear search finds repeats, a set once there are many.
+        var seen: Set<DateMention>? = nil
+        func add(_ mention: DateMention) {
+            if out.count < 16 {
+                if !out.contains(mention) { out.append(mention) }
+                return
+            }
+            if seen == nil { seen = Set(out) }
+            if seen!.insert(mention).inserted { out.append(mention) }
+        }
+        func number(_ k: Int) -> Int? { Self.number(k, tokens, bytes) }
+        func month(at k: Int) -> (Int, Int)? { Self.month(at: k, tokens, bytes) }
+        let arabicWeekdayFilter = Self.arabicWeekdayFilter
         var k = 0
         while k < tokens.count {
-            let t = tokens[k]
+            let kind = tokens[k].kind
             // Arabic weekday after a day word: "اليوم الأحد", "يوم الخميس".
-            if t.kind == .arabic, let weekday = Self.arabicWeekdays[t.normalized], k > 0,
-                Self.dayWords.contains(tokens[k - 1].bare), !t.breakBefore
-            {
-                add(DateMention(text: text.text(tokens: k - 1, k), kind: .weekday, value: resolveWeekday(weekday)))
+            if kind == .arabic {
+                if arabicWeekdayFilter.mayContain(tokens[k].normalized),
+                    let weekday = Self.arabicWeekdays[tokens[k].normalized], k > 0,
+                    Self.dayWords.contains(tokens[k - 1].bare), !tokens[k].breakBefore
+                {
+                    add(DateMention(text: text.text(tokens: k - 1, k), kind: .weekday, value: resolveWeekday(weekday)))
+                }
+                // Only a number or a Latin month name starts any other date.
                 k += 1
                 continue
             }
-            if t.kind == .latin, t.capitalized, let weekday = Self.englishWeekdays[t.bare] {
-                add(DateMention(text: text.text(t.range), kind: .weekday, value: resolveWeekday(weekday)))
+            if kind == .latin, tokens[k].capitalized, let weekday = Self.englishWeekdays[tokens[k].bare] {
+                add(DateMention(text: text.text(tokens[k].range), kind: .weekday, value: resolveWeekday(weekday)))
                 k += 1
                 continue
             }
             // ISO date: 2021-08-15.
             if let y = number(k), y >= 1900, y <= 2100, k + 2 < tokens.count, let m = number(k + 1),
                 let d = number(k + 2),
-                text.bytes[tokens[k + 1].range.lowerBound - 1] == 0x2D,
-                text.bytes[tokens[k + 2].range.lowerBound - 1] == 0x2D,
+                bytes[tokens[k + 1].range.lowerBound - 1] == 0x2D,
+                bytes[tokens[k + 2].range.lowerBound - 1] == 0x2D,
                 (1...12).contains(m), (1...31).contains(d)
             {
                 add(DateMention(text: text.text(tokens: k, k + 2), kind: .absolute, value: Self.iso(y, m, d)))
@@ -220,7 +243,7 @@ struct DateExtractor {
                 continue
             }
             // Month day, year: "August 15, 2021".
-            if t.kind == .latin, let (m, span) = month(at: k), let d = number(k + span), (1...31).contains(d) {
+            if kind == .latin, let (m, span) = month(at: k), let d = number(k + span), (1...31).contains(d) {
                 var last = k + span
                 var year: Int? = nil
                 if last + 1 < tokens.count, let y = number(last + 1), y >= 1900, y <= 2100 {

@@ -31,22 +31,34 @@ public struct Entities: Sendable, Hashable {
 /// introduced by a title ("الرئيس", "وزير الخارجية", "President", "Mr"), and later mentions of a
 /// found person by surname alone.
 struct EntityExtractor {
-    /// A mention of an entity over tokens `start..<end`.
-    struct Mention {
-        var start: Int
-        var end: Int
-        var key: String
-    }
-
     let text: ArticleText
     let gazetteer: Gazetteer
     let language: Language
 
-    /// Mentions of people by token index (used by quote attribution): token → person key.
-    private(set) var personAt: [Int: String] = [:]
-    private var found: [String: (kind: Gazetteer.Kind, entity: Entity)] = [:]
-    /// Last word of each multi-word person mention → the person's key (first person wins).
-    private var surnames: [UInt64: String] = [:]
+    /// One entity found in the article.
+    private struct Found {
+        var kind: Gazetteer.Kind
+        var entity: Entity
+    }
+
+    /// Entities in order of discovery.
+    private var found: [Found] = []
+    /// The gazetteer entries found, with their index in `found`: searched linearly (a few dozen per
+    /// article, at most the gazetteer's size).
+    private var foundEntries: [(entry: Int32, found: Int32)] = []
+    /// Mentions of people by token (used by quote attribution): index in `found`, or -1.
+    private var personAt: [Int32] = []
+    /// Last word of each multi-word person mention (hash) → index in `found` (first person wins).
+    private var surnames = HashMap64()
+    /// One bit (the low six bits of the hash) per key of `surnames`: most tokens skip the lookup.
+    private var surnameFilter: UInt64 = 0
+    /// People found by a title, by the hash of the bytes of their first mention: a later mention written
+    /// the same way is that person, found without building and normalising its name.
+    private var titledSources = HashMap64()
+    /// The byte range of each mention in `titledSources` (whose values index it) and its person.
+    private var titledSourceList: [(source: Range<Int>, found: Int32)] = []
+    /// People found by a title, by the hash of their normalised name: index in `found`.
+    private var titledNames = HashMap64()
 
     init(text: ArticleText, gazetteer: Gazetteer, language: Language) {
         self.text = text
@@ -54,34 +66,75 @@ struct EntityExtractor {
         self.language = language
     }
 
+    /// The article's tokens, read through a pointer in the passes (no retain, no bounds check in release).
+    typealias Tokens = UnsafeBufferPointer<ArticleText.TokenInfo>
+
+    /// Title spellings as word-hash sequences, longest first.
+    private struct Titles {
+        /// The words of all titles, one after the other.
+        let words: [UInt64]
+        /// The range of each title in `words`, longest title first.
+        let spans: [Range<Int>]
+        /// The first word of each title (same order as `spans`).
+        let firstWords: [UInt64]
+
+        init(_ spellings: [String]) {
+            var words: [UInt64] = []
+            var spans: [Range<Int>] = []
+            for title in spellings.map(EntityExtractor.hashes).sorted(by: { $0.count > $1.count }) {
+                spans.append(words.count..<(words.count + title.count))
+                words.append(contentsOf: title)
+            }
+            self.words = words
+            self.spans = spans
+            firstWords = spans.map { words[$0.lowerBound] }
+        }
+
+        /// Number of tokens of the longest title starting at token `i`, 0 for none.
+        func longest(at i: Int, in tokens: Tokens) -> Int {
+            let first = tokens[i].bare
+            return words.withUnsafeBufferPointer { words in
+                for (t, word) in firstWords.enumerated() where word == first && i + spans[t].count <= tokens.count {
+                    let span = spans[t]
+                    var k = i + 1
+                    var ok = true
+                    for word in words[(span.lowerBound + 1)..<span.upperBound] {
+                        if tokens[k].bare != word || tokens[k].breakBefore {
+                            ok = false
+                            break
+                        }
+                        k += 1
+                    }
+                    if ok { return span.count }
+                }
+                return 0
+            }
+        }
+    }
+
     // Arabic title words (normalised, without proclitics) that introduce a person's name.
     // Only titles that are nearly always followed by a name (not "رئيس" / "وزير" alone: "رئيس هيئة ...").
-    private static let arabicTitles: [[UInt64]] = [
+    private static let arabicTitles = Titles([
         "رئيس الوزراء", "رئيس مجلس الوزراء", "رئيس الحكومة", "الرئيس", "وزير الخارجية", "وزيرة الخارجية",
         "وزير الدفاع", "وزير الداخلية", "وزير المالية", "السفير", "الملك", "الأمير", "الشيخ", "الجنرال", "اللواء",
         "العميد", "المرشح", "المرشحة", "المستشارة", "نائب الرئيس",
-    ].map(hashes)
-    private static let englishTitles: [[UInt64]] = [
+    ])
+    private static let englishTitles = Titles([
         "president", "prime minister", "minister", "secretary", "chancellor", "mr", "mrs", "ms", "dr", "senator",
         "governor", "king", "queen", "prince", "leader", "spokesman", "spokeswoman", "ambassador", "mp", "sir",
         "lord",
-    ].map(hashes)
-    /// One bit (the low six bits of the hash) per first word of a title: most tokens are rejected by one
-    /// AND before the title list is scanned.
-    private static func firstWordMask(_ titles: [[UInt64]]) -> UInt64 {
-        titles.reduce(0) { $0 | 1 << ($1[0] & 63) }
-    }
-    private static let arabicTitleMask = firstWordMask(arabicTitles)
-    private static let englishTitleMask = firstWordMask(englishTitles)
+    ])
+    /// The first words of all titles.
+    private static let titleFilter = WordFilter(arabicTitles.firstWords + englishTitles.firstWords)
     /// Capitalised English words that are never part of a person's name.
-    static let englishNonNames: Set<UInt64> = Set(
+    static let englishNonNames = HashSet64(
         ("election elections minister ministers secretary justice party government office house department "
             + "committee council commission court union state states news chancellor general chief lord mr mrs "
             + "ms president prime the a an")
             .split(separator: " ").flatMap { hashes(String($0)) }
     )
     /// Function words that never belong to a name.
-    static let stopwords: Set<UInt64> = Set(
+    static let stopwords = HashSet64(
         ("في من على الي إلى عن ان إن أن مع خلال الذي التي قد لم لن هذا هذه بعد قبل عند كان ما لا او أو ثم حيث كما "
             + "يوم اليوم امس أمس غدا منذ حول ضد بين عبر لدى اي أي كل هو هي انه إنه أنه وهو وهي قال يقول اكد أكد "
             + "the of and to in a is that for on was with he she it as at by said from has have be are this an not "
@@ -89,12 +142,12 @@ struct EntityExtractor {
             .split(separator: " ").flatMap { hashes(String($0)) }
     )
     /// Arabic reporting verbs (a name is often followed by one).
-    static let speechVerbs: Set<UInt64> = Set(
+    static let speechVerbs = HashSet64(
         "قال قالت يقول تقول اكد اكدت يؤكد اضاف اضافت اوضح صرح اعلن اعلنت اعتبر شدد اشار ذكر تابع راي نفي حذر"
             .split(separator: " ").flatMap { hashes(String($0)) }
     )
     /// Name parts that take a following word with the article (عبد الله، أبو بكر، بن سلمان).
-    private static let nameJoiners: Set<UInt64> = Set(["عبد", "ابو", "أبو", "بن", "ابن", "آل"].flatMap(hashes))
+    private static let nameJoiners = HashSet64(["عبد", "ابو", "أبو", "بن", "ابن", "آل"].flatMap(hashes))
 
     private static func hashes(_ s: String) -> [UInt64] {
         var out: [UInt64] = []
@@ -105,197 +158,293 @@ struct EntityExtractor {
     /// Runs all passes and returns the entities (each list capped at `limit`).
     mutating func extract(limit: Int) -> Entities {
         var covered = [Bool](repeating: false, count: text.tokens.count)
+        personAt = [Int32](repeating: -1, count: text.tokens.count)
+        found.reserveCapacity(16)
+        foundEntries.reserveCapacity(16)
         gazetteerPass(&covered)
         titlePass(&covered)
         surnamePass(&covered)
         var result = Entities()
-        let ordered = found.values.sorted {
-            $0.entity.firstToken != $1.entity.firstToken
-                ? $0.entity.firstToken < $1.entity.firstToken : $0.entity.name < $1.entity.name
+        let found = self.found
+        let ordered = found.indices.sorted {
+            found[$0].entity.firstToken != found[$1].entity.firstToken
+                ? found[$0].entity.firstToken < found[$1].entity.firstToken
+                : found[$0].entity.name < found[$1].entity.name
         }
-        for (kind, entity) in ordered {
-            switch kind {
-            case .person where result.persons.count < limit: result.persons.append(entity)
-            case .organization where result.organizations.count < limit: result.organizations.append(entity)
+        for index in ordered {
+            switch found[index].kind {
+            case .person where result.persons.count < limit: result.persons.append(found[index].entity)
+            case .organization where result.organizations.count < limit:
+                result.organizations.append(found[index].entity)
             case .country, .capital, .city:
-                if result.locations.count < limit { result.locations.append(entity) }
+                if result.locations.count < limit { result.locations.append(found[index].entity) }
             default: break
             }
         }
         return result
     }
 
-    private mutating func record(_ key: String, kind: Gazetteer.Kind, at token: Int, make: () -> Entity) {
-        if found[key] != nil {
-            found[key]!.entity.mentions += 1
-        } else {
-            var entity = make()
-            entity.firstToken = token
-            entity.mentions = 1
-            found[key] = (kind, entity)
-        }
+    /// Adds a newly found entity; returns its index in `found`.
+    private mutating func add(_ entity: Entity, kind: Gazetteer.Kind) -> Int {
+        found.append(Found(kind: kind, entity: entity))
+        return found.count - 1
+    }
+
+    /// The person whose surname has hash `word`, as an index in `found`.
+    @inline(__always)
+    private func surname(_ word: UInt64) -> Int? {
+        guard surnameFilter & (1 << (word & 63)) != 0, let index = surnames.value(for: word) else { return nil }
+        return Int(index)
+    }
+
+    /// Registers `word` as the surname of `found[index]` unless it already names someone.
+    private mutating func addSurname(_ word: UInt64, _ index: Int) {
+        guard surname(word) == nil else { return }
+        surnames.insertIfAbsent(word, Int32(index))
+        surnameFilter |= 1 << (word & 63)
     }
 
     private mutating func gazetteerPass(_ covered: inout [Bool]) {
-        let tokens = text.tokens
+        let tokenArray = text.tokens
         let filter = gazetteer.firstWordFilter
-        var i = 0
-        while i < tokens.count {
-            var matched: (pattern: Int, length: Int)? = nil
-            let mayStart = filter.withUnsafeBufferPointer { Gazetteer.mayStart(tokens[i].bare, filter: $0) }
-            if mayStart, let candidates = gazetteer.byFirstWord[tokens[i].bare] {
-                for index in candidates where matches(gazetteer.patterns[index], at: i) {
-                    matched = (index, gazetteer.patterns[index].words.count)
-                    break
+        tokenArray.withUnsafeBufferPointer { tokens in
+            filter.withUnsafeBufferPointer { filter in
+                // The tight loop only finds the tokens that may start a name.
+                var i = 0
+                while i < tokens.count {
+                    if Gazetteer.mayStart(tokens[i].bare, filter: filter)
+                        || (tokens[i].fuzzyPattern >= 0 && tokens[i].kind == .arabic)
+                    {
+                        i += gazetteerMatch(at: i, tokens, &covered)
+                    } else {
+                        i += 1
+                    }
                 }
-            } else if tokens[i].fuzzyPattern >= 0 && tokens[i].kind == .arabic {
-                matched = (tokens[i].fuzzyPattern, 1)
             }
-            guard let (patternIndex, length) = matched else {
-                i += 1
-                continue
-            }
-            let entryIndex = gazetteer.patterns[patternIndex].entry
-            let entry = gazetteer.entries[entryIndex]
-            let key = "g\(entryIndex)"
-            let language = self.language
-            record(key, kind: entry.kind, at: i) {
-                let name = entry.name(for: language)
-                return Entity(
-                    name: name, normalized: TextNormalizer.normalize(name),
-                    country: entry.kind == .organization ? nil : entry.country,
-                    type: entry.kind == .person
-                        ? entry.role : (entry.kind == .organization ? nil : entry.kind.rawValue),
-                    known: true, mentions: 0, firstToken: i
-                )
-            }
-            for k in i..<(i + length) {
-                covered[k] = true
-                if entry.kind == .person { personAt[k] = key }
-            }
-            if entry.kind == .person && length > 1 && surnames[tokens[i + length - 1].bare] == nil {
-                surnames[tokens[i + length - 1].bare] = key
-            }
-            i += length
         }
     }
 
-    private func matches(_ pattern: Gazetteer.Pattern, at i: Int) -> Bool {
-        let tokens = text.tokens
-        guard i + pattern.words.count <= tokens.count else { return false }
+    /// Records the gazetteer name starting at token `i`, if any; returns the number of tokens to skip.
+    @inline(never)  // keeps the caller's per-token loop small
+    private mutating func gazetteerMatch(at i: Int, _ tokens: Tokens, _ covered: inout [Bool]) -> Int {
+        var matched: (pattern: Int, length: Int)? = nil
+        // (The filter in front of `byFirstWord` has no false negatives: the table alone decides.)
+        if let range = gazetteer.byFirstWord[tokens[i].bare] {
+            matched = Self.longestPattern(gazetteer, candidates: range, at: i, in: tokens)
+        } else if tokens[i].fuzzyPattern >= 0 && tokens[i].kind == .arabic {
+            matched = (tokens[i].fuzzyPattern, 1)
+        }
+        guard let (patternIndex, length) = matched else { return 1 }
+        noteGazetteerMatch(gazetteer.patterns[patternIndex].entry, at: i, length: length, tokens, &covered)
+        return length
+    }
+
+    /// Records the mention of gazetteer entry `entryIndex` over tokens `i..<i + length`.
+    private mutating func noteGazetteerMatch(
+        _ entryIndex: Int, at i: Int, length: Int, _ tokens: Tokens, _ covered: inout [Bool]
+    ) {
+        // Read through a pointer, so that no copy of the entry (and its strings) is made.
+        let kind = gazetteer.entries.withUnsafeBufferPointer { $0[entryIndex].kind }
+        let index: Int
+        if let known = foundEntries.first(where: { $0.entry == entryIndex })?.found {
+            index = Int(known)
+            found[index].entity.mentions += 1
+        } else {
+            var entity =
+                language == .english ? gazetteer.englishEntities[entryIndex] : gazetteer.arabicEntities[entryIndex]
+            entity.mentions = 1
+            entity.firstToken = i
+            index = add(entity, kind: kind)
+            foundEntries.append((Int32(entryIndex), Int32(index)))
+        }
+        for k in i..<(i + length) {
+            covered[k] = true
+            if kind == .person { personAt[k] = Int32(index) }
+        }
+        if kind == .person && length > 1 { addSurname(tokens[i + length - 1].bare, index) }
+    }
+
+    /// The first of the `candidates` patterns (longest first) written at token `i`, and its length.
+    private static func longestPattern(
+        _ gazetteer: Gazetteer, candidates range: Range<Int>, at i: Int, in tokens: Tokens
+    ) -> (pattern: Int, length: Int)? {
+        gazetteer.candidates.withUnsafeBufferPointer { candidates in
+            gazetteer.patterns.withUnsafeBufferPointer { patterns in
+                gazetteer.patternWords.withUnsafeBufferPointer { words in
+                    for index in candidates[range] {
+                        let pattern = patterns[index]
+                        if matches(pattern, words[pattern.words], at: i, in: tokens) {
+                            return (index, pattern.words.count)
+                        }
+                    }
+                    return nil
+                }
+            }
+        }
+    }
+
+    private static func matches(
+        _ pattern: Gazetteer.Pattern, _ words: Slice<UnsafeBufferPointer<UInt64>>, at i: Int, in tokens: Tokens
+    ) -> Bool {
+        guard i + words.count <= tokens.count else { return false }
         var capitalized = false
-        for (k, word) in pattern.words.enumerated() {
-            let token = tokens[i + k]
+        var k = i
+        for word in words {
+            let token = tokens[k]
             if token.bare != word { return false }
-            if k > 0 && token.breakBefore { return false }
+            if k > i && token.breakBefore { return false }
             if pattern.allCaps && !token.allCaps { return false }
             capitalized = capitalized || token.capitalized
+            k += 1
         }
         return !pattern.latin || capitalized
     }
 
-    private func startsTitle(_ titles: [[UInt64]], mask: UInt64, at i: Int) -> Int {
-        let tokens = text.tokens
-        if mask & (1 << (tokens[i].bare & 63)) == 0 { return 0 }
-        var best = 0
-        for title in titles where title.count > best && i + title.count <= tokens.count {
-            var ok = true
-            for (k, word) in title.enumerated() where tokens[i + k].bare != word || (k > 0 && tokens[i + k].breakBefore)
-            {
-                ok = false
-                break
-            }
-            if ok { best = title.count }
-        }
-        return best
-    }
-
     /// People introduced by a title: "رئيس الوزراء العراقي مصطفى الكاظمي", "Secretary Patricia Hewitt".
     private mutating func titlePass(_ covered: inout [Bool]) {
-        let tokens = text.tokens
-        var i = 0
-        while i < tokens.count {
-            let arabic = tokens[i].kind == .arabic
-            let titleLength = startsTitle(
-                arabic ? Self.arabicTitles : Self.englishTitles,
-                mask: arabic ? Self.arabicTitleMask : Self.englishTitleMask, at: i
-            )
-            guard titleLength > 0 else {
-                i += 1
-                continue
-            }
-            var j = i + titleLength
-            if arabic {
-                // Skip adjectives and places qualifying the title (العراقي، الأميركي، الخارجية).
-                var skipped = 0
-                while j < tokens.count, skipped < 4, !tokens[j].breakBefore, tokens[j].kind == .arabic,
-                    tokens[j].hasArticle || (covered[j] && personAt[j] == nil), !Self.stopwords.contains(tokens[j].bare)
-                {
-                    j += 1
-                    skipped += 1
+        let tokenArray = text.tokens
+        let filter = Self.titleFilter
+        tokenArray.withUnsafeBufferPointer { tokens in
+            var i = 0
+            while i < tokens.count {
+                if !filter.mayContain(tokens[i].bare) {
+                    i += 1
+                    continue
                 }
-            }
-            var end = j
-            while end < tokens.count, end - j < 4, !(end > j && tokens[end].breakBefore), !covered[end] {
-                let token = tokens[end]
-                if Self.stopwords.contains(token.bare) { break }
-                if arabic {
-                    // Name words carry no proclitic (و، ب، ل ...) other than a final nisba's article.
-                    guard token.kind == .arabic, token.bare == token.normalized || token.hasArticle else { break }
-                    if token.hasArticle {
-                        let afterJoiner = end > j && Self.nameJoiners.contains(tokens[end - 1].bare)
-                        if !afterJoiner {
-                            if end > j { end += 1 }  // a final nisba surname (الكاظمي)
-                            break
-                        }
-                    }
-                } else if !(token.kind == .latin && token.capitalized) || Self.englishNonNames.contains(token.bare) {
-                    break
-                }
-                end += 1
-            }
-            let count = end - j
-            // An Arabic name must be followed by punctuation, a function word or the end of the
-            // paragraph ("الرئيس المصري محمد مرسي، ..."), which filters most non-names.
-            let closed =
-                end >= tokens.count || tokens[end].breakBefore || tokens[end].segment != tokens[j].segment
-                || Self.stopwords.contains(tokens[end].bare) || Self.speechVerbs.contains(tokens[end].bare)
-            if arabic && !closed {
-                i += max(1, titleLength)
-            } else if count == 1, let key = surnames[tokens[j].bare] {
-                // "Mr Blair" after "Tony Blair".
-                found[key]!.entity.mentions += 1
-                covered[j] = true
-                personAt[j] = key
-                i = end
-            } else if count >= (arabic ? 2 : 1) && count <= 4 && !(j < tokens.count && covered[j]) {
-                var name = text.text(tokens: j, end - 1)
-                if name.hasSuffix("'s") || name.hasSuffix("\u{2019}s") { name = String(name.dropLast(2)) }
-                let normalized = TextNormalizer.normalize(name)
-                let key = "h" + normalized
-                record(key, kind: .person, at: j) {
-                    Entity(
-                        name: name, normalized: normalized, country: nil, type: nil, known: false, mentions: 0,
-                        firstToken: j
-                    )
-                }
-                for k in j..<end {
-                    covered[k] = true
-                    personAt[k] = key
-                }
-                if count > 1 && surnames[tokens[end - 1].bare] == nil { surnames[tokens[end - 1].bare] = key }
-                i = end
-            } else {
-                i += max(1, titleLength)
+                i = titleMention(at: i, in: tokens, &covered)
             }
         }
+    }
+
+    /// The person named after a title possibly starting at token `i`; returns the token to go on from.
+    private mutating func titleMention(at i: Int, in tokens: Tokens, _ covered: inout [Bool]) -> Int {
+        let arabic = tokens[i].kind == .arabic
+        let titleLength =
+            arabic ? Self.arabicTitles.longest(at: i, in: tokens) : Self.englishTitles.longest(at: i, in: tokens)
+        guard titleLength > 0 else { return i + 1 }
+        let stopwords = Self.stopwords
+        var j = i + titleLength
+        if arabic {
+            // Skip adjectives and places qualifying the title (العراقي، الأميركي، الخارجية).
+            var skipped = 0
+            while j < tokens.count, skipped < 4, !tokens[j].breakBefore, tokens[j].kind == .arabic,
+                tokens[j].hasArticle || (covered[j] && personAt[j] < 0), !stopwords.contains(tokens[j].bare)
+            {
+                j += 1
+                skipped += 1
+            }
+        }
+        var end = j
+        while end < tokens.count, end - j < 4, !(end > j && tokens[end].breakBefore), !covered[end] {
+            let token = tokens[end]
+            if stopwords.contains(token.bare) { break }
+            if arabic {
+                // Name words carry no proclitic (و، ب، ل ...) other than a final nisba's article.
+                guard token.kind == .arabic, token.bare == token.normalized || token.hasArticle else { break }
+                if token.hasArticle {
+                    let afterJoiner = end > j && Self.nameJoiners.contains(tokens[end - 1].bare)
+                    if !afterJoiner {
+                        if end > j { end += 1 }  // a final nisba surname (الكاظمي)
+                        break
+                    }
+                }
+            } else if !(token.kind == .latin && token.capitalized) || Self.englishNonNames.contains(token.bare) {
+                break
+            }
+            end += 1
+        }
+        let count = end - j
+        // An Arabic name must be followed by punctuation, a function word or the end of the
+        // paragraph ("الرئيس المصري محمد مرسي، ..."), which filters most non-names.
+        let closed =
+            end >= tokens.count || tokens[end].breakBefore || tokens[end].segment != tokens[j].segment
+            || stopwords.contains(tokens[end].bare) || Self.speechVerbs.contains(tokens[end].bare)
+        if arabic && !closed {
+            return i + max(1, titleLength)
+        } else if count == 1, let index = surname(tokens[j].bare) {
+            // "Mr Blair" after "Tony Blair".
+            found[index].entity.mentions += 1
+            covered[j] = true
+            personAt[j] = Int32(index)
+            return end
+        } else if count >= (arabic ? 2 : 1) && count <= 4 && !(j < tokens.count && covered[j]) {
+            let source = tokens[j].range.lowerBound..<tokens[end - 1].range.upperBound
+            let index = titledPerson(source, firstToken: j)
+            for k in j..<end {
+                covered[k] = true
+                personAt[k] = Int32(index)
+            }
+            if count > 1 { addSurname(tokens[end - 1].bare, index) }
+            return end
+        } else {
+            return i + max(1, titleLength)
+        }
+    }
+
+    /// The index in `found` of the person named by the bytes `source` (first mention at token `j`),
+    /// counting the mention; adds the person when new.
+    private mutating func titledPerson(_ source: Range<Int>, firstToken j: Int) -> Int {
+        let (key, seen) = text.bytes.withUnsafeBufferPointer { bytes in
+            let key = Self.hash(bytes[source])
+            guard let seen = titledSources.value(for: key).map({ titledSourceList[Int($0)] }),
+                bytes[seen.source].elementsEqual(bytes[source])
+            else {
+                return (key, Int32?.none)
+            }
+            return (key, seen.found)
+        }
+        if let seen {
+            found[Int(seen)].entity.mentions += 1
+            return Int(seen)
+        }
+        var name = text.text(source)
+        // A possessive "'s" / "’s" ends in an "s" byte: the Character-wise test runs only then.
+        if text.bytes[source.upperBound - 1] == 0x73, name.hasSuffix("'s") || name.hasSuffix("\u{2019}s") {
+            name = String(name.dropLast(2))
+        }
+        let normalized = TextNormalizer.normalize(name)
+        let index: Int
+        let nameKey = Self.hash(normalized.utf8)
+        if let known = titledNames.value(for: nameKey).map({ Int($0) }).flatMap({
+            // Another name with the same hash: search them all.
+            found[$0].entity.normalized == normalized
+                ? $0 : found.firstIndex { !$0.entity.known && $0.entity.normalized == normalized }
+        }) {
+            index = known
+            found[index].entity.mentions += 1
+        } else {
+            let entity = Entity(
+                name: name, normalized: normalized, country: nil, type: nil, known: false, mentions: 1, firstToken: j
+            )
+            index = add(entity, kind: .person)
+            titledNames.insertIfAbsent(nameKey, Int32(index))
+        }
+        if titledSources.value(for: key) == nil {
+            titledSources.insertIfAbsent(key, Int32(titledSourceList.count))
+            titledSourceList.append((source, Int32(index)))
+        }
+        return index
+    }
+
+    /// FNV-1a hash of bytes.
+    private static func hash<S: Sequence<UInt8>>(_ bytes: S) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in bytes { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return h
     }
 
     /// Later mentions of a found multi-word person by their last name alone ("وأضاف حسين", "Ms Hewitt").
     private mutating func surnamePass(_ covered: inout [Bool]) {
-        let tokens = text.tokens
-        for i in tokens.indices where !covered[i] {
-            guard let key = surnames[tokens[i].bare], tokens[i].kind != .latin || tokens[i].capitalized else {
+        guard surnames.count > 0 else { return }
+        let tokenArray = text.tokens
+        tokenArray.withUnsafeBufferPointer { surnamePass($0, &covered) }
+    }
+
+    private mutating func surnamePass(_ tokens: Tokens, _ covered: inout [Bool]) {
+        for i in 0..<tokens.count {
+            // The surname filter first: it rejects nearly every token.
+            guard let index = surname(tokens[i].bare), !covered[i], tokens[i].kind != .latin || tokens[i].capitalized
+            else {
                 continue
             }
             if i + 1 < tokens.count, !tokens[i + 1].breakBefore, !covered[i + 1],
@@ -303,16 +452,16 @@ struct EntityExtractor {
             {
                 continue
             }
-            found[key]!.entity.mentions += 1
+            found[index].entity.mentions += 1
             covered[i] = true
-            personAt[i] = key
+            personAt[i] = Int32(index)
         }
     }
 
     /// The canonical name of the gazetteer person found in this article with the given role and
     /// affiliation, when exactly one matches ("وزير الخارجية العراقي" → فؤاد حسين).
     func person(role: String, country: String) -> String? {
-        let matches = found.values.filter {
+        let matches = found.filter {
             $0.kind == .person && $0.entity.type == role && $0.entity.country == country
         }
         return matches.count == 1 ? matches[0].entity.name : nil
@@ -320,6 +469,7 @@ struct EntityExtractor {
 
     /// The canonical name of the person mentioned at token `i`, if any.
     func person(at i: Int) -> String? {
-        personAt[i].flatMap { found[$0]?.entity.name }
+        guard i < personAt.count, personAt[i] >= 0 else { return nil }
+        return found[Int(personAt[i])].entity.name
     }
 }

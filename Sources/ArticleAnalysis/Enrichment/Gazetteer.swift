@@ -40,8 +40,8 @@ struct Gazetteer: Sendable {
 
     /// One spelling of an entry as a sequence of word hashes.
     struct Pattern: Sendable {
-        /// ``Word/bareHash`` of each word.
-        var words: [UInt64]
+        /// Range in ``patternWords`` of the ``Word/bareHash`` of each word.
+        var words: Range<Int>
         /// Whether every word must be written in capitals ("=US").
         var allCaps: Bool
         /// Whether the spelling is in Latin script (then a capitalised word is required).
@@ -51,20 +51,55 @@ struct Gazetteer: Sendable {
     }
 
     /// All entries.
-    private(set) var entries: [Entry] = []
+    var entries: [Entry] { shared.tables.entries }
+    /// Each entry as the ``Entity`` reported in Arabic and other non-English articles (no mention yet),
+    /// built once so that a match copies it instead of building names.
+    var arabicEntities: [Entity] { shared.tables.arabicEntities }
+    /// Each entry as the ``Entity`` reported in English articles (no mention yet).
+    var englishEntities: [Entity] { shared.tables.englishEntities }
     /// All spellings.
-    private(set) var patterns: [Pattern] = []
-    /// Pattern indices by the hash of their first word, longest pattern first.
-    private(set) var byFirstWord: [UInt64: [Int]] = [:]
+    var patterns: [Pattern] { shared.tables.patterns }
+    /// The words of all spellings, each ``Pattern`` holding a range of it (one array, so that matching
+    /// reads hashes without touching a per-pattern array).
+    var patternWords: [UInt64] { shared.tables.patternWords }
+    /// Pattern indices, grouped by first word and longest pattern first within a group (see
+    /// ``byFirstWord``).
+    var candidates: [Int] { shared.tables.candidates }
+    /// The range in ``candidates`` of the patterns starting with a word, by the hash of the word.
+    var byFirstWord: SharedTable<Range<Int>> { shared.tables.byFirstWord }
     /// Single-word spellings of at least ``fuzzyMinLength`` letters, by the hash of the word with
     /// one letter position blanked (position mixed into the hash): finds one-letter substitutions.
-    private(set) var fuzzy: [UInt64: Int] = [:]
+    var fuzzy: SharedTable<Int> { shared.tables.fuzzy }
     /// A 65,536-bit filter over the keys of ``byFirstWord`` (bits 0–15 of the hash): a clear bit proves
-    /// that no pattern starts with the word, so most tokens skip the dictionary lookup.
-    private(set) var firstWordFilter = [UInt64](repeating: 0, count: 1024)
+    /// that no pattern starts with the word, so most tokens skip the table lookup.
+    var firstWordFilter: [UInt64] { shared.tables.firstWordFilter }
     /// ISO code by the stem hash of one-word country names, so that a nisba adjective finds its
     /// country ("العراقي" → عراق → IQ).
-    private(set) var countryByStem: [UInt64: String] = [:]
+    var countryByStem: HashTable64<String> { shared.tables.countryByStem }
+
+    /// The tables, built once and shared by every copy: a copy of a `Gazetteer` (the analyser, the
+    /// entity and quote extractors each hold one per article) retains one object.
+    private let shared: Shared
+
+    private final class Shared: Sendable {
+        let tables: Tables
+        init(_ tables: Tables) { self.tables = tables }
+    }
+
+    /// The tables' storage (see the properties of the same names).
+    private struct Tables {
+        var entries: [Entry] = []
+        var arabicEntities: [Entity] = []
+        var englishEntities: [Entity] = []
+        var patterns: [Pattern] = []
+        var patternWords: [UInt64] = []
+        var candidates: [Int] = []
+        var byFirstWord: SharedTable<Range<Int>> = SharedTable<Range<Int>>([:])
+        var fuzzy: SharedTable<Int> = SharedTable<Int>([:])
+        var firstWordFilter: [UInt64] = [UInt64](repeating: 0, count: 1024)
+        var countryByStem: HashTable64<String> = HashTable64<String>([UInt64: String]())
+    }
+
     /// Shortest word that may match with a one-letter substitution.
     static let fuzzyMinLength = 7
     /// Longest word tried for a one-letter substitution (bounds the work on pathological words).
@@ -92,82 +127,128 @@ struct Gazetteer: Sendable {
     init(directory base: URL) throws {
         func rows(_ file: String) throws -> [[Substring]] {
             let text = try String(contentsOf: base.appendingPathComponent(file), encoding: .utf8)
-            return text.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.isEmpty }.map {
-                $0.split(separator: "\t", omittingEmptySubsequences: false)
+            // Split on the UTF-8 bytes of "\n" and "\t" (splitting on Characters cost ~35 M instructions at
+            // start-up); the same fields as long as no separator is followed by a combining mark and lines
+            // end in "\n" alone, which holds for the bundled files.
+            return text.utf8.split(separator: 0x0A).lazy.map(Substring.init).filter {
+                !$0.hasPrefix("#") && !$0.isEmpty
+            }.map {
+                $0.utf8.split(separator: 0x09, omittingEmptySubsequences: false).map(Substring.init)
             }
         }
+        var builder = Builder()
         for row in try rows("countries.tsv") where row.count >= 5 {
             let code = String(row[0])
-            add(.init(kind: .country, arabic: "", english: "", country: code), arabic: row[1], english: row[2])
+            builder.add(.init(kind: .country, arabic: "", english: "", country: code), arabic: row[1], english: row[2])
         }
         // Capitals after countries: a name shared by both (الجزائر، تونس) denotes the country.
         for row in try rows("countries.tsv") where row.count >= 5 {
             let code = String(row[0])
-            add(.init(kind: .capital, arabic: "", english: "", country: code), arabic: row[3], english: row[4])
+            builder.add(.init(kind: .capital, arabic: "", english: "", country: code), arabic: row[3], english: row[4])
         }
         for row in try rows("cities.tsv") where row.count >= 3 {
-            add(.init(kind: .city, arabic: "", english: "", country: String(row[0])), arabic: row[1], english: row[2])
+            let entry = Entry(kind: .city, arabic: "", english: "", country: String(row[0]))
+            builder.add(entry, arabic: row[1], english: row[2])
         }
         for row in try rows("organizations.tsv") where row.count >= 2 {
-            add(.init(kind: .organization, arabic: "", english: ""), arabic: row[0], english: row[1])
+            builder.add(.init(kind: .organization, arabic: "", english: ""), arabic: row[0], english: row[1])
         }
         for row in try rows("persons.tsv") where row.count >= 4 {
             let entry = Entry(kind: .person, arabic: "", english: "", country: String(row[2]), role: String(row[3]))
-            add(entry, arabic: row[0], english: row[1])
+            builder.add(entry, arabic: row[0], english: row[1])
         }
-        for key in byFirstWord.keys {
-            byFirstWord[key]!.sort {
+        var tables = Tables()
+        tables.entries = builder.entries
+        tables.arabicEntities = tables.entries.map { Self.entity($0, language: .arabic) }
+        tables.englishEntities = tables.entries.map { Self.entity($0, language: .english) }
+        tables.patterns = builder.patterns
+        tables.patternWords = builder.words
+        var ranges: [UInt64: Range<Int>] = [:]
+        for (key, list) in builder.byFirstWord {
+            let patterns = tables.patterns
+            let sorted = list.sorted {
                 patterns[$0].words.count > patterns[$1].words.count
                     || (patterns[$0].words.count == patterns[$1].words.count && $0 < $1)
             }
+            ranges[key] = tables.candidates.count..<(tables.candidates.count + sorted.count)
+            tables.candidates.append(contentsOf: sorted)
+            tables.firstWordFilter[Int(truncatingIfNeeded: key >> 6) & 1023] |= 1 << (key & 63)
         }
-        for key in byFirstWord.keys {
-            firstWordFilter[Int(truncatingIfNeeded: key >> 6) & 1023] |= 1 << (key & 63)
-        }
+        tables.byFirstWord = SharedTable(ranges)
+        tables.fuzzy = SharedTable(builder.fuzzy)
+        tables.countryByStem = HashTable64(builder.countryByStem)
+        shared = Shared(tables)
     }
 
-    private mutating func add(_ entry: Entry, arabic: Substring, english: Substring) {
-        var entry = entry
-        let arabicNames = arabic.split(separator: "|").map(String.init)
-        let englishNames = english.split(separator: "|").map(String.init)
-        entry.arabic = arabicNames.first ?? ""
-        entry.english = englishNames.first.map { $0.hasPrefix("=") ? String($0.dropFirst()) : $0 } ?? ""
-        let index = entries.count
-        entries.append(entry)
-        for name in arabicNames + englishNames {
-            let allCaps = name.hasPrefix("=")
-            let spelling = allCaps ? String(name.dropFirst()) : name
-            var words: [UInt64] = []
-            var latin = false
-            var single: [UInt32] = []
-            var stem: UInt64 = 0
-            TextNormalizer.forEachWord(in: spelling) { word in
-                words.append(word.bareHash)
-                stem = word.stemHash
-                latin = latin || word.kind == .latin
-                single = Array(word.bare)
-            }
-            // A one-word name of fewer than three letters after its proclitics is too ambiguous (unless an
-            // acronym that must be written in capitals).
-            guard let first = words.first, words.count > 1 || single.count >= 3 || allCaps else { continue }
-            let pattern = Pattern(words: words, allCaps: allCaps, latin: latin, entry: index)
-            if entry.kind == .country && words.count == 1 && !latin, let code = entry.country,
-                countryByStem[stem] == nil
-            {
-                countryByStem[stem] = code
-            }
-            // The first spelling registered for a word sequence wins.
-            if byFirstWord[first, default: []].contains(where: { patterns[$0].words == words }) { continue }
-            byFirstWord[first, default: []].append(patterns.count)
-            if words.count == 1 && (Gazetteer.fuzzyMinLength...Gazetteer.fuzzyMaxLength).contains(single.count)
-                && !allCaps
-            {
-                for offset in single.indices {
-                    let key = Gazetteer.blankedHash(single[...], offset: offset)
-                    if fuzzy[key] == nil { fuzzy[key] = patterns.count }
+    /// `entry` as reported in an article of `language`, with no mention.
+    private static func entity(_ entry: Entry, language: Language) -> Entity {
+        let name = entry.name(for: language)
+        return Entity(
+            name: name, normalized: TextNormalizer.normalize(name),
+            country: entry.kind == .organization ? nil : entry.country,
+            type: entry.kind == .person ? entry.role : (entry.kind == .organization ? nil : entry.kind.rawValue),
+            known: true, mentions: 0, firstToken: 0
+        )
+    }
+
+    /// The tables while they are being filled (dictionaries), frozen into hash tables by `init`.
+    private struct Builder {
+        var entries: [Entry] = []
+        var patterns: [Pattern] = []
+        var words: [UInt64] = []
+        var byFirstWord: [UInt64: [Int]] = [:]
+        var fuzzy: [UInt64: Int] = [:]
+        var countryByStem: [UInt64: String] = [:]
+
+        mutating func add(_ entry: Entry, arabic: Substring, english: Substring) {
+            var entry = entry
+            // Split on the byte "|" (as the rows: the same names for the bundled files, far cheaper).
+            let arabicNames = arabic.utf8.split(separator: 0x7C).map { String(Substring($0)) }
+            let englishNames = english.utf8.split(separator: 0x7C).map { String(Substring($0)) }
+            entry.arabic = arabicNames.first ?? ""
+            entry.english = englishNames.first.map { $0.hasPrefix("=") ? String($0.dropFirst()) : $0 } ?? ""
+            let index = entries.count
+            entries.append(entry)
+            for name in arabicNames + englishNames {
+                let allCaps = name.hasPrefix("=")
+                let spelling = allCaps ? String(name.dropFirst()) : name
+                var hashes: [UInt64] = []
+                var latin = false
+                var single: [UInt32] = []
+                var stem: UInt64 = 0
+                TextNormalizer.forEachWord(in: spelling) { word in
+                    hashes.append(word.bareHash)
+                    stem = word.stemHash
+                    latin = latin || word.kind == .latin
+                    single = Array(word.bare)
                 }
+                // A one-word name of fewer than three letters after its proclitics is too ambiguous (unless an
+                // acronym that must be written in capitals).
+                guard let first = hashes.first, hashes.count > 1 || single.count >= 3 || allCaps else { continue }
+                if entry.kind == .country && hashes.count == 1 && !latin, let code = entry.country,
+                    countryByStem[stem] == nil
+                {
+                    countryByStem[stem] = code
+                }
+                // The first spelling registered for a word sequence wins.
+                if let list = byFirstWord[first],
+                    list.contains(where: { words[patterns[$0].words].elementsEqual(hashes) })
+                {
+                    continue
+                }
+                byFirstWord[first, default: []].append(patterns.count)
+                if hashes.count == 1 && (Gazetteer.fuzzyMinLength...Gazetteer.fuzzyMaxLength).contains(single.count)
+                    && !allCaps
+                {
+                    for offset in single.indices {
+                        let key = Gazetteer.blankedHash(single[...], offset: offset)
+                        if fuzzy[key] == nil { fuzzy[key] = patterns.count }
+                    }
+                }
+                let range = self.words.count..<(self.words.count + hashes.count)
+                self.words.append(contentsOf: hashes)
+                patterns.append(Pattern(words: range, allCaps: allCaps, latin: latin, entry: index))
             }
-            patterns.append(pattern)
         }
     }
 
@@ -180,9 +261,99 @@ struct Gazetteer: Sendable {
     /// Hash of `word` with the letter at `offset` (0-based) replaced by a blank, mixed with the offset.
     static func blankedHash(_ word: ArraySlice<UInt32>, offset: Int) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(offset &* 0x9E37_79B9)
-        for (k, v) in word.enumerated() {
-            h = (h ^ UInt64(k == offset ? 0x2A : v)) &* 0x0000_0100_0000_01B3
+        return word.withUnsafeBufferPointer { letters in
+            for k in 0..<letters.count {
+                h = (h ^ UInt64(k == offset ? 0x2A : letters[k])) &* 0x0000_0100_0000_01B3
+            }
+            return h
         }
-        return h
     }
+}
+
+/// A 4,096-bit filter over word hashes (one bit per word, chosen by bits 0–11 of the hash) in front of
+/// a short word list: a clear bit proves that the word is not in the list, so most tokens cost one test.
+struct WordFilter: Sendable {
+    private var bits = [UInt64](repeating: 0, count: 64)
+
+    /// A filter admitting `words` (hashes).
+    init<S: Sequence<UInt64>>(_ words: S) {
+        for word in words { bits[Int(truncatingIfNeeded: word >> 6) & 63] |= 1 << (word & 63) }
+    }
+
+    /// Whether `word` may be in the list (false: certainly not).
+    @inline(__always)
+    func mayContain(_ word: UInt64) -> Bool {
+        bits[Int(truncatingIfNeeded: word >> 6) & 63] & (1 << (word & 63)) != 0
+    }
+}
+
+/// A small growable open-addressing map from 64-bit hashes to non-negative `Int32` values, for the
+/// per-article tables of the extractors (a handful of keys, built and read once: `Dictionary` would
+/// re-hash every key with SipHash and allocate more).
+struct HashMap64 {
+    /// Key and value of each slot (one allocation); a value of -1 marks an empty slot.
+    private var slots: [(key: UInt64, value: Int32)] = []
+    /// Number of keys.
+    private(set) var count = 0
+
+    /// The value stored under `key`, or nil.
+    func value(for key: UInt64) -> Int32? {
+        guard !slots.isEmpty else { return nil }
+        let mask = slots.count - 1
+        var slot = Self.slot(key, mask: mask)
+        while slots[slot].value >= 0 {
+            if slots[slot].key == key { return slots[slot].value }
+            slot = (slot + 1) & mask
+        }
+        return nil
+    }
+
+    /// Stores `value` (>= 0) under `key` unless the key is present; returns the value in force.
+    @discardableResult
+    mutating func insertIfAbsent(_ key: UInt64, _ value: Int32) -> Int32 {
+        precondition(value >= 0, "HashMap64 stores non-negative values")
+        if (count + 1) * 2 > slots.count { grow() }
+        let mask = slots.count - 1
+        var slot = Self.slot(key, mask: mask)
+        while slots[slot].value >= 0 {
+            if slots[slot].key == key { return slots[slot].value }
+            slot = (slot + 1) & mask
+        }
+        slots[slot] = (key, value)
+        count += 1
+        return value
+    }
+
+    private mutating func grow() {
+        let old = slots
+        slots = Array(repeating: (0, -1), count: max(8, old.count * 2))
+        count = 0
+        for (key, value) in old where value >= 0 { insertIfAbsent(key, value) }
+    }
+
+    @inline(__always)
+    private static func slot(_ key: UInt64, mask: Int) -> Int {
+        // The multiply spreads all key bits into the top 32 bits kept.
+        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+    }
+}
+
+/// A ``HashTable64`` behind one reference: a copy or a closure capture retains one object instead of
+/// the table's three arrays (``ArticleText`` captures two gazetteer tables in its per-word closure).
+struct SharedTable<Value: Sendable>: Sendable {
+    private final class Box: Sendable {
+        let table: HashTable64<Value>
+        init(_ table: HashTable64<Value>) { self.table = table }
+    }
+
+    private let box: Box
+
+    /// Builds the table from a dictionary.
+    init(_ dictionary: [UInt64: Value]) {
+        box = Box(HashTable64(dictionary))
+    }
+
+    /// The value stored under `key`, or nil.
+    @inline(__always)
+    subscript(key: UInt64) -> Value? { box.table[key] }
 }

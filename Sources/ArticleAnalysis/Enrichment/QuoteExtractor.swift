@@ -1,3 +1,5 @@
+import Foundation
+
 /// A quotation found in an article.
 public struct Quote: Sendable, Hashable {
     /// The quoted words (without the quotation marks).
@@ -14,38 +16,48 @@ struct QuoteExtractor {
     let text: ArticleText
     let entities: EntityExtractor
 
-    private static func hashes(_ words: String) -> Set<UInt64> {
-        var out = Set<UInt64>()
-        TextNormalizer.forEachWord(in: words) { out.insert($0.bareHash) }
+    private static func hashes(_ words: String) -> [UInt64] {
+        var out: [UInt64] = []
+        TextNormalizer.forEachWord(in: words) { out.append($0.bareHash) }
         return out
     }
 
-    private static let arabicVerbs = hashes(
+    private static func wordSet(_ words: String) -> HashSet64 {
+        HashSet64(hashes(words))
+    }
+
+    private static let arabicVerbList = hashes(
         "قال قالت يقول تقول اكد اكدت يؤكد تؤكد اضاف اضافت يضيف اوضح اوضحت يوضح صرح صرحت اعلن اعلنت يعلن "
             + "اعتبر اعتبرت يعتبر شدد شددت يشدد لفت لفتت اشار اشارت يشير ذكر ذكرت تابع تابعت راي رات يري نفي "
             + "نفت حذر حذرت يحذر طالب طالبت اعرب اعربت كشف كشفت"
     )
-    private static let complementizers = hashes("ان انه انها انهم بان")
-    private static let englishVerbs = hashes("said says told added warned insisted argued stated")
-    private static let pronouns = hashes("he she they it هو هي")
+    private static let arabicVerbs = HashSet64(arabicVerbList)
+    private static let arabicVerbFilter = WordFilter(arabicVerbList)
+    private static let complementizerList = hashes("ان انه انها انهم بان")
+    private static let complementizers = HashSet64(complementizerList)
+    private static let complementizerFilter = WordFilter(complementizerList)
+    private static let englishVerbs = wordSet("said says told added warned insisted argued stated")
+    private static let pronouns = wordSet("he she they it هو هي")
 
     /// Quotes in order of appearance, at most `limit`.
     func extract(limit: Int) -> [Quote] {
         var quotes: [Quote] = []
         var lastSpeaker: String? = nil
-        let tokens = text.tokens
-        var i = 0
-        while i < tokens.count && quotes.count < limit {
-            let token = tokens[i]
-            if token.kind == .arabic, Self.arabicVerbs.contains(token.bare) {
-                if let (quote, next) = arabicQuote(verb: i, lastSpeaker: lastSpeaker) {
+        let arabicVerbFilter = Self.arabicVerbFilter
+        text.tokens.withUnsafeBufferPointer { tokens in
+            var i = 0
+            while i < tokens.count && quotes.count < limit {
+                if arabicVerbFilter.mayContain(tokens[i].bare), tokens[i].kind == .arabic,
+                    Self.arabicVerbs.contains(tokens[i].bare),
+                    let (quote, next) = arabicQuote(verb: i, lastSpeaker: lastSpeaker)
+                {
                     quotes.append(quote)
                     if quote.speaker != nil { lastSpeaker = quote.speaker }
                     i = next
                     continue
                 }
+                i += 1
             }
-            i += 1
         }
         if quotes.count < limit && entities.language != .arabic { englishQuotes(into: &quotes, limit: limit) }
         return quotes
@@ -54,13 +66,14 @@ struct QuoteExtractor {
     private func arabicQuote(verb v: Int, lastSpeaker: String?) -> (Quote, Int)? {
         let tokens = text.tokens
         let segment = tokens[v].segment
+        let complementizers = Self.complementizers
+        let filter = Self.complementizerFilter
+        func isComplementizer(_ word: UInt64) -> Bool { filter.mayContain(word) && complementizers.contains(word) }
         var c = v + 1
-        while c < tokens.count, c - v <= 16, tokens[c].segment == segment,
-            !Self.complementizers.contains(tokens[c].bare)
-        {
+        while c < tokens.count, c - v <= 16, tokens[c].segment == segment, !isComplementizer(tokens[c].bare) {
             c += 1
         }
-        guard c < tokens.count, tokens[c].segment == segment, Self.complementizers.contains(tokens[c].bare) else {
+        guard c < tokens.count, tokens[c].segment == segment, isComplementizer(tokens[c].bare) else {
             return nil
         }
         var speaker: String? = nil
@@ -103,23 +116,27 @@ struct QuoteExtractor {
         return (Quote(text: quoteText, speaker: speaker), next)
     }
 
-    private static let roleWords: [(words: Set<UInt64>, role: String)] = [
+    private static let roleWords: [(words: [UInt64], role: String)] = [
         (hashes("وزير الخارجيه"), "foreign_minister"), (hashes("وزيره الخارجيه"), "foreign_minister"),
         (hashes("رئيس الوزراء"), "head_of_government"), (hashes("رئيس الحكومه"), "head_of_government"),
     ]
-    private static let president = hashes("الرئيس")
+    private static let president = hashes("الرئيس")[0]
+    /// Every word of `roleWords` and `president`: without one of them, no role is written.
+    private static let roleVocabulary = WordFilter(roleWords.flatMap(\.words) + [president])
 
     /// A role and nationality written instead of a name ("وزير الخارجية العراقي") resolved to the one
     /// person of the article holding that role for that country.
     private func personByRole(in words: Range<Int>) -> String? {
         let tokens = text.tokens
-        let bares = Set(words.map { tokens[$0].bare })
+        let vocabulary = Self.roleVocabulary
+        guard words.contains(where: { vocabulary.mayContain(tokens[$0].bare) }) else { return nil }
+        func present(_ word: UInt64) -> Bool { words.contains { tokens[$0].bare == word } }
         var role: String? = nil
-        for (required, name) in Self.roleWords where required.isSubset(of: bares) {
+        for (required, name) in Self.roleWords where required.allSatisfy(present) {
             role = name
             break
         }
-        if role == nil && !bares.isDisjoint(with: Self.president) { role = "head_of_state" }
+        if role == nil && present(Self.president) { role = "head_of_state" }
         guard let role else { return nil }
         for k in words {
             if let country = entities.gazetteer.countryByStem[tokens[k].stem] {
@@ -129,22 +146,29 @@ struct QuoteExtractor {
         return nil
     }
 
-    private static func isOpeningQuote(_ bytes: [UInt8], _ i: Int) -> Int? {
+    private static func isOpeningQuote(_ bytes: UnsafeBufferPointer<UInt8>, _ i: Int) -> Int? {
         if bytes[i] == 0x22 { return 1 }
         if i + 1 < bytes.count, bytes[i] == 0xC2, bytes[i + 1] == 0xAB { return 2 }  // «
         if i + 2 < bytes.count, bytes[i] == 0xE2, bytes[i + 1] == 0x80, bytes[i + 2] == 0x9C { return 3 }  // “
         return nil
     }
 
-    private static func isClosingQuote(_ bytes: [UInt8], _ i: Int) -> Bool {
-        if bytes[i] == 0x22 { return true }
-        if i + 1 < bytes.count, bytes[i] == 0xC2, bytes[i + 1] == 0xBB { return true }  // »
-        if i + 2 < bytes.count, bytes[i] == 0xE2, bytes[i + 1] == 0x80, bytes[i + 2] == 0x9D { return true }  // ”
-        return false
+    @inline(__always)
+    private static func isClosingQuote(_ bytes: UnsafeBufferPointer<UInt8>, _ i: Int) -> Bool {
+        // Most bytes are none of the three lead bytes: one test each.
+        switch bytes[i] {
+        case 0x22: return true
+        case 0xC2: return i + 1 < bytes.count && bytes[i + 1] == 0xBB  // »
+        case 0xE2: return i + 2 < bytes.count && bytes[i + 1] == 0x80 && bytes[i + 2] == 0x9D  // ”
+        default: return false
+        }
     }
 
     private func quotedOrClause(from: Int, segmentEnd: Int) -> (String, Int)? {
-        let bytes = text.bytes
+        text.bytes.withUnsafeBufferPointer { quotedOrClause($0, from: from, segmentEnd: segmentEnd) }
+    }
+
+    private func quotedOrClause(_ bytes: UnsafeBufferPointer<UInt8>, from: Int, segmentEnd: Int) -> (String, Int)? {
         var i = from
         // Up to a few bytes of space / punctuation before an opening quotation mark.
         while i < segmentEnd, i - from < 8, bytes[i] == 0x20 || bytes[i] == 0x3A || bytes[i] == 0x2C { i += 1 }
@@ -155,15 +179,22 @@ struct QuoteExtractor {
             let quote = text.quoteText(start..<j)
             return quote.isEmpty ? nil : (quote, min(j + 1, segmentEnd))
         }
-        var j = from
-        while j < segmentEnd, j - from < 600, bytes[j] != 0x2E { j += 1 }
+        // The clause ends at the first period within 600 bytes (memchr: a vector scan).
+        let limit = min(segmentEnd, from + 600)
+        var j = limit
+        if from < limit, let base = bytes.baseAddress, let period = memchr(base + from, 0x2E, limit - from) {
+            j = UnsafeRawPointer(base).distance(to: UnsafeRawPointer(period))
+        }
         let clause = text.quoteText(from..<j)
         return clause.utf8.count < 8 ? nil : (clause, j)
     }
 
     /// English: "…," X said / said X / X said: "…".
     private func englishQuotes(into quotes: inout [Quote], limit: Int) {
-        let bytes = text.bytes
+        text.bytes.withUnsafeBufferPointer { englishQuotes($0, into: &quotes, limit: limit) }
+    }
+
+    private func englishQuotes(_ bytes: UnsafeBufferPointer<UInt8>, into quotes: inout [Quote], limit: Int) {
         let tokens = text.tokens
         var tokenIndex = 0
         var lastSpeaker: String? = nil

@@ -11,12 +11,48 @@ enum HTMLText {
         var title: String?
     }
 
-    private static let blockTags: Set<String> = [
+    private static let blockTags = [
         "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "article",
         "section", "blockquote", "header", "footer", "aside", "nav", "figure", "figcaption", "hr", "dd",
         "dt", "dl", "pre", "main", "body", "html", "td", "th",
     ]
-    private static let droppedTags: Set<String> = ["script", "style", "noscript", "template", "svg", "head"]
+    private static let droppedTags = ["script", "style", "noscript", "template", "svg", "head"]
+
+    /// What a known tag does to the text.
+    private enum Kind: Sendable {
+        /// A block element: a line break.
+        case block
+        /// `<li>`: a line break and, when opening, a bullet.
+        case listItem
+        /// An element whose content is dropped.
+        case dropped
+        /// `<title>`.
+        case title
+    }
+
+    /// A known tag name and its kind.
+    private struct Known: Sendable {
+        var name: TagName
+        var kind: Kind
+    }
+
+    /// The known tags by ``TagName/key`` (a tag name is looked up without building a string).
+    private static let known: HashTable64<Known> = {
+        var entries = blockTags.map { name in
+            (TagName(name).key, Known(name: TagName(name), kind: name == "li" ? .listItem : .block))
+        }
+        entries += droppedTags.map { (TagName($0).key, Known(name: TagName($0), kind: .dropped)) }
+        entries.append((TagName("title").key, Known(name: TagName("title"), kind: .title)))
+        let table = HashTable64(entries)
+        precondition(table.count == entries.count, "known tag names must have distinct keys")
+        return table
+    }()
+
+    /// The kind of a known tag, nil for any other.
+    private static func kind(of name: TagName) -> Kind? {
+        guard let known = known[name.key], known.name == name else { return nil }
+        return known.kind
+    }
 
     /// Whether a text looks like HTML markup rather than plain text.
     static func looksLikeHTML(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
@@ -43,7 +79,7 @@ enum HTMLText {
         out.reserveCapacity(p.count / 2)
         var title: [UInt8]? = nil
         var inTitle = false
-        var dropping: String? = nil
+        var dropping: TagName? = nil
         var tags = 0
         var i = 0
         let n = p.count
@@ -60,27 +96,29 @@ enum HTMLText {
                     i = find(p, "-->", from: i + 4).map { $0 + 3 } ?? n
                     continue
                 }
-                guard let close = indexOf(p, UInt8(ascii: ">"), from: i + 1) else { break }
+                let close = ByteScan.firstIndex(of: UInt8(ascii: ">"), in: p, from: i + 1)
+                guard close < n else { break }
                 tags += 1
                 if tags > maxTags { break }
-                let (name, closing) = tagName(p, from: i + 1, to: close)
+                let (name, closing) = TagName.read(p, from: i + 1, to: close)
                 i = close + 1
                 if let dropped = dropping {
                     if closing && name == dropped { dropping = nil }
                     continue
                 }
-                if name == "title" {
+                let kind = kind(of: name)
+                if kind == .title {
                     inTitle = !closing
                     if !closing && title == nil { title = [] }
                     continue
                 }
-                if !closing && droppedTags.contains(name) && p[close - 1] != UInt8(ascii: "/") {
+                if !closing && kind == .dropped && p[close - 1] != UInt8(ascii: "/") {
                     dropping = name
                     continue
                 }
-                if blockTags.contains(name) {
+                if kind == .block || kind == .listItem {
                     newline()
-                    if name == "li" && !closing { out.append(contentsOf: [0xE2, 0x80, 0xA2, 0x20]) }  // "• "
+                    if kind == .listItem && !closing { out.append(contentsOf: [0xE2, 0x80, 0xA2, 0x20]) }  // "• "
                 }
                 continue
             }
@@ -113,15 +151,6 @@ enum HTMLText {
         ByteScan.string(validUTF8: bytes, isASCII: ByteScan.isASCII(bytes))
     }
 
-    private static func indexOf(_ p: UnsafeBufferPointer<UInt8>, _ byte: UInt8, from: Int) -> Int? {
-        var j = from
-        while j < p.count {
-            if p[j] == byte { return j }
-            j += 1
-        }
-        return nil
-    }
-
     private static func find(_ p: UnsafeBufferPointer<UInt8>, _ needle: StaticString, from: Int) -> Int? {
         let m = needle.utf8CodeUnitCount
         var j = from
@@ -132,25 +161,6 @@ enum HTMLText {
             j += 1
         }
         return nil
-    }
-
-    /// The lowercased tag name between `<` and `>` and whether it is a closing tag.
-    private static func tagName(_ p: UnsafeBufferPointer<UInt8>, from: Int, to end: Int) -> (String, Bool) {
-        var j = from
-        var closing = false
-        if j < end, p[j] == UInt8(ascii: "/") {
-            closing = true
-            j += 1
-        }
-        var name: [UInt8] = []
-        while j < end, name.count < 16 {
-            let c = p[j]
-            let lower = c | 0x20
-            guard (lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z")) || (c >= 0x30 && c <= 0x39) else { break }
-            name.append(c >= 0x41 && c <= 0x5A ? lower : c)
-            j += 1
-        }
-        return (String(decoding: name, as: UTF8.self), closing)
     }
 
     private static let named: [String: UInt32] = [
@@ -180,5 +190,54 @@ enum HTMLText {
         }
         guard let v = named[String(decoding: body, as: UTF8.self)] else { return nil }
         return (v, length)
+    }
+
+    /// A tag name as the converter compares it: its first sixteen ASCII letters (lowercased) and digits,
+    /// packed into two zero-padded words (letters and digits are never zero, so equal words mean equal
+    /// names).
+    private struct TagName: Equatable, Sendable {
+        private var low: UInt64 = 0
+        private var high: UInt64 = 0
+
+        /// A name given as a string (for the known tags).
+        init(_ name: String) {
+            for (k, c) in name.utf8.prefix(16).enumerated() { append(c, at: k) }
+        }
+
+        private init() {}
+
+        /// A 64-bit key for hash tables (equal names have equal keys).
+        var key: UInt64 { low ^ (high &* 0x9E37_79B9_7F4A_7C15) }
+
+        private mutating func append(_ c: UInt8, at k: Int) {
+            if k < 8 {
+                low |= UInt64(c) << (8 * k)
+            } else {
+                high |= UInt64(c) << (8 * (k - 8))
+            }
+        }
+
+        /// The name between `<` and `>` (at `from` and `end`), and whether the tag is a closing one.
+        static func read(_ p: UnsafeBufferPointer<UInt8>, from: Int, to end: Int) -> (TagName, Bool) {
+            var j = from
+            var closing = false
+            if j < end, p[j] == UInt8(ascii: "/") {
+                closing = true
+                j += 1
+            }
+            var name = TagName()
+            var count = 0
+            while j < end, count < 16 {
+                let c = p[j]
+                let lower = c | 0x20
+                guard (lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z")) || (c >= 0x30 && c <= 0x39) else {
+                    break
+                }
+                name.append(c >= 0x41 && c <= 0x5A ? lower : c, at: count)
+                count += 1
+                j += 1
+            }
+            return (name, closing)
+        }
     }
 }

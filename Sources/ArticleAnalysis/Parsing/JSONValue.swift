@@ -45,12 +45,12 @@ enum JSONValue: Equatable {
     }
 }
 
-/// A strict, byte-level JSON parser (RFC 8259) with a nesting limit. Input must be valid UTF-8.
+/// A strict, byte-level JSON parser (RFC 8259) with a nesting limit. Input must be valid UTF-8: its
+/// strings are made from the input bytes without being validated again.
 struct JSONReader {
     private let p: UnsafeBufferPointer<UInt8>
     private var i = 0
     private let maxDepth: Int
-    private var scratch: [UInt8] = []
 
     /// Parses a complete JSON text (one value, surrounding whitespace allowed).
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) throws(AnalysisError) -> JSONValue {
@@ -200,35 +200,46 @@ struct JSONReader {
             if b < 0x20 { throw error("control character in string") }
             i += 1
         }
-        scratch.removeAll(keepingCapacity: true)
-        // Decoding never lengthens: the rest of the input bounds the string, so it never regrows.
-        scratch.reserveCapacity(p.count - start)
-        scratch.append(contentsOf: UnsafeBufferPointer(rebasing: p[start..<i]))
+        // Decoding never lengthens (an escape is longer than what it stands for): the rest of the input
+        // bounds the string.
+        let out = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, p.count - start))
+        defer { out.deallocate() }
+        var count = 0
+        func copy(_ range: Range<Int>) {
+            (out.baseAddress.unsafelyUnwrapped + count).update(
+                from: p.baseAddress.unsafelyUnwrapped + range.lowerBound, count: range.count)
+            count += range.count
+        }
+        func put(_ byte: UInt8) {
+            out[count] = byte
+            count += 1
+        }
+        copy(start..<i)
         while i < p.count {
             let b = p[i]
             if b == UInt8(ascii: "\"") {
                 i += 1
-                // Runs of the (valid) input cut at ASCII bytes, and escapes encoded by `appendUTF8`.
-                return scratch.withUnsafeBufferPointer { Self.string($0) }
+                // Runs of the (valid) input cut at ASCII bytes, and escapes encoded as UTF-8 scalars.
+                return Self.string(UnsafeBufferPointer(rebasing: out[..<count]))
             }
             if b < 0x20 { throw error("control character in string") }
             if b != UInt8(ascii: "\\") {
-                // Copy the run up to the next quote, backslash or control byte in one append.
+                // Copy the run up to the next quote, backslash or control byte in one move.
                 let run = i
                 i = ByteScan.firstJSONStringSpecial(p, from: i + 1)
-                scratch.append(contentsOf: UnsafeBufferPointer(rebasing: p[run..<i]))
+                copy(run..<i)
                 continue
             }
             guard i + 1 < p.count else { break }
             let e = p[i + 1]
             i += 2
             switch e {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): scratch.append(e)
-            case UInt8(ascii: "b"): scratch.append(0x08)
-            case UInt8(ascii: "f"): scratch.append(0x0C)
-            case UInt8(ascii: "n"): scratch.append(0x0A)
-            case UInt8(ascii: "r"): scratch.append(0x0D)
-            case UInt8(ascii: "t"): scratch.append(0x09)
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): put(e)
+            case UInt8(ascii: "b"): put(0x08)
+            case UInt8(ascii: "f"): put(0x0C)
+            case UInt8(ascii: "n"): put(0x0A)
+            case UInt8(ascii: "r"): put(0x0D)
+            case UInt8(ascii: "t"): put(0x09)
             case UInt8(ascii: "u"):
                 var v = try hex4()
                 if v >= 0xD800 && v < 0xDC00 {
@@ -242,7 +253,21 @@ struct JSONReader {
                 } else if v >= 0xDC00 && v < 0xE000 {
                     v = 0xFFFD
                 }
-                appendUTF8(v, to: &scratch)
+                if v < 0x80 {
+                    put(UInt8(v))
+                } else if v < 0x800 {
+                    put(UInt8(0xC0 | (v >> 6)))
+                    put(UInt8(0x80 | (v & 0x3F)))
+                } else if v < 0x10000 {
+                    put(UInt8(0xE0 | (v >> 12)))
+                    put(UInt8(0x80 | ((v >> 6) & 0x3F)))
+                    put(UInt8(0x80 | (v & 0x3F)))
+                } else {
+                    put(UInt8(0xF0 | (v >> 18)))
+                    put(UInt8(0x80 | ((v >> 12) & 0x3F)))
+                    put(UInt8(0x80 | ((v >> 6) & 0x3F)))
+                    put(UInt8(0x80 | (v & 0x3F)))
+                }
             default: throw error("invalid escape")
             }
         }

@@ -23,12 +23,14 @@ enum ByteScan {
     }
 
     /// The lane index of the first true lane of `mask`, 16 if none. A mask lane is all ones or all
-    /// zeros, so two 64-bit words test all sixteen (lane 0 is the low byte: little-endian targets).
+    /// zeros, so two 64-bit words test all sixteen (read little-endian: lane 0 is the low byte).
     @inline(__always)
     static func firstTrue(_ mask: SIMDMask<Lanes>) -> Int {
         let words = unsafeBitCast(mask, to: SIMD2<UInt64>.self)
-        if words[0] != 0 { return words[0].trailingZeroBitCount >> 3 }
-        if words[1] != 0 { return 8 + words[1].trailingZeroBitCount >> 3 }
+        let low = UInt64(littleEndian: words[0])
+        let high = UInt64(littleEndian: words[1])
+        if low != 0 { return low.trailingZeroBitCount >> 3 }
+        if high != 0 { return 8 + high.trailingZeroBitCount >> 3 }
         return 16
     }
 

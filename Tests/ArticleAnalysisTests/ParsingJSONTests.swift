@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+
+@testable import ArticleAnalysis
+
+/// `JSONReader` strings (vector scan, escapes decoded into one buffer) against Foundation's JSON parser.
+@Suite struct ParsingJSONTests {
+    private static let pieces: [String] = [
+        "a", " ", "Iraq", "العراق", "«»", "é", "😀", #"\n"#, #"\t"#, #"\""#, #"\\"#, #"\/"#, #"\b"#, #"\f"#, #"\r"#,
+        #"\u00e9"#, #"\u0627"#, #"\u20AC"#, #"\uD83D\uDE00"#, #"\u0000"#, #"\u001F"#, #"\uFFFF"#,
+        String(repeating: "x", count: 40), String(repeating: "ب", count: 20),
+    ]
+
+    @Test func stringsAgreeWithFoundation() throws {
+        var state: UInt64 = 0x6A73_6F6E
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33)
+        }
+        for _ in 0..<1_500 {
+            var body = ""
+            for _ in 0..<(next() % 30) { body += Self.pieces[next() % Self.pieces.count] }
+            let source = Array("{\"k\": \"\(body)\", \"n\": 1}".utf8)
+            let object = try JSONSerialization.jsonObject(with: Data(source)) as? [String: Any]
+            let expected = try #require(object?["k"] as? String)
+            let value = try source.withUnsafeBufferPointer { try JSONReader.parse($0, maxDepth: 4) }
+            #expect(value["k"] == .string(expected), "body \(body.debugDescription)")
+        }
+    }
+
+    @Test func loneSurrogatesBecomeReplacementCharacters() throws {
+        func decode(_ body: String) throws -> JSONValue? {
+            let source = Array("{\"k\": \"\(body)\"}".utf8)
+            return try source.withUnsafeBufferPointer { try JSONReader.parse($0, maxDepth: 4) }["k"]
+        }
+        #expect(try decode(#"a\uD800b"#) == .string("a\u{FFFD}b"))
+        #expect(try decode(#"a\uDC00"#) == .string("a\u{FFFD}"))
+        #expect(try decode(#"\uD83D\uDE00\n"#) == .string("😀\n"))
+    }
+
+    @Test func malformedStringsAreRejected() {
+        for body in [#"{"k": "abc"#, #"{"k": "a\"#, #"{"k": "a\x"}"#, #"{"k": "\u12"}"#, "{\"k\": \"a\u{1}b\"}"] {
+            let source = Array(body.utf8)
+            #expect(throws: AnalysisError.self) {
+                try source.withUnsafeBufferPointer { try JSONReader.parse($0, maxDepth: 4) }
+            }
+        }
+    }
+}
