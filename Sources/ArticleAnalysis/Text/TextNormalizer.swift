@@ -240,7 +240,7 @@ struct WordScanner {
                     guard b == 0xD8 || b == 0xD9 else { break }
                     let following = table[Int(((UInt32(b) & 0x1F) << 6) | (UInt32(p[i + 1]) & 0x3F))]
                     guard following >> 24 == CharacterClass.arabicLetterTag else { break }
-                        let folded = following & 0xFF_FFFF
+                    let folded = following & 0xFF_FFFF
                     buffer[count] = folded
                     count &+= 1
                     h = TextNormalizer.hash(h, folded)
