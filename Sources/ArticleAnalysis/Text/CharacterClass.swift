@@ -115,8 +115,14 @@ extension CharacterClass {
         }
     }
 
-    /// The table of `of(v).packed` for every `v` below ``packedTableSize`` (immutable, never freed).
+    /// The table of `of(v).packed` for every `v` below ``packedTableSize`` (immutable, never freed),
+    /// followed by the ``arabicLetterTable``.
     static var packedTable: UnsafePointer<UInt32> { PackedClassTable.shared.base }
+
+    /// Offset in ``packedTable`` of a second table for the two-byte scalars U+0600–U+067F (lead byte 0xD8
+    /// or 0xD9): indexed by `(lead & 1) << 6 | (second & 0x3F)`, the folded letter when the scalar is an
+    /// Arabic letter, otherwise 0.
+    static let arabicLetterTable = Int(packedTableSize)
 
     /// `of(v).packed`, read from `table` (``packedTable``, fetched once by the caller) for the common
     /// scalars.
@@ -145,8 +151,13 @@ private struct PackedClassTable: @unchecked Sendable {
 
     private init() {
         let size = Int(CharacterClass.packedTableSize)
-        let table = UnsafeMutablePointer<UInt32>.allocate(capacity: size)
+        let table = UnsafeMutablePointer<UInt32>.allocate(capacity: size + 128)
         for v in 0..<size { (table + v).initialize(to: CharacterClass.of(UInt32(v)).packed) }
+        for index in 0..<128 {
+            let packed = table[0x0600 + index]
+            let isLetter = packed >> 24 == CharacterClass.arabicLetterTag
+            (table + size + index).initialize(to: isLetter ? packed & 0xFF_FFFF : 0)
+        }
         base = UnsafePointer(table)
     }
 }

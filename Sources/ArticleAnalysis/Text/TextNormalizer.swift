@@ -205,6 +205,8 @@ struct WordScanner {
         let p = self.p
         let n = p.count
         let table = self.table
+        let arabicLetters = table + CharacterClass.arabicLetterTable
+        let beforeLast = n &- 1
         let buffer = self.buffer
         var i = position
         var count = 0
@@ -235,12 +237,11 @@ struct WordScanner {
                 h = TextNormalizer.hash(h, letter)
                 i &+= len
                 // The rest of an Arabic word is mostly two-byte letters of U+0600–U+067F: a tight loop.
-                while i + 1 < n {
+                while i < beforeLast {
                     let b = p[i]
-                    guard b == 0xD8 || b == 0xD9 else { break }
-                    let following = table[Int(((UInt32(b) & 0x1F) << 6) | (UInt32(p[i + 1]) & 0x3F))]
-                    guard following >> 24 == CharacterClass.arabicLetterTag else { break }
-                    let folded = following & 0xFF_FFFF
+                    guard b & 0xFE == 0xD8 else { break }
+                    let folded = arabicLetters[Int(b & 1) << 6 | Int(p[i &+ 1] & 0x3F)]
+                    guard folded != 0 else { break }
                     buffer[count] = folded
                     count &+= 1
                     h = TextNormalizer.hash(h, folded)
