@@ -158,10 +158,11 @@ public struct Classifier: Sendable {
 
         // Pass 2: per segment and label, sum the (possibly suppressed) votes, subtract the zone's noise floor —
         // a passing mention does not earn a label (convention 1) — and weight what remains by the zone.
-        var finalRaw = [Double](repeating: 0, count: labelCount)
+        // Per label (lanes 0–2, indexed like `Label.allCases`; lane 3 unused): no heap arrays.
+        var finalRaw = SIMD4<Double>(repeating: 0)
         var evidence = EvidenceTable()
-        var sums = [Double](repeating: 0, count: labelCount)
-        var scales = [Double](repeating: 0, count: labelCount)
+        var sums = SIMD4<Double>(repeating: 0)
+        var scales = SIMD4<Double>(repeating: 0)
         var terms: [(key: Int32, weight: Double)] = []
         var states: [(state: Int, vote: Lexicon.Vote)] = []
         terms.reserveCapacity(32)
@@ -218,7 +219,7 @@ public struct Classifier: Sendable {
         var labels: [Label] = []
         var primary: Label?
         var primaryScore = -1.0
-        let strongest = finalRaw.max() ?? 0
+        let strongest = max(finalRaw[0], finalRaw[1], finalRaw[2])
         for label in Label.allCases {
             let raw = finalRaw[label.index]
             let scale = lexicon.labelScales[label.index]
