@@ -119,9 +119,10 @@ extension CharacterClass {
     /// followed by the ``arabicLetterTable``.
     static var packedTable: UnsafePointer<UInt32> { PackedClassTable.shared.base }
 
-    /// Offset in ``packedTable`` of a second table for the two-byte scalars U+0600–U+067F (lead byte 0xD8
-    /// or 0xD9): indexed by `(lead & 1) << 6 | (second & 0x3F)`, the folded letter when the scalar is an
-    /// Arabic letter, otherwise 0.
+    /// Offset in ``packedTable`` of a second table, for the two-byte scalars U+0600–U+067F (lead byte 0xD8
+    /// or 0xD9): indexed by the two bytes read as a little-endian `UInt16` masked with 0x3FFF (the lead byte,
+    /// and the payload bits of the continuation byte), the folded letter when the bytes are an Arabic letter,
+    /// otherwise 0. Only valid UTF-8 may be looked up (a lead byte is always followed by a continuation byte).
     static let arabicLetterTable = Int(packedTableSize)
 
     /// `of(v).packed`, read from `table` (``packedTable``, fetched once by the caller) for the common
@@ -151,12 +152,16 @@ private struct PackedClassTable: @unchecked Sendable {
 
     private init() {
         let size = Int(CharacterClass.packedTableSize)
-        let table = UnsafeMutablePointer<UInt32>.allocate(capacity: size + 128)
+        let table = UnsafeMutablePointer<UInt32>.allocate(capacity: size + 0x4000)
         for v in 0..<size { (table + v).initialize(to: CharacterClass.of(UInt32(v)).packed) }
-        for index in 0..<128 {
-            let packed = table[0x0600 + index]
-            let isLetter = packed >> 24 == CharacterClass.arabicLetterTag
-            (table + size + index).initialize(to: isLetter ? packed & 0xFF_FFFF : 0)
+        let pairs = table + size
+        pairs.initialize(repeating: 0, count: 0x4000)
+        for v in 0x0600..<0x0680 {
+            let packed = table[v]
+            guard packed >> 24 == CharacterClass.arabicLetterTag else { continue }
+            // UTF-8: lead 110xxxxx (0xD8 | v >> 6 & 1 here), then 10xxxxxx; little-endian pair, masked.
+            let lead = 0xC0 | v >> 6
+            pairs[(v & 0x3F) << 8 | lead] = packed & 0xFF_FFFF
         }
         base = UnsafePointer(table)
     }

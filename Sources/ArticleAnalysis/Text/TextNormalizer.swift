@@ -205,8 +205,9 @@ struct WordScanner {
         let p = self.p
         let n = p.count
         let table = self.table
-        let arabicLetters = table + CharacterClass.arabicLetterTable
+        let arabicPairs = table + CharacterClass.arabicLetterTable
         let beforeLast = n &- 1
+        guard let base = p.baseAddress else { return nil }
         let buffer = self.buffer
         var i = position
         var count = 0
@@ -238,9 +239,8 @@ struct WordScanner {
                 i &+= len
                 // The rest of an Arabic word is mostly two-byte letters of U+0600–U+067F: a tight loop.
                 while i < beforeLast {
-                    let b = p[i]
-                    guard b & 0xFE == 0xD8 else { break }
-                    let folded = arabicLetters[Int(b & 1) << 6 | Int(p[i &+ 1] & 0x3F)]
+                    let pair = UnsafeRawPointer(base + i).loadUnaligned(as: UInt16.self)
+                    let folded = arabicPairs[Int(UInt16(littleEndian: pair) & 0x3FFF)]
                     guard folded != 0 else { break }
                     buffer[count] = folded
                     count &+= 1
