@@ -208,6 +208,8 @@ struct WordScanner {
         let arabicPairs = table + CharacterClass.arabicLetterTable
         let beforeLast = n &- 1
         guard let base = p.baseAddress else { return nil }
+        /// The two bytes at `i` (`i + 1 < n`).
+        func pair(_ i: Int) -> UInt16 { UnsafeRawPointer(base + i).loadUnaligned(as: UInt16.self) }
         let buffer = self.buffer
         var i = position
         var count = 0
@@ -222,8 +224,15 @@ struct WordScanner {
                 i &+= 1
                 if count > 0 { break } else { continue }
             }
-            let (v, len) = decodeScalar(p, at: i)
-            let code = CharacterClass.packed(v, table: table)
+            // A two-byte Arabic letter is found without decoding (see the tight loop below).
+            let pairLetter = i < beforeLast ? arabicPairs[Int(UInt16(littleEndian: pair(i)) & 0x3FFF)] : 0
+            var v: UInt32 = 0
+            var len = 2
+            var code = CharacterClass.arabicLetterTag << 24 | pairLetter
+            if pairLetter == 0 {
+                (v, len) = decodeScalar(p, at: i)
+                code = CharacterClass.packed(v, table: table)
+            }
             let tag = code >> 24
             let letter = code & 0xFF_FFFF
             if tag == CharacterClass.arabicLetterTag {
@@ -239,8 +248,7 @@ struct WordScanner {
                 i &+= len
                 // The rest of an Arabic word is mostly two-byte letters of U+0600–U+067F: a tight loop.
                 while i < beforeLast {
-                    let pair = UnsafeRawPointer(base + i).loadUnaligned(as: UInt16.self)
-                    let folded = arabicPairs[Int(UInt16(littleEndian: pair) & 0x3FFF)]
+                    let folded = arabicPairs[Int(UInt16(littleEndian: pair(i)) & 0x3FFF)]
                     guard folded != 0 else { break }
                     buffer[count] = folded
                     count &+= 1
