@@ -93,11 +93,10 @@ struct ArticleText {
                 }
                 let segmentStart = segmentStarts[segment]
                 var breakBefore = range.lowerBound <= segmentStart || previousEnd < segmentStart
-                if !breakBefore {
-                    for i in previousEnd..<range.lowerBound where p[i] != 0x20 {
-                        breakBefore = true
-                        break
-                    }
+                var i = previousEnd
+                while !breakBefore && i < range.lowerBound {
+                    breakBefore = p[i] != 0x20
+                    i &+= 1
                 }
                 previousEnd = range.upperBound
                 var capitalized = false

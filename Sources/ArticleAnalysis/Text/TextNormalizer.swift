@@ -312,9 +312,16 @@ struct WordScanner {
         }
         let bounds = Stemmer.bounds(of: scalars, isArabic: kind == .arabic)
         var stemHash = TextNormalizer.hashSeed
-        for k in bounds.bareStart..<bounds.stemEnd { stemHash = TextNormalizer.hash(stemHash, buffer[k]) }
+        var k = bounds.bareStart
+        while k < bounds.stemEnd {
+            stemHash = TextNormalizer.hash(stemHash, buffer[k])
+            k &+= 1
+        }
         var bareHash = stemHash
-        for k in bounds.stemEnd..<bounds.bareEnd { bareHash = TextNormalizer.hash(bareHash, buffer[k]) }
+        while k < bounds.bareEnd {
+            bareHash = TextNormalizer.hash(bareHash, buffer[k])
+            k &+= 1
+        }
         if bounds.stemY { stemHash = TextNormalizer.hash(stemHash, 0x79) }
         return Word(
             scalars: scalars, bounds: bounds, range: start..<end, kind: kind, normalizedHash: h, bareHash: bareHash,
