@@ -49,7 +49,7 @@ enum Stemmer {
     }()
 
     /// Where the proclitic-free form and the stem of a normalised word lie among its scalars.
-    struct Bounds: Equatable {
+    struct Bounds {
         /// Index of the first scalar of the bare form and of the stem (the number of proclitics).
         var bareStart: Int
         /// End index of the bare form (the word's end, or before a possessive 's).

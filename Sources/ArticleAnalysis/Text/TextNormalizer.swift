@@ -149,8 +149,6 @@ struct Word {
     /// The proclitic-free form: the word without its conjunction, preposition and article (Arabic,
     /// "والعراقي" → "عراقي") or without a possessive 's (English); numbers: the whole word.
     var bare: Slice<UnsafeBufferPointer<UInt32>> { scalars[bounds.bareStart..<bounds.bareEnd] }
-    /// Number of scalars of ``bare``.
-    var bareCount: Int { bounds.bareEnd - bounds.bareStart }
 
     /// The normalised form as a `String`.
     func normalizedString(buffer: inout [UInt8]) -> String {
@@ -208,7 +206,7 @@ struct WordScanner {
         let arabicPairs = table + CharacterClass.arabicLetterTable
         let beforeLast = n &- 1
         guard let base = p.baseAddress else { return nil }
-        /// The two bytes at `i` (`i + 1 < n`).
+        // The two bytes at `i` (`i + 1 < n`).
         func pair(_ i: Int) -> UInt16 { UnsafeRawPointer(base + i).loadUnaligned(as: UInt16.self) }
         let buffer = self.buffer
         var i = position
