@@ -69,11 +69,32 @@ struct ArticleText {
         add(lead, .lead)
         for highlight in highlights { add(highlight, .lead) }
         for paragraph in paragraphs { add(paragraph, .body) }
+        let segmentStarts = segments.map(\.range.lowerBound)
+        let scan = bytes.withUnsafeBufferPointer { p in
+            Self.scanWords(p, segmentStarts: segmentStarts, gazetteer: gazetteer)
+        }
+        tokens = scan.tokens
+        arabicLetters = scan.counts.arabicLetters
+        latinLetters = scan.counts.latinLetters
+        englishStopwords = scan.counts.englishStopwords
+        foreignStopwords = scan.counts.foreignStopwords
+        latinWords = scan.counts.latinWords
+    }
+
+    /// Letter, word and stopword counts (see the stored properties of the same names).
+    private typealias Counts = (
+        arabicLetters: Int, latinLetters: Int, englishStopwords: Int, foreignStopwords: Int, latinWords: Int
+    )
+
+    /// Tokenises `p` (segments starting at `segmentStarts`) into ``TokenInfo``s and counts.
+    private static func scanWords(
+        _ p: UnsafeBufferPointer<UInt8>, segmentStarts starts: [Int], gazetteer: Gazetteer
+    ) -> (tokens: [TokenInfo], counts: Counts) {
         var tokens: [TokenInfo] = []
-        tokens.reserveCapacity(bytes.count / 6)
-        var counts = (arabicLetters: 0, latinLetters: 0, englishStopwords: 0, foreignStopwords: 0, latinWords: 0)
+        tokens.reserveCapacity(p.count / 6)
+        var counts: Counts = (0, 0, 0, 0, 0)
         // The segments' start offsets, and an end marker past every word.
-        let segmentStarts = segments.map(\.range.lowerBound) + [Int.max]
+        let segmentStarts = starts + [Int.max]
         var segment = 0
         var nextSegmentStart = segmentStarts[1]
         var previousEnd = 0
@@ -83,78 +104,71 @@ struct ArticleText {
         let englishStopwordHashes = Self.englishStopwordHashes
         let foreignStopwordHashes = Self.foreignStopwordHashes
         var letters: [UInt32] = []
-        bytes.withUnsafeBufferPointer { p in
-            var scanner = WordScanner(p, stemming: true)
-            while let word = scanner.next() {
-                let range = word.range
-                while range.lowerBound >= nextSegmentStart {
-                    segment += 1
-                    nextSegmentStart = segmentStarts[segment + 1]
-                }
-                let segmentStart = segmentStarts[segment]
-                var breakBefore = range.lowerBound <= segmentStart || previousEnd < segmentStart
-                var i = previousEnd
-                while !breakBefore && i < range.lowerBound {
-                    breakBefore = p[i] != 0x20
-                    i &+= 1
-                }
-                previousEnd = range.upperBound
-                var capitalized = false
-                var allCaps = false
-                var fuzzyPattern = -1
-                let bounds = word.bounds
-                let bare = word.bareHash
-                if word.kind == .arabic {
-                    counts.arabicLetters += word.scalars.count
-                    let length = bounds.bareEnd - bounds.bareStart
-                    if length >= Gazetteer.fuzzyMinLength && length <= Gazetteer.fuzzyMaxLength
-                        && byFirstWord[bare] == nil
-                    {
-                        letters.removeAll(keepingCapacity: true)
-                        letters.append(contentsOf: word.bare)
-                        for offset in 0..<length {
-                            if let pattern = fuzzy[Gazetteer.blankedHash(letters[...], offset: offset)] {
-                                fuzzyPattern = pattern
-                                break
-                            }
-                        }
-                    }
-                } else if word.kind == .latin {
-                    let first = p[range.lowerBound]
-                    capitalized = first >= 0x41 && first <= 0x5A
-                    allCaps = capitalized
-                    if allCaps {
-                        for i in range where (p[i] >= 0x61 && p[i] <= 0x7A) {
-                            allCaps = false
+        var scanner = WordScanner(p, stemming: true)
+        while let word = scanner.next() {
+            let range = word.range
+            while range.lowerBound >= nextSegmentStart {
+                segment += 1
+                nextSegmentStart = segmentStarts[segment + 1]
+            }
+            let segmentStart = segmentStarts[segment]
+            var breakBefore = range.lowerBound <= segmentStart || previousEnd < segmentStart
+            var i = previousEnd
+            while !breakBefore && i < range.lowerBound {
+                breakBefore = p[i] != 0x20
+                i &+= 1
+            }
+            previousEnd = range.upperBound
+            var capitalized = false
+            var allCaps = false
+            var fuzzyPattern = -1
+            let bounds = word.bounds
+            let bare = word.bareHash
+            if word.kind == .arabic {
+                counts.arabicLetters += word.scalars.count
+                let length = bounds.bareEnd - bounds.bareStart
+                if length >= Gazetteer.fuzzyMinLength && length <= Gazetteer.fuzzyMaxLength
+                    && byFirstWord[bare] == nil
+                {
+                    letters.removeAll(keepingCapacity: true)
+                    letters.append(contentsOf: word.bare)
+                    for offset in 0..<length {
+                        if let pattern = fuzzy[Gazetteer.blankedHash(letters[...], offset: offset)] {
+                            fuzzyPattern = pattern
                             break
                         }
                     }
-                    counts.latinLetters += word.scalars.count
-                    counts.latinWords += 1
-                    if englishStopwordHashes.contains(word.normalizedHash) {
-                        counts.englishStopwords += 1
-                    } else if foreignStopwordHashes.contains(word.normalizedHash) {
-                        counts.foreignStopwords += 1
+                }
+            } else if word.kind == .latin {
+                let first = p[range.lowerBound]
+                capitalized = first >= 0x41 && first <= 0x5A
+                allCaps = capitalized
+                if allCaps {
+                    for i in range where (p[i] >= 0x61 && p[i] <= 0x7A) {
+                        allCaps = false
+                        break
                     }
                 }
-                let hasArticle =
-                    word.kind == .arabic && bounds.bareStart >= 2 && word.scalars[bounds.bareStart - 1] == 0x0644
-                tokens.append(
-                    TokenInfo(
-                        range: range, bare: bare, stem: word.stemHash, normalized: word.normalizedHash,
-                        kind: word.kind, segment: segment, capitalized: capitalized, allCaps: allCaps,
-                        breakBefore: breakBefore, hasArticle: hasArticle, fuzzyPattern: fuzzyPattern
-                    )
-                )
+                counts.latinLetters += word.scalars.count
+                counts.latinWords += 1
+                if englishStopwordHashes.contains(word.normalizedHash) {
+                    counts.englishStopwords += 1
+                } else if foreignStopwordHashes.contains(word.normalizedHash) {
+                    counts.foreignStopwords += 1
+                }
             }
-            scanner.release()
+            let hasArticle =
+                word.kind == .arabic && bounds.bareStart >= 2 && word.scalars[bounds.bareStart - 1] == 0x0644
+            tokens.append(
+                TokenInfo(
+                    range: range, bare: bare, stem: word.stemHash, normalized: word.normalizedHash,
+                    kind: word.kind, segment: segment, capitalized: capitalized, allCaps: allCaps,
+                    breakBefore: breakBefore, hasArticle: hasArticle, fuzzyPattern: fuzzyPattern
+                )
+            )
         }
-        self.tokens = tokens
-        arabicLetters = counts.arabicLetters
-        latinLetters = counts.latinLetters
-        self.englishStopwords = counts.englishStopwords
-        self.foreignStopwords = counts.foreignStopwords
-        latinWords = counts.latinWords
+        scanner.release()
+        return (tokens, counts)
     }
 
     /// The source text of a byte range.
