@@ -66,18 +66,16 @@ public struct Classifier: Sendable {
     /// lead, every highlight, every paragraph) is one zone segment, so highlights count as separate lead
     /// segments rather than as part of one lead.
     func classify(_ text: ArticleText, language: Language) -> Classification {
-        var ids = [Int32](repeating: -1, count: text.tokens.count)
+        let ids = lexicon.stemTable.identifiers(of: text.tokens)
         var segments = [(tokens: Range<Int>, zone: Zone)]()
         segments.reserveCapacity(text.segments.count)
-        var token = 0
-        let table = lexicon.stemTable
-        for (index, segment) in text.segments.enumerated() {
-            let first = token
-            while token < text.tokens.count && text.tokens[token].segment == index {
-                ids[token] = table.identifier(of: text.tokens[token].stem)
-                token += 1
+        text.tokens.withUnsafeBufferPointer { tokens in
+            var token = 0
+            for (index, segment) in text.segments.enumerated() {
+                let first = token
+                while token < tokens.count && tokens[token].segment == index { token += 1 }
+                segments.append((first..<token, segment.zone))
             }
-            segments.append((first..<token, segment.zone))
         }
         return classify(stemIDs: ids, segments: segments, language: language)
     }
@@ -94,9 +92,11 @@ public struct Classifier: Sendable {
         // the same node, in document order); sum context evidence and the labels' unsuppressed evidence.
         // One flat buffer of occurrences; each matched segment is a range of it.
         var matched: [(multiplier: Double, zone: Zone, occurrences: Range<Int>)] = []
+        matched.reserveCapacity(segments.count)
         var occurrences: [(node: Int32, factor: Double)] = []
         occurrences.reserveCapacity(64)
-        var repeats = [UInt8](repeating: 0, count: lexicon.nodeCount)
+        // Repeat counts of the few nodes an article matches (a table over all trie nodes cost more to clear).
+        var repeats = RepeatCounts()
         var bodyMultiplier = parameters.bodyWeight
         let repeatFactors = lexicon.repeatFactors
         let (votes, voteStarts) = (lexicon.votes, lexicon.voteStarts)
@@ -112,9 +112,7 @@ public struct Classifier: Sendable {
                 }
                 let first = occurrences.count
                 lexicon.forEachMatch(in: ids, segment.tokens, root: 0) { node, _, _ in
-                    let seen = repeats[node]
-                    repeats[node] = seen &+ (seen < 255 ? 1 : 0)
-                    occurrences.append((Int32(node), repeatFactors[Int(seen)]))
+                    occurrences.append((Int32(node), repeatFactors[Int(repeats.next(Int32(node)))]))
                 }
                 lexicon.forEachMatch(in: ids, segment.tokens, root: Int(lexicon.stateRoot)) { node, _, _ in
                     occurrences.append((Int32(node), 1))
@@ -160,16 +158,19 @@ public struct Classifier: Sendable {
 
         // Pass 2: per segment and label, sum the (possibly suppressed) votes, subtract the zone's noise floor —
         // a passing mention does not earn a label (convention 1) — and weight what remains by the zone.
-        var finalRaw = [Double](repeating: 0, count: labelCount)
+        // Per label (lanes 0–2, indexed like `Label.allCases`; lane 3 unused): no heap arrays.
+        var finalRaw = SIMD4<Double>(repeating: 0)
         var evidence = EvidenceTable()
-        var sums = [Double](repeating: 0, count: labelCount)
-        var scales = [Double](repeating: 0, count: labelCount)
+        var sums = SIMD4<Double>(repeating: 0)
+        var scales = SIMD4<Double>(repeating: 0)
         var terms: [(key: Int32, weight: Double)] = []
         var states: [(state: Int, vote: Lexicon.Vote)] = []
+        terms.reserveCapacity(32)
+        states.reserveCapacity(8)
         for segment in matched {
             for index in 0..<labelCount { sums[index] = 0 }
-            terms.removeAll(keepingCapacity: true)
-            states.removeAll(keepingCapacity: true)
+            if !terms.isEmpty { terms.removeAll(keepingCapacity: true) }
+            if !states.isEmpty { states.removeAll(keepingCapacity: true) }
             for (node, factor) in occurrences[segment.occurrences] {
                 for index in Int(voteStarts[Int(node)])..<Int(voteStarts[Int(node) + 1]) {
                     let vote = votes[index]
@@ -218,7 +219,7 @@ public struct Classifier: Sendable {
         var labels: [Label] = []
         var primary: Label?
         var primaryScore = -1.0
-        let strongest = finalRaw.max() ?? 0
+        let strongest = max(finalRaw[0], finalRaw[1], finalRaw[2])
         for label in Label.allCases {
             let raw = finalRaw[label.index]
             let scale = lexicon.labelScales[label.index]
@@ -243,15 +244,60 @@ public struct Classifier: Sendable {
     }
 }
 
+/// How often each trie node has matched so far in an article: a small open-addressing table over the matched
+/// nodes only.
+private struct RepeatCounts {
+    private var nodes = [Int32](repeating: -1, count: 64)
+    private var counts = [UInt8](repeating: 0, count: 64)
+    private var used = 0
+
+    /// The number of earlier matches of `node` (at most 255); counts this one.
+    mutating func next(_ node: Int32) -> UInt8 {
+        var slot = Int((UInt32(bitPattern: node) &* 0x9E37_79B1) >> 16) & (nodes.count - 1)
+        while nodes[slot] >= 0 && nodes[slot] != node { slot = (slot + 1) & (nodes.count - 1) }
+        if nodes[slot] < 0 {
+            nodes[slot] = node
+            used += 1
+            if used * 2 > nodes.count {
+                grow()
+                return next(node)
+            }
+        }
+        let seen = counts[slot]
+        counts[slot] = seen &+ (seen < 255 ? 1 : 0)
+        return seen
+    }
+
+    private mutating func grow() {
+        let (oldNodes, oldCounts) = (nodes, counts)
+        nodes = [Int32](repeating: -1, count: oldNodes.count * 2)
+        counts = [UInt8](repeating: 0, count: oldNodes.count * 2)
+        for (node, count) in zip(oldNodes, oldCounts) where node >= 0 {
+            var slot = Int((UInt32(bitPattern: node) &* 0x9E37_79B1) >> 16) & (nodes.count - 1)
+            while nodes[slot] >= 0 { slot = (slot + 1) & (nodes.count - 1) }
+            nodes[slot] = node
+            counts[slot] = count
+        }
+    }
+}
+
 /// Evidence aggregated per (label, lexicon term) in a small open-addressing table: total contribution, first
 /// (most prominent) zone, number of matches. Built per article; no `String` is touched until the strongest
 /// entries are rendered.
 private struct EvidenceTable {
+    private struct Entry {
+        var key: Int32
+        var zone: Zone
+        var count: Int
+        var weight: Double
+    }
+
     private var slots = [Int32](repeating: -1, count: 64)
-    private var keys: [Int32] = []
-    private var weights: [Double] = []
-    private var zones: [Zone] = []
-    private var counts: [Int] = []
+    private var entries: [Entry] = []
+
+    init() {
+        entries.reserveCapacity(32)
+    }
 
     /// The key of a (label, term) pair: `term << 2 | label index`.
     static func key(_ label: Label, _ term: Int32) -> Int32 {
@@ -263,46 +309,43 @@ private struct EvidenceTable {
         while true {
             let entry = Int(slots[slot])
             if entry < 0 { break }
-            if keys[entry] == key {
-                weights[entry] += weight
-                counts[entry] += 1
+            if entries[entry].key == key {
+                entries[entry].weight += weight
+                entries[entry].count += 1
                 return
             }
             slot = (slot + 1) & (slots.count - 1)
         }
-        slots[slot] = Int32(keys.count)
-        keys.append(key)
-        weights.append(weight)
-        zones.append(zone)
-        counts.append(1)
-        if keys.count * 2 > slots.count { grow() }
+        slots[slot] = Int32(entries.count)
+        entries.append(Entry(key: key, zone: zone, count: 1, weight: weight))
+        if entries.count * 2 > slots.count { grow() }
     }
 
     private mutating func grow() {
         slots = [Int32](repeating: -1, count: slots.count * 2)
-        for (entry, key) in keys.enumerated() {
-            var slot = Int((UInt32(bitPattern: key) &* 0x9E37_79B1) >> 16) & (slots.count - 1)
+        for (index, entry) in entries.enumerated() {
+            var slot = Int((UInt32(bitPattern: entry.key) &* 0x9E37_79B1) >> 16) & (slots.count - 1)
             while slots[slot] >= 0 { slot = (slot + 1) & (slots.count - 1) }
-            slots[slot] = Int32(entry)
+            slots[slot] = Int32(index)
         }
     }
 
     /// The `limit` strongest positive entries, strongest first (ties: label, then term, in canonical order).
     func strongest(_ limit: Int, names: [String]) -> [Evidence] {
-        var order = keys.indices.filter { weights[$0] > 0 }
+        var order = entries.filter { $0.weight > 0 }
         order.sort { lhs, rhs in
-            if weights[lhs] != weights[rhs] { return weights[lhs] > weights[rhs] }
-            let (left, right) = (keys[lhs] & 3, keys[rhs] & 3)
+            if lhs.weight != rhs.weight { return lhs.weight > rhs.weight }
+            let (left, right) = (lhs.key & 3, rhs.key & 3)
             if left != right { return left < right }
-            return names[Int(keys[lhs] >> 2)] < names[Int(keys[rhs] >> 2)]
+            return names[Int(lhs.key >> 2)] < names[Int(rhs.key >> 2)]
         }
         return order.prefix(limit).map { entry in
             Evidence(
-                label: Label.allCases[Int(keys[entry] & 3)],
-                term: names[Int(keys[entry] >> 2)],
-                weight: weights[entry],
-                zone: zones[entry],
-                count: counts[entry]
+                label: Label.allCases[Int(entry.key & 3)],
+                term: names[Int(entry.key >> 2)],
+                weight: entry.weight,
+                zone: entry.zone,
+                count: entry.count
             )
         }
     }

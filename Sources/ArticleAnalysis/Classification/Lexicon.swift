@@ -226,8 +226,11 @@ public struct Lexicon: Sendable {
         let end = range.upperBound
         let offset = root * stemCount
         while start < end {
-            let first = ids[start]
-            guard first >= 0, case let child = Int(rootChildren[offset + Int(first)]), child >= 0 else {
+            // Most words are not lexicon stems: skip them in a tight loop.
+            while start < end && ids[start] < 0 { start += 1 }
+            guard start < end else { break }
+            let child = rootChildren.withUnsafeBufferPointer { Int($0[offset + Int(ids[start])]) }
+            guard child >= 0 else {
                 start += 1
                 continue
             }

@@ -32,6 +32,30 @@ struct StemTable: Sendable {
         }
     }
 
+    /// The identifiers of the stems of `tokens` (−1 for stems no lexicon term uses), in order.
+    func identifiers(of tokens: [ArticleText.TokenInfo]) -> [Int32] {
+        keys.withUnsafeBufferPointer { keys in
+            values.withUnsafeBufferPointer { values in
+                tokens.withUnsafeBufferPointer { tokens in
+                    [Int32](unsafeUninitializedCapacity: tokens.count) { ids, initialized in
+                        for (index, token) in tokens.enumerated() {
+                            var slot = Self.slot(token.stem, mask: mask)
+                            while true {
+                                let value = values[slot]
+                                if value < 0 || keys[slot] == token.stem {
+                                    ids.initializeElement(at: index, to: value)
+                                    break
+                                }
+                                slot = (slot + 1) & mask
+                            }
+                        }
+                        initialized = tokens.count
+                    }
+                }
+            }
+        }
+    }
+
     @inline(__always)
     private static func slot(_ key: UInt64, mask: Int) -> Int {
         // Fibonacci hashing spreads the FNV bits over the table.

@@ -25,7 +25,8 @@ struct ArticleText {
         var breakBefore: Bool
         /// Whether the normalised word starts with the article ال (possibly after clitics).
         var hasArticle: Bool
-        /// Gazetteer pattern matched by a one-letter substitution, or -1.
+        /// Gazetteer pattern matched by a one-letter substitution, or -1 (probed for Arabic words only, and
+        /// only when no gazetteer pattern starts with the word).
         var fuzzyPattern: Int
     }
 
@@ -46,11 +47,11 @@ struct ArticleText {
     /// Number of Latin words.
     var latinWords = 0
 
-    private static let englishStopwordHashes: Set<UInt64> = Set(
+    private static let englishStopwordHashes = HashSet64(
         "the of and to in is that for on was with he it as at by said from has have be are this an not but his had were which"
             .split(separator: " ").map { TextNormalizer.hash(String($0).unicodeScalars.map(\.value)) }
     )
-    private static let foreignStopwordHashes: Set<UInt64> = Set(
+    private static let foreignStopwordHashes = HashSet64(
         "le la les des du et est une de en el los las del y que der die und das ist nicht il di che per une sur"
             .split(separator: " ").map { TextNormalizer.hash(String($0).unicodeScalars.map(\.value)) }
     )
@@ -68,76 +69,106 @@ struct ArticleText {
         add(lead, .lead)
         for highlight in highlights { add(highlight, .lead) }
         for paragraph in paragraphs { add(paragraph, .body) }
-        tokens.reserveCapacity(bytes.count / 6)
+        let segmentStarts = segments.map(\.range.lowerBound)
+        let scan = bytes.withUnsafeBufferPointer { p in
+            Self.scanWords(p, segmentStarts: segmentStarts, gazetteer: gazetteer)
+        }
+        tokens = scan.tokens
+        arabicLetters = scan.counts.arabicLetters
+        latinLetters = scan.counts.latinLetters
+        englishStopwords = scan.counts.englishStopwords
+        foreignStopwords = scan.counts.foreignStopwords
+        latinWords = scan.counts.latinWords
+    }
+
+    /// Letter, word and stopword counts (see the stored properties of the same names).
+    private typealias Counts = (
+        arabicLetters: Int, latinLetters: Int, englishStopwords: Int, foreignStopwords: Int, latinWords: Int
+    )
+
+    /// Tokenises `p` (segments starting at `segmentStarts`) into ``TokenInfo``s and counts.
+    private static func scanWords(
+        _ p: UnsafeBufferPointer<UInt8>, segmentStarts starts: [Int], gazetteer: Gazetteer
+    ) -> (tokens: [TokenInfo], counts: Counts) {
+        var tokens: [TokenInfo] = []
+        tokens.reserveCapacity(p.count / 6)
+        var counts: Counts = (0, 0, 0, 0, 0)
+        // The segments' start offsets, and an end marker past every word.
+        let segmentStarts = starts + [Int.max]
         var segment = 0
+        var nextSegmentStart = segmentStarts[1]
         var previousEnd = 0
-        // Only the two tables the per-word closure needs: capturing the whole `Gazetteer` struct made
-        // every closure call copy (retain and release) all of its arrays and dictionaries.
+        // Only the two tables the fuzzy probe needs, read once.
         let byFirstWord = gazetteer.byFirstWord
         let fuzzy = gazetteer.fuzzy
-        bytes.withUnsafeBufferPointer { p in
-            TextNormalizer.forEachWord(in: p) { word in
-                while segment + 1 < segments.count && word.range.lowerBound >= segments[segment + 1].range.lowerBound {
-                    segment += 1
-                }
-                var breakBefore =
-                    word.range.lowerBound <= segments[segment].range.lowerBound
-                    || previousEnd < segments[segment].range.lowerBound
-                if !breakBefore {
-                    for i in previousEnd..<word.range.lowerBound where p[i] != 0x20 {
-                        breakBefore = true
-                        break
-                    }
-                }
-                previousEnd = word.range.upperBound
-                var capitalized = false
-                var allCaps = false
-                if word.kind == .latin {
-                    let first = p[word.range.lowerBound]
-                    capitalized = first >= 0x41 && first <= 0x5A
-                    allCaps = capitalized
-                    if allCaps {
-                        for i in word.range where (p[i] >= 0x61 && p[i] <= 0x7A) {
-                            allCaps = false
-                            break
-                        }
-                    }
-                    latinLetters += word.scalars.count
-                    latinWords += 1
-                    if ArticleText.englishStopwordHashes.contains(word.normalizedHash) {
-                        englishStopwords += 1
-                    } else if ArticleText.foreignStopwordHashes.contains(word.normalizedHash) {
-                        foreignStopwords += 1
-                    }
-                } else if word.kind == .arabic {
-                    arabicLetters += word.scalars.count
-                }
-                let bare = word.bareHash
-                var fuzzyPattern = -1
-                if (Gazetteer.fuzzyMinLength...Gazetteer.fuzzyMaxLength).contains(word.bareCount)
-                    && word.kind != .number
+        let englishStopwordHashes = Self.englishStopwordHashes
+        let foreignStopwordHashes = Self.foreignStopwordHashes
+        var letters: [UInt32] = []
+        var scanner = WordScanner(p, stemming: true)
+        while let word = scanner.next() {
+            let range = word.range
+            while range.lowerBound >= nextSegmentStart {
+                segment += 1
+                nextSegmentStart = segmentStarts[segment + 1]
+            }
+            let segmentStart = segmentStarts[segment]
+            var breakBefore = range.lowerBound <= segmentStart || previousEnd < segmentStart
+            var i = previousEnd
+            while !breakBefore && i < range.lowerBound {
+                breakBefore = p[i] != 0x20
+                i &+= 1
+            }
+            previousEnd = range.upperBound
+            var capitalized = false
+            var allCaps = false
+            var fuzzyPattern = -1
+            let bounds = word.bounds
+            let bare = word.bareHash
+            if word.kind == .arabic {
+                counts.arabicLetters += word.scalars.count
+                let length = bounds.bareEnd - bounds.bareStart
+                if length >= Gazetteer.fuzzyMinLength && length <= Gazetteer.fuzzyMaxLength
                     && byFirstWord[bare] == nil
                 {
-                    let letters = word.bare
-                    for offset in 0..<letters.count {
-                        if let pattern = fuzzy[Gazetteer.blankedHash(letters, offset: offset)] {
+                    letters.removeAll(keepingCapacity: true)
+                    letters.append(contentsOf: word.bare)
+                    for offset in 0..<length {
+                        if let pattern = fuzzy[Gazetteer.blankedHash(letters[...], offset: offset)] {
                             fuzzyPattern = pattern
                             break
                         }
                     }
                 }
-                let hasArticle =
-                    word.kind == .arabic && word.scalars.count - word.bareCount >= 2
-                    && word.scalars[word.scalars.count - word.bareCount - 1] == 0x0644
-                tokens.append(
-                    TokenInfo(
-                        range: word.range, bare: bare, stem: word.stemHash, normalized: word.normalizedHash,
-                        kind: word.kind, segment: segment, capitalized: capitalized, allCaps: allCaps,
-                        breakBefore: breakBefore, hasArticle: hasArticle, fuzzyPattern: fuzzyPattern
-                    )
-                )
+            } else if word.kind == .latin {
+                let first = p[range.lowerBound]
+                capitalized = first >= 0x41 && first <= 0x5A
+                allCaps = capitalized
+                if allCaps {
+                    for i in range where (p[i] >= 0x61 && p[i] <= 0x7A) {
+                        allCaps = false
+                        break
+                    }
+                }
+                counts.latinLetters += word.scalars.count
+                counts.latinWords += 1
+                if englishStopwordHashes.contains(word.normalizedHash) {
+                    counts.englishStopwords += 1
+                } else if foreignStopwordHashes.contains(word.normalizedHash) {
+                    counts.foreignStopwords += 1
+                }
             }
+            let hasArticle =
+                word.kind == .arabic && bounds.bareStart >= 2 && word.scalars[bounds.bareStart - 1] == 0x0644
+            tokens.append(
+                TokenInfo(
+                    range: range, bare: bare, stem: word.stemHash, normalized: word.normalizedHash,
+                    kind: word.kind, segment: segment, capitalized: capitalized, allCaps: allCaps,
+                    breakBefore: breakBefore, hasArticle: hasArticle, fuzzyPattern: fuzzyPattern
+                )
+            )
         }
+        scanner.release()
+        return (tokens, counts)
     }
 
     /// The source text of a byte range.

@@ -1,7 +1,8 @@
 /// How the normaliser treats one Unicode scalar (code point).
 ///
-/// All decisions are table-free range checks on the code point so that the hot loop never touches
-/// `Character` or `String`.
+/// All decisions are range checks on the code point so that the hot loop never touches `Character` or
+/// `String`; the scanner reads them for the scalars below ``packedTableSize`` from a table built once
+/// from ``of(_:)`` (see ``packed(_:)``).
 enum CharacterClass: Equatable {
     /// An Arabic letter; the payload is the letter after folding (alef forms, ى, ة, Persian letters).
     case arabicLetter(UInt32)
@@ -83,9 +84,92 @@ enum CharacterClass: Equatable {
     }
 }
 
+extension CharacterClass {
+    /// Tag of ``separator`` in a packed class (bits 24–31; see ``packed(_:)``).
+    static let separatorTag: UInt32 = 0
+    /// Tag of ``arabicLetter(_:)`` in a packed class.
+    static let arabicLetterTag: UInt32 = 1
+    /// Tag of ``latinLetter(_:)`` in a packed class.
+    static let latinLetterTag: UInt32 = 2
+    /// Tag of ``digit(_:)`` in a packed class.
+    static let digitTag: UInt32 = 3
+    /// Tag of ``ignorable`` in a packed class.
+    static let ignorableTag: UInt32 = 4
+    /// Tag of ``joiner(_:)`` in a packed class.
+    static let joinerTag: UInt32 = 5
+
+    /// Scalars below this value are classified by table lookup: ASCII, Latin-1, Latin Extended,
+    /// combining marks, Greek, Cyrillic, Hebrew and the Arabic block.
+    static let packedTableSize: UInt32 = 0x0700
+
+    /// The class in 32 bits: the case's tag (``separatorTag`` …) in bits 24–31, the payload (a scalar
+    /// value, so at most 21 bits) below.
+    var packed: UInt32 {
+        switch self {
+        case .separator: Self.separatorTag << 24
+        case .arabicLetter(let v): Self.arabicLetterTag << 24 | v
+        case .latinLetter(let v): Self.latinLetterTag << 24 | v
+        case .digit(let v): Self.digitTag << 24 | v
+        case .ignorable: Self.ignorableTag << 24
+        case .joiner(let v): Self.joinerTag << 24 | v
+        }
+    }
+
+    /// The table of `of(v).packed` for every `v` below ``packedTableSize`` (immutable, never freed),
+    /// followed by the ``arabicLetterTable``.
+    static var packedTable: UnsafePointer<UInt32> { PackedClassTable.shared.base }
+
+    /// Offset in ``packedTable`` of a second table, for the two-byte scalars U+0600–U+067F (lead byte 0xD8
+    /// or 0xD9): indexed by the two bytes read as a little-endian `UInt16` masked with 0x3FFF (the lead byte,
+    /// and the payload bits of the continuation byte), the folded letter when the bytes are an Arabic letter,
+    /// otherwise 0. Only valid UTF-8 may be looked up (a lead byte is always followed by a continuation byte).
+    static let arabicLetterTable = Int(packedTableSize)
+
+    /// `of(v).packed`, read from `table` (``packedTable``, fetched once by the caller) for the common
+    /// scalars.
+    @inline(always)
+    static func packed(_ v: UInt32, table: UnsafePointer<UInt32>) -> UInt32 {
+        v < packedTableSize ? table[Int(v)] : packedOutsideTable(v)
+    }
+
+    /// `of(v).packed` for the rare scalars outside the table (kept out of line so that the scanner's loop
+    /// stays small).
+    @inline(never)
+    private static func packedOutsideTable(_ v: UInt32) -> UInt32 {
+        of(v).packed
+    }
+}
+
+/// The packed classes (``CharacterClass/packed``) of the scalars below ``CharacterClass/packedTableSize``,
+/// computed once with ``CharacterClass/of(_:)`` so that the table and the range checks cannot disagree.
+private struct PackedClassTable: @unchecked Sendable {
+    // `@unchecked Sendable` is safe: the memory is allocated and written only in `init`, which runs once
+    // inside the thread-safe lazy initialisation of `shared`; afterwards it is only read, never written and
+    // never freed, so every thread sees the same immutable bytes.
+    let base: UnsafePointer<UInt32>
+
+    static let shared = PackedClassTable()
+
+    private init() {
+        let size = Int(CharacterClass.packedTableSize)
+        let table = UnsafeMutablePointer<UInt32>.allocate(capacity: size + 0x4000)
+        for v in 0..<size { (table + v).initialize(to: CharacterClass.of(UInt32(v)).packed) }
+        let pairs = table + size
+        pairs.initialize(repeating: 0, count: 0x4000)
+        for v in 0x0600..<0x0680 {
+            let packed = table[v]
+            guard packed >> 24 == CharacterClass.arabicLetterTag else { continue }
+            // UTF-8: lead 110xxxxx (0xD8 | v >> 6 & 1 here), then 10xxxxxx; little-endian pair, masked.
+            let lead = 0xC0 | v >> 6
+            pairs[(v & 0x3F) << 8 | lead] = packed & 0xFF_FFFF
+        }
+        base = UnsafePointer(table)
+    }
+}
+
 /// Decodes UTF-8 without validation checks beyond bounds; callers pass valid UTF-8 (a `String`'s
 /// storage, or bytes already validated). Returns the scalar value and its length in bytes.
-@inline(__always)
+@inline(always)
 func decodeScalar(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> (value: UInt32, length: Int) {
     let b0 = UInt32(p[i])
     if b0 < 0x80 { return (b0, 1) }

@@ -28,7 +28,7 @@ enum Stemmer {
     private static let noon: UInt32 = 0x0646
 
     /// Common words whose initial و / ف is a radical, not a conjunction (stored as their core stems).
-    private static let protectedStems: Set<UInt64> = {
+    private static let protectedStems: HashSet64 = {
         let words = """
             وزير وزيره وزراء وزارة وزارات وفد وفود وطن وطني وطنية ولاية ولايات وكالة وكالات وقت وضع \
             وحدة وحدات وقف واشنطن وصل وصول وجود وثيقة وثائق ورق ورقة واسع وسط وساطة وسيط وعد وعود \
@@ -41,112 +41,118 @@ enum Stemmer {
             فقير فقر فقراء فورا فوري فائدة فوائد فارق فارس فرد أفراد فيديو فيسبوك فبراير فلوريدا \
             فرانسوا فيدرالي فيدرالية فدرالي فدرالية فرقة
             """
-        var set = Set<UInt64>()
-        for word in words.split(separator: " ") {
-            let scalars = TextNormalizer.normalizedScalars(of: String(word))
-            set.insert(TextNormalizer.hash(core(scalars[...])))
-        }
-        return set
+        return HashSet64(
+            words.split(separator: " ").map { word in
+                TextNormalizer.normalizedScalars(of: String(word)).withUnsafeBufferPointer { coreHash($0, from: 0) }
+            }
+        )
     }()
 
-    /// Appends the stem of a normalised word to `out` (no other allocation) and returns its bare form
-    /// (see ``bare(_:isArabic:)``). `isArabic` selects the rule set.
-    @inline(__always)
-    static func stem(_ word: ArraySlice<UInt32>, isArabic: Bool, into out: inout [UInt32]) -> ArraySlice<UInt32> {
+    /// Where the proclitic-free form and the stem of a normalised word lie among its scalars.
+    struct Bounds {
+        /// Index of the first scalar of the bare form and of the stem (the number of proclitics).
+        var bareStart: Int
+        /// End index of the bare form (the word's end, or before a possessive 's).
+        var bareEnd: Int
+        /// End index of the stem's scalars taken from the word (`bareStart...bareEnd`).
+        var stemEnd: Int
+        /// Whether the stem has a "y" after those scalars (English -ies → -y).
+        var stemY: Bool
+    }
+
+    /// The bare form and the stem of a normalised word `w`: the bare form (see ``Word/bare``) is
+    /// `w[bareStart..<bareEnd]`, the stem `w[bareStart..<stemEnd]` followed by "y" when `stemY`.
+    /// `isArabic` selects the rule set.
+    @inline(always)
+    static func bounds(of w: UnsafeBufferPointer<UInt32>, isArabic: Bool) -> Bounds {
         if isArabic {
-            let bare = word.dropFirst(prefixLength(word))
-            out.append(contentsOf: suffixStripped(bare))
-            return bare
+            let prefix = prefixLength(w)
+            let n = w.count
+            return Bounds(bareStart: prefix, bareEnd: n, stemEnd: n - suffixLength(w, from: prefix), stemY: false)
         }
-        english(word, into: &out)
-        return bare(word, isArabic: false)
+        return english(w)
     }
 
-    /// The word without its proclitics (conjunction, preposition, article) but with its suffixes:
-    /// the form names are matched on ("والعراق" → "عراق", "العراقي" → "عراقي"). English: the word
-    /// without a possessive 's.
-    static func bare(_ word: ArraySlice<UInt32>, isArabic: Bool) -> ArraySlice<UInt32> {
-        if isArabic { return word.dropFirst(prefixLength(word)) }
-        let n = word.count
-        if n >= 3, word[word.endIndex - 1] == 0x73, word[word.endIndex - 2] == 0x27 { return word.dropLast(2) }
-        return word
-    }
-
-    /// Number of leading scalars that are proclitics (rule 1 and 2 above).
-    private static func prefixLength(_ word: ArraySlice<UInt32>) -> Int {
-        var w = word
+    /// Number of leading scalars that are proclitics (rules 1 and 2 above).
+    @inline(always)
+    private static func prefixLength(_ w: UnsafeBufferPointer<UInt32>) -> Int {
+        let n = w.count
+        var s = 0
         var strips = 0
-        while strips < 2, w.count >= 4, let first = w.first, first == waw || first == feh {
-            let rest = w.dropFirst()
-            if articlePrefixLength(rest) > 0 {
-                w = rest
+        while strips < 2, n - s >= 4, w[s] == waw || w[s] == feh {
+            if articlePrefixLength(w, from: s + 1) > 0 {
+                s += 1
                 break
             }
-            if protectedStems.contains(TextNormalizer.hash(core(w))) { break }
-            w = rest
+            if isProtected(w, from: s) { break }
+            s += 1
             strips += 1
         }
-        return word.count - w.count + articlePrefixLength(w)
+        return s + articlePrefixLength(w, from: s)
     }
 
-    /// Length of an article / article-carrying preposition prefix that may be stripped, or 0.
-    private static func articlePrefixLength(_ w: ArraySlice<UInt32>) -> Int {
-        let s = w.startIndex
-        let n = w.count
-        if n >= 6, w[s] == beh || w[s] == kaf, w[s + 1] == alef, w[s + 2] == lam { return 3 }
-        if n >= 4, w[s] == lam, w[s + 1] == lam { return 2 }
-        if n >= 4, w[s] == alef, w[s + 1] == lam { return 2 }
+    /// Length of an article / article-carrying preposition prefix of `w[s...]` that may be stripped, or 0.
+    @inline(always)
+    private static func articlePrefixLength(_ w: UnsafeBufferPointer<UInt32>, from s: Int) -> Int {
+        let n = w.count - s
+        guard n >= 4 else { return 0 }
+        let first = w[s]
+        if first == alef || first == lam { return w[s + 1] == lam ? 2 : 0 }
+        if n >= 6, first == beh || first == kaf, w[s + 1] == alef, w[s + 2] == lam { return 3 }
         return 0
     }
 
-    /// Article and suffix stripping (no conjunctions).
-    private static func core(_ word: ArraySlice<UInt32>) -> ArraySlice<UInt32> {
-        suffixStripped(word.dropFirst(articlePrefixLength(word)))
+    /// Whether the initial و / ف of `w[s...]` is a radical (see ``protectedStems``); out of line, as it
+    /// is rarely needed and reads a lazily built table.
+    @inline(never)
+    private static func isProtected(_ w: UnsafeBufferPointer<UInt32>, from s: Int) -> Bool {
+        protectedStems.contains(coreHash(w, from: s))
     }
 
-    /// Rule 3: the longest listed suffix that leaves at least three letters is removed.
-    private static func suffixStripped(_ word: ArraySlice<UInt32>) -> ArraySlice<UInt32> {
-        let n = word.count
-        let e = word.endIndex
-        guard n >= 4 else { return word }
-        let last = word[e - 1]
-        let second = word[e - 2]
-        if n >= 6 && last == noon && word[e - 3] == yeh && (second == yeh || second == waw) {
-            return word.dropLast(3)  // -يين -يون
+    /// Hash of the article- and suffix-stripped `w[s...]` (no conjunctions).
+    private static func coreHash(_ w: UnsafeBufferPointer<UInt32>, from s: Int) -> UInt64 {
+        let start = s + articlePrefixLength(w, from: s)
+        return TextNormalizer.hash(w[start..<(w.count - suffixLength(w, from: start))])
+    }
+
+    /// Rule 3: the length of the longest listed suffix of `w[s...]` that leaves at least three letters.
+    @inline(always)
+    private static func suffixLength(_ w: UnsafeBufferPointer<UInt32>, from s: Int) -> Int {
+        let e = w.count
+        let n = e - s
+        guard n >= 4 else { return 0 }
+        let last = w[e - 1]
+        let second = w[e - 2]
+        if n >= 6 && last == noon && w[e - 3] == yeh && (second == yeh || second == waw) {
+            return 3  // -يين -يون
         }
         if n >= 5 {
             switch (second, last) {
             case (alef, teh), (alef, noon), (waw, noon), (yeh, noon), (heh, alef), (yeh, heh):
-                return word.dropLast(2)
+                return 2
             default: break
             }
         }
-        if last == heh || last == yeh { return word.dropLast() }
-        return word
+        return last == heh || last == yeh ? 1 : 0
     }
 
-    private static func english(_ word: ArraySlice<UInt32>, into out: inout [UInt32]) {
+    /// The English rules: possessive, then plural.
+    @inline(always)
+    private static func english(_ w: UnsafeBufferPointer<UInt32>) -> Bounds {
         let apostrophe: UInt32 = 0x27
         let s: UInt32 = 0x73
-        var w = word
-        if w.count >= 3, w[w.endIndex - 1] == s, w[w.endIndex - 2] == apostrophe {
-            w = w.dropLast(2)
+        var n = w.count
+        if n >= 3, w[n - 1] == s, w[n - 2] == apostrophe { n -= 2 }
+        var bounds = Bounds(bareStart: 0, bareEnd: n, stemEnd: n, stemY: false)
+        guard n > 3, w[n - 1] == s else { return bounds }
+        if n > 4, w[n - 2] == 0x65, w[n - 3] == 0x69 {  // -ies → -y
+            bounds.stemEnd = n - 3
+            bounds.stemY = true
+        } else if n > 4, w[n - 2] == 0x65, w[n - 3] == s, w[n - 4] == s {  // -sses → -ss
+            bounds.stemEnd = n - 2
+        } else if w[n - 2] != s && w[n - 2] != 0x75 && w[n - 2] != 0x69 {  // not -ss, -us, -is
+            bounds.stemEnd = n - 1
         }
-        let n = w.count
-        let e = w.endIndex
-        guard n > 3, w[e - 1] == s else {
-            out.append(contentsOf: w)
-            return
-        }
-        if n > 4, w[e - 2] == 0x65, w[e - 3] == 0x69 {  // -ies → -y
-            out.append(contentsOf: w.dropLast(3))
-            out.append(0x79)
-        } else if n > 4, w[e - 2] == 0x65, w[e - 3] == s, w[e - 4] == s {  // -sses → -ss
-            out.append(contentsOf: w.dropLast(2))
-        } else if w[e - 2] != s && w[e - 2] != 0x75 && w[e - 2] != 0x69 {  // not -ss, -us, -is
-            out.append(contentsOf: w.dropLast())
-        } else {
-            out.append(contentsOf: w)
-        }
+        return bounds
     }
 }

@@ -73,42 +73,52 @@ public enum TextNormalizer {
     /// stemmer's own tables).
     static func normalizedScalars(of text: String) -> [UInt32] {
         var out: [UInt32] = []
-        var scanner = WordScanner(stemming: false)
         var copy = text
         copy.withUTF8 { bytes in
-            scanner.scan(bytes) { word in
+            var scanner = WordScanner(bytes, stemming: false)
+            while let word = scanner.next() {
                 if !out.isEmpty { out.append(0x20) }
                 out.append(contentsOf: word.scalars)
             }
+            scanner.release()
         }
         return out
     }
 
     /// Calls `body` for every word of a string (see the byte-level variant).
-    static func forEachWord(in text: String, _ body: (borrowing Word) -> Void) {
+    static func forEachWord(in text: String, _ body: (Word) -> Void) {
         var copy = text
         copy.withUTF8 { bytes in forEachWord(in: bytes, body) }
     }
 
     /// Calls `body` for every word of valid UTF-8 bytes, in order. The ``Word`` passed is only valid
-    /// during the call; its buffers are reused for the next word. This is the hot-path entry point.
-    static func forEachWord(in bytes: UnsafeBufferPointer<UInt8>, _ body: (borrowing Word) -> Void) {
-        var scanner = WordScanner(stemming: true)
-        scanner.scan(bytes, body)
+    /// during the call; its scalar buffer is reused for the next word.
+    static func forEachWord(in bytes: UnsafeBufferPointer<UInt8>, _ body: (Word) -> Void) {
+        var scanner = WordScanner(bytes, stemming: true)
+        while let word = scanner.next() { body(word) }
+        scanner.release()
+    }
+
+    /// The FNV-1a offset basis: the hash of the empty sequence.
+    static let hashSeed: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    /// One FNV-1a step: `h` extended by the scalar `v`.
+    @inline(always)
+    static func hash(_ h: UInt64, _ v: UInt32) -> UInt64 {
+        (h ^ UInt64(v)) &* 0x0000_0100_0000_01B3
     }
 
     /// 64-bit FNV-1a hash of a scalar sequence (used as a dictionary key for normalised words).
     @inline(__always)
     static func hash<S: Sequence<UInt32>>(_ scalars: S) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for v in scalars {
-            h = (h ^ UInt64(v)) &* 0x0000_0100_0000_01B3
-        }
+        var h = hashSeed
+        for v in scalars { h = hash(h, v) }
         return h
     }
 }
 
-/// A word found by the scanner, valid only inside the callback that receives it.
+/// A word found by the scanner, valid only until the scanner moves on (its scalars live in the
+/// scanner's buffer).
 struct Word {
     /// The kind of a word.
     enum Kind: Equatable {
@@ -121,182 +131,199 @@ struct Word {
     }
 
     /// Normalised scalars (see ``Token/normalized``).
-    var scalars: [UInt32]
-    /// Stemmed scalars (see ``Token/stem``).
-    var stem: [UInt32]
-    /// Hash of the word without proclitics (see ``Stemmer/bare(_:isArabic:)``); names match on it.
-    var bareHash: UInt64
-    /// Number of scalars of ``bare`` (the proclitic-free form).
-    var bareCount: Int
+    let scalars: UnsafeBufferPointer<UInt32>
+    /// Where the bare form and the stem lie in ``scalars`` (numbers, and every word of a scanner that
+    /// does not stem: the whole word for both).
+    let bounds: Stemmer.Bounds
     /// UTF-8 byte range in the source.
-    var range: Range<Int>
+    let range: Range<Int>
     /// Script of the word.
-    var kind: Kind
+    let kind: Kind
+    /// Hash of the normalised form.
+    let normalizedHash: UInt64
+    /// Hash of the word without proclitics (see ``bare``); names match on it.
+    let bareHash: UInt64
+    /// Hash of the stem (see ``Token/stem``).
+    let stemHash: UInt64
+
+    /// The proclitic-free form: the word without its conjunction, preposition and article (Arabic,
+    /// "والعراقي" → "عراقي") or without a possessive 's (English); numbers: the whole word.
+    var bare: Slice<UnsafeBufferPointer<UInt32>> { scalars[bounds.bareStart..<bounds.bareEnd] }
 
     /// The normalised form as a `String`.
     func normalizedString(buffer: inout [UInt8]) -> String {
-        Word.string(scalars, buffer: &buffer)
-    }
-
-    /// The stem as a `String`.
-    func stemString(buffer: inout [UInt8]) -> String {
-        Word.string(stem, buffer: &buffer)
-    }
-
-    /// The proclitic-free form (a suffix of ``scalars`` for Arabic, a prefix otherwise).
-    var bare: ArraySlice<UInt32> {
-        kind == .arabic ? scalars.suffix(bareCount) : scalars.prefix(bareCount)
-    }
-
-    /// Hash of the normalised form.
-    var normalizedHash: UInt64 { TextNormalizer.hash(scalars) }
-    /// Hash of the stem.
-    var stemHash: UInt64 { TextNormalizer.hash(stem) }
-
-    private static func string(_ scalars: [UInt32], buffer: inout [UInt8]) -> String {
         buffer.removeAll(keepingCapacity: true)
         for v in scalars { appendUTF8(v, to: &buffer) }
         return String(decoding: buffer, as: UTF8.self)
     }
+
+    /// The stem as a `String`.
+    func stemString(buffer: inout [UInt8]) -> String {
+        buffer.removeAll(keepingCapacity: true)
+        for v in scalars[bounds.bareStart..<bounds.stemEnd] { appendUTF8(v, to: &buffer) }
+        if bounds.stemY { buffer.append(0x79) }
+        return String(decoding: buffer, as: UTF8.self)
+    }
 }
 
-/// The single-pass word scanner over UTF-8 bytes.
+/// The single-pass word scanner over UTF-8 bytes: `next()` returns the words in order.
+///
+/// The normalised scalars of the current word are written to one buffer owned by the scanner, and the
+/// three hashes are computed from them without building arrays.
 struct WordScanner {
+    /// The text.
+    private let p: UnsafeBufferPointer<UInt8>
     /// Whether to compute stems (off only while building the stemmer's own tables).
-    let stemming: Bool
+    private let stemming: Bool
+    /// ``CharacterClass/packedTable``.
+    private let table: UnsafePointer<UInt32>
+    /// Where the next word search starts.
+    private var position = 0
+    /// Scalars of the current word: room for as many scalars as the text has bytes, so a word always fits.
+    private let buffer: UnsafeMutablePointer<UInt32>
 
-    /// Scans `bytes`, calling `body` for every word.
-    mutating func scan(_ p: UnsafeBufferPointer<UInt8>, _ body: (borrowing Word) -> Void) {
-        var word = Word(scalars: [], stem: [], bareHash: 0, bareCount: 0, range: 0..<0, kind: .number)
-        word.scalars.reserveCapacity(32)
-        word.stem.reserveCapacity(32)
-        var inWord = false
+    /// A scanner over valid UTF-8 bytes; `stemming: false` skips the stemmer (bare form and stem are then
+    /// the whole word).
+    init(_ bytes: UnsafeBufferPointer<UInt8>, stemming: Bool) {
+        p = bytes
+        self.stemming = stemming
+        table = CharacterClass.packedTable
+        buffer = .allocate(capacity: bytes.count + 1)
+    }
+
+    /// Frees the scanner's buffer; the scanner and its words must not be used afterwards.
+    func release() {
+        buffer.deallocate()
+    }
+
+    /// The next word, or nil at the end of the text. The returned word's ``Word/scalars`` stay valid until
+    /// the next call.
+    @inline(always)
+    mutating func next() -> Word? {
+        let p = self.p
+        let n = p.count
+        let table = self.table
+        let arabicPairs = table + CharacterClass.arabicLetterTable
+        let beforeLast = n &- 1
+        guard let base = p.baseAddress else { return nil }
+        // The two bytes at `i` (`i + 1 < n`).
+        func pair(_ i: Int) -> UInt16 { UnsafeRawPointer(base + i).loadUnaligned(as: UInt16.self) }
+        let buffer = self.buffer
+        var i = position
+        var count = 0
+        var kind = Word.Kind.number
         var start = 0
         var end = 0
-        var i = 0
-        let n = p.count
-
-        func flush(_ word: inout Word) {
-            word.range = start..<end
-            if stemming {
-                word.stem.removeAll(keepingCapacity: true)
-                if word.kind == .number {
-                    word.stem.append(contentsOf: word.scalars)
-                    word.bareHash = TextNormalizer.hash(word.scalars)
-                    word.bareCount = word.scalars.count
-                } else {
-                    let isArabic = word.kind == .arabic
-                    let bare = Stemmer.stem(word.scalars[...], isArabic: isArabic, into: &word.stem)
-                    word.bareHash = TextNormalizer.hash(bare)
-                    word.bareCount = bare.count
-                }
-            }
-            body(word)
-            word.scalars.removeAll(keepingCapacity: true)
-        }
-
+        var h = TextNormalizer.hashSeed
         while i < n {
-            // Fast paths for the two commonest cases, identical to what the classification below does:
-            // an ASCII space ends a word; an Arabic letter that needs no folding extends one.
+            // An ASCII space (the commonest separator) needs no decoding.
             let b0 = p[i]
             if b0 == 0x20 {
-                if inWord {
-                    flush(&word)
-                    inWord = false
+                i &+= 1
+                if count > 0 { break } else { continue }
+            }
+            // A two-byte Arabic letter is found without decoding (see the tight loop below).
+            let pairLetter = i < beforeLast ? arabicPairs[Int(UInt16(littleEndian: pair(i)) & 0x3FFF)] : 0
+            var v: UInt32 = 0
+            var len = 2
+            var code = CharacterClass.arabicLetterTag << 24 | pairLetter
+            if pairLetter == 0 {
+                (v, len) = decodeScalar(p, at: i)
+                code = CharacterClass.packed(v, table: table)
+            }
+            let tag = code >> 24
+            let letter = code & 0xFF_FFFF
+            if tag == CharacterClass.arabicLetterTag {
+                if count == 0 {
+                    start = i
+                    kind = .arabic
+                } else if kind != .arabic {
+                    break  // re-read by the next call
                 }
-                i += 1
+                buffer[count] = letter
+                count &+= 1
+                h = TextNormalizer.hash(h, letter)
+                i &+= len
+                // The rest of an Arabic word is mostly two-byte letters of U+0600–U+067F: a tight loop.
+                while i < beforeLast {
+                    let folded = arabicPairs[Int(UInt16(littleEndian: pair(i)) & 0x3FFF)]
+                    guard folded != 0 else { break }
+                    buffer[count] = folded
+                    count &+= 1
+                    h = TextNormalizer.hash(h, folded)
+                    i &+= 2
+                }
+                end = i
                 continue
             }
-            if (b0 == 0xD8 || b0 == 0xD9) && i + 1 < n {
-                let v = ((UInt32(b0) & 0x1F) << 6) | (UInt32(p[i + 1]) & 0x3F)
-                if (v >= 0x0621 && v <= 0x063A && v != 0x0622 && v != 0x0623 && v != 0x0625 && v != 0x0629)
-                    || (v >= 0x0641 && v <= 0x064A && v != 0x0649)
-                {
-                    if inWord && word.kind != .arabic {
-                        flush(&word)
-                        inWord = false
-                    }
-                    if !inWord {
-                        inWord = true
-                        start = i
-                        word.kind = .arabic
-                    }
-                    word.scalars.append(v)
-                    end = i + 2
-                    i += 2
-                    continue
-                }
-            }
-            let (v, len) = decodeScalar(p, at: i)
-            let cls = CharacterClass.of(v)
-            switch cls {
-            case .arabicLetter(let folded):
-                if inWord && word.kind != .arabic {
-                    flush(&word)
-                    inWord = false
-                }
-                if !inWord {
-                    inWord = true
+            if tag == CharacterClass.latinLetterTag {
+                if count == 0 {
                     start = i
-                    word.kind = .arabic
+                } else if kind == .arabic {
+                    break
                 }
-                word.scalars.append(folded)
-                end = i + len
-            case .latinLetter(let folded):
-                if inWord && word.kind == .arabic {
-                    flush(&word)
-                    inWord = false
-                }
-                if !inWord {
-                    inWord = true
+                kind = .latin
+            } else if tag == CharacterClass.digitTag {
+                if count == 0 {
                     start = i
-                    word.kind = .latin
+                    kind = .number
+                } else if kind == .arabic {
+                    break
                 }
-                word.kind = .latin
-                word.scalars.append(folded)
-                end = i + len
-            case .digit(let ascii):
-                if inWord && word.kind == .arabic {
-                    flush(&word)
-                    inWord = false
-                }
-                if !inWord {
-                    inWord = true
-                    start = i
-                    word.kind = .number
-                }
-                word.scalars.append(ascii)
-                end = i + len
-            case .ignorable:
+            } else if tag == CharacterClass.ignorableTag {
                 // Marks written on the word's last letter belong to it; controls do not.
-                if inWord && v >= 0x0300 && v < 0x2000 { end = i + len }
-            case .joiner(let ascii):
-                if inWord, i + len < n, let last = word.scalars.last {
-                    let next = CharacterClass.of(decodeScalar(p, at: i + len).value)
-                    let joins: Bool
-                    switch (ascii, next) {
-                    case (0x27, .latinLetter): joins = word.kind == .latin && last >= 0x61
-                    case (0x2C, .digit), (0x2E, .digit): joins = last >= 0x30 && last <= 0x39
-                    default: joins = false
-                    }
-                    if joins {
-                        word.scalars.append(ascii)
-                        end = i + len
-                        break
-                    }
+                if count > 0 && v >= 0x0300 && v < 0x2000 { end = i + len }
+                i &+= len
+                continue
+            } else {
+                i &+= len
+                guard tag == CharacterClass.joinerTag, count > 0, i < n else {
+                    if count > 0 { break } else { continue }
                 }
-                if inWord {
-                    flush(&word)
-                    inWord = false
+                let next = CharacterClass.packed(decodeScalar(p, at: i).value, table: table) >> 24
+                let last = buffer[count - 1]
+                let joins: Bool
+                switch (letter, next) {
+                case (0x27, CharacterClass.latinLetterTag): joins = kind == .latin && last >= 0x61
+                case (0x2C, CharacterClass.digitTag), (0x2E, CharacterClass.digitTag):
+                    joins = last >= 0x30 && last <= 0x39
+                default: joins = false
                 }
-            case .separator:
-                if inWord {
-                    flush(&word)
-                    inWord = false
-                }
+                guard joins else { break }
+                i &-= len
             }
-            i += len
+            buffer[count] = letter
+            count &+= 1
+            h = TextNormalizer.hash(h, letter)
+            end = i + len
+            i &+= len
         }
-        if inWord { flush(&word) }
+        position = i
+        guard count > 0 else { return nil }
+        let scalars = UnsafeBufferPointer(start: buffer, count: count)
+        guard stemming && kind != .number else {
+            let bounds = Stemmer.Bounds(bareStart: 0, bareEnd: count, stemEnd: count, stemY: false)
+            return Word(
+                scalars: scalars, bounds: bounds, range: start..<end, kind: kind, normalizedHash: h, bareHash: h,
+                stemHash: h
+            )
+        }
+        let bounds = Stemmer.bounds(of: scalars, isArabic: kind == .arabic)
+        var stemHash = TextNormalizer.hashSeed
+        var k = bounds.bareStart
+        while k < bounds.stemEnd {
+            stemHash = TextNormalizer.hash(stemHash, buffer[k])
+            k &+= 1
+        }
+        var bareHash = stemHash
+        while k < bounds.bareEnd {
+            bareHash = TextNormalizer.hash(bareHash, buffer[k])
+            k &+= 1
+        }
+        if bounds.stemY { stemHash = TextNormalizer.hash(stemHash, 0x79) }
+        return Word(
+            scalars: scalars, bounds: bounds, range: start..<end, kind: kind, normalizedHash: h, bareHash: bareHash,
+            stemHash: stemHash
+        )
     }
 }

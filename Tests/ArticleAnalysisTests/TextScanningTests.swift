@@ -1,0 +1,89 @@
+import Testing
+
+@testable import ArticleAnalysis
+
+/// The hot-path shortcuts of the scanner, the stemmer and the fingerprint agree with their plain definitions.
+@Suite struct TextScanningTests {
+    static let samples = [
+        "والعراقية العراقي عراقي العراق عراقيين للعراق وبالعراق فالعراقيون كالمعتاد",
+        "وزير الوزير ووزير والوزير وقال فرنسا وفرنسا لفلسطين الفلسطينيين",
+        "الأميركيّ آمال إلى مكتبة ٱلله ی ک پ گ چ ژ ـــ \u{200F}مرحبا\u{202C} قالَ ١٢٣٤ ۱۴۰۰",
+        "The Minister's FORCES, countries; ISIS and US bus. glasses bodies class f16 1,400.5 don't",
+        "Ça déjà Ελλάδα Москва naïve résumé",
+    ]
+
+    /// `CharacterClass.packed(_:table:)` equals `of(_:).packed` on and off the table.
+    @Test func packedClassesMatchTheRangeChecks() {
+        let table = CharacterClass.packedTable
+        for v in UInt32(0)..<0x3100 {
+            #expect(CharacterClass.packed(v, table: table) == CharacterClass.of(v).packed, "U+\(v)")
+        }
+        for v in [0xFE70, 0xFEFF, 0x1F600] as [UInt32] {
+            #expect(CharacterClass.packed(v, table: table) == CharacterClass.of(v).packed)
+        }
+    }
+
+    /// The hashes the scanner computes in place are the FNV-1a hashes of the forms they name.
+    @Test func wordHashesAreHashesOfTheirForms() {
+        var words = 0
+        for sample in Self.samples {
+            TextNormalizer.forEachWord(in: sample) { word in
+                words += 1
+                var stem = Array(word.scalars[word.bounds.bareStart..<word.bounds.stemEnd])
+                if word.bounds.stemY { stem.append(0x79) }
+                #expect(word.normalizedHash == TextNormalizer.hash(word.scalars))
+                #expect(word.bareHash == TextNormalizer.hash(word.bare))
+                #expect(word.stemHash == TextNormalizer.hash(stem))
+                var buffer: [UInt8] = []
+                #expect(word.stemString(buffer: &buffer) == String(decoding: stem.flatMap(utf8), as: UTF8.self))
+            }
+        }
+        #expect(words == 53)
+    }
+
+    /// Bare forms: proclitics (Arabic) or a possessive 's (English) removed.
+    @Test func bareFormsDropProcliticsAndPossessives() {
+        var bares: [String] = []
+        TextNormalizer.forEachWord(in: "والعراقي وبالعراق للعراق وزير minister's forces 2021") { word in
+            bares.append(String(decoding: word.bare.flatMap(utf8), as: UTF8.self))
+        }
+        #expect(bares == ["عراقي", "عراق", "عراق", "وزير", "minister", "forces", "2021"])
+    }
+
+    /// A word longer than any buffer guess and a text of one word scan correctly.
+    @Test func longWordsAndSingleLetters() {
+        let long = String(repeating: "ب", count: 5_000)
+        let tokens = TextNormalizer.tokenize(long + " a " + long)
+        #expect(tokens.map(\.normalized.count) == [5_000, 1, 5_000])
+        #expect(TextNormalizer.tokenize("ب").map(\.normalized) == ["ب"])
+    }
+
+    /// The SWAR SimHash equals a plain per-bit count over the same bigram hashes (texts longer than the
+    /// 255-hash rounds of the byte counters).
+    @Test func simhashMatchesPlainBitCounts() {
+        for repeats in [1, 40, 130] {
+            let paragraphs = Array(repeating: Self.samples.joined(separator: " "), count: repeats)
+            let text = ArticleText(
+                title: "عنوان", lead: "", highlights: [], paragraphs: paragraphs, gazetteer: Gazetteer.bundled)
+            var counts = [Int](repeating: 0, count: 64)
+            var previous: UInt64 = 0
+            for token in text.tokens {
+                var x = (previous &* 0x9E37_79B9_7F4A_7C15) ^ token.stem
+                x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
+                x ^= x >> 31
+                for bit in 0..<64 where x >> UInt64(bit) & 1 == 1 { counts[bit] += 1 }
+                previous = token.stem
+            }
+            var expected: UInt64 = 0
+            for bit in 0..<64 where 2 * counts[bit] > text.tokens.count { expected |= 1 << UInt64(bit) }
+            #expect(Fingerprint(text: text).simhash == expected, "\(text.tokens.count) tokens")
+        }
+    }
+
+    private func utf8(_ v: UInt32) -> [UInt8] {
+        var out: [UInt8] = []
+        appendUTF8(v, to: &out)
+        return out
+    }
+}
