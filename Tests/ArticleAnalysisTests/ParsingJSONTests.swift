@@ -36,6 +36,10 @@ import Testing
         #expect(try decode(#"a\uD800b"#) == .string("a\u{FFFD}b"))
         #expect(try decode(#"a\uDC00"#) == .string("a\u{FFFD}"))
         #expect(try decode(#"\uD83D\uDE00\n"#) == .string("😀\n"))
+        // The escape after a lone high surrogate is decoded on its own, not swallowed.
+        #expect(try decode(#"\uD800\u0041"#) == .string("\u{FFFD}A"))
+        #expect(try decode(#"\uD800\uD83D\uDE00"#) == .string("\u{FFFD}😀"))
+        #expect(try decode(#"\uD800\n"#) == .string("\u{FFFD}\n"))
     }
 
     @Test func malformedStringsAreRejected() {

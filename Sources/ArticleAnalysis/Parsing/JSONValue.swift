@@ -244,9 +244,16 @@ struct JSONReader {
                 var v = try hex4()
                 if v >= 0xD800 && v < 0xDC00 {
                     if i + 1 < p.count, p[i] == UInt8(ascii: "\\"), p[i + 1] == UInt8(ascii: "u") {
+                        let next = i
                         i += 2
                         let low = try hex4()
-                        v = low >= 0xDC00 && low < 0xE000 ? 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00) : 0xFFFD
+                        if low >= 0xDC00 && low < 0xE000 {
+                            v = 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00)
+                        } else {
+                            // A lone high surrogate: U+FFFD, and the escape after it is read on its own.
+                            v = 0xFFFD
+                            i = next
+                        }
                     } else {
                         v = 0xFFFD
                     }
