@@ -73,7 +73,7 @@ public enum LexiconLoader {
         } catch let error as SQLiteError {
             let code: LexiconStoreError.Code = error.code == .prepare ? .schema : .database
             throw LexiconStoreError(code: code, message: "\(url.path): \(error)")
-        } catch let error as LexiconError {
+        } catch let error as AnalysisError {
             throw LexiconStoreError(code: .source, message: "\(url.path): \(error)")
         } catch {
             throw LexiconStoreError(code: .database, message: "\(url.path): \(error)")

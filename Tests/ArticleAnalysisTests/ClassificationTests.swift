@@ -164,16 +164,16 @@ struct ClassificationTests {
         }
         var broken = files
         broken["security.tsv"]! += "\nقصف\tmany\n"
-        #expect(throws: LexiconError.self) { try LexiconSource.parse(files: broken) }
+        #expect(throws: AnalysisError.self) { try LexiconSource.parse(files: broken) }
         broken = files
         broken["politics.tsv"]! += "\nانتخابات\t1.0\tweather\n"
         #expect { try LexiconSource.parse(files: broken) } throws: { error in
-            (error as? LexiconError)?.code == .unknownContext
+            (error as? AnalysisError)?.code == .lexiconUnknownContext
         }
         broken = files
         broken["context.tsv"] = nil
         #expect { try LexiconSource.parse(files: broken) } throws: { error in
-            (error as? LexiconError)?.code == .missingFile
+            (error as? AnalysisError)?.code == .lexiconMissingFile
         }
     }
 }
@@ -214,7 +214,7 @@ struct ClassificationEvaluationTests {
         #expect(items[0].leadAndBody.body == ["Second.", "Third."])
         #expect(items[1].language == .arabic)
         #expect { try LabelledItem.parse(jsonLines: "{\"id\": 1}") } throws: { error in
-            (error as? LexiconError)?.code == .badItem
+            (error as? AnalysisError)?.code == .badLabelledItem
         }
     }
 

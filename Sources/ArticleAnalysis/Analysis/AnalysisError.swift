@@ -1,6 +1,11 @@
-/// Why a payload could not be analysed. Every rejected input gets exactly one of these; the worker
-/// routes it to the dead-letter topic with ``code`` as the reason.
-public struct AnalysisError: Error, Sendable, CustomStringConvertible {
+/// The error of the ArticleAnalysis module.
+///
+/// Why a payload could not be analysed: every rejected input gets exactly one of these, and the worker
+/// routes it to the dead-letter topic with ``code`` as the reason (the payload codes, `invalid_utf8`
+/// through `binary`). The classifier's model and the evaluation tools use the same type for unreadable
+/// or malformed lexicon sources and labelled items (the `lexicon_*` and `bad_labelled_item` codes); those
+/// occur at start-up or in `khabar eval` / `khabar lexicon build`, never for an input message.
+public struct AnalysisError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A stable, machine-readable error class (snake_case ``rawValue``).
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         /// The stable snake_case name, e.g. `"invalid_utf8"`.
@@ -25,6 +30,14 @@ public struct AnalysisError: Error, Sendable, CustomStringConvertible {
         public static let noText = Code(rawValue: "no_text")
         /// NUL or other control bytes dominate the payload: it is binary, not text.
         public static let binary = Code(rawValue: "binary")
+        /// A lexicon source file is missing (from the bundle, a directory or a database).
+        public static let lexiconMissingFile = Code(rawValue: "lexicon_missing_file")
+        /// A line of a lexicon source or model file is malformed.
+        public static let lexiconSyntax = Code(rawValue: "lexicon_syntax")
+        /// A lexicon entry names a context domain that `context.tsv` does not define.
+        public static let lexiconUnknownContext = Code(rawValue: "lexicon_unknown_context")
+        /// A labelled evaluation item could not be parsed.
+        public static let badLabelledItem = Code(rawValue: "bad_labelled_item")
 
         /// The raw name.
         public var description: String { rawValue }

@@ -15,7 +15,7 @@ public struct Classifier: Sendable {
         self.lexicon = lexicon
     }
 
-    private static let bundledResult: Result<Classifier, LexiconError> = Result { () throws(LexiconError) in
+    private static let bundledResult: Result<Classifier, AnalysisError> = Result { () throws(AnalysisError) in
         try Classifier(lexicon: Lexicon(source: LexiconSource.load(directory: bundledLexiconDirectory)))
     }
 
@@ -32,7 +32,7 @@ public struct Classifier: Sendable {
     }
 
     /// The classifier over the lexicon sources bundled with the binary (built once, then shared).
-    public static func bundled() throws(LexiconError) -> Classifier {
+    public static func bundled() throws(AnalysisError) -> Classifier {
         try bundledResult.get()
     }
 

@@ -35,16 +35,16 @@ public struct LabelledItem: Sendable, Hashable, Codable {
     }
 
     /// Parses one JSON line.
-    public static func parse(jsonLine: String) throws(LexiconError) -> LabelledItem {
+    public static func parse(jsonLine: String) throws(AnalysisError) -> LabelledItem {
         do {
             return try JSONDecoder().decode(LabelledItem.self, from: Data(jsonLine.utf8))
         } catch {
-            throw LexiconError(code: .badItem, message: "cannot parse labelled item: \(error)")
+            throw AnalysisError(.badLabelledItem, "cannot parse labelled item: \(error)")
         }
     }
 
     /// Parses a JSONL document (blank lines are skipped); errors name the 1-based line.
-    public static func parse(jsonLines: String) throws(LexiconError) -> [LabelledItem] {
+    public static func parse(jsonLines: String) throws(AnalysisError) -> [LabelledItem] {
         var items: [LabelledItem] = []
         var line = 0
         for text in jsonLines.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -53,7 +53,7 @@ public struct LabelledItem: Sendable, Hashable, Codable {
             do {
                 items.append(try parse(jsonLine: String(text)))
             } catch {
-                throw LexiconError(code: .badItem, message: "line \(line): \(error.message)")
+                throw AnalysisError(.badLabelledItem, "line \(line): \(error.message)")
             }
         }
         return items

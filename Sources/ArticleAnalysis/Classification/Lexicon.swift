@@ -78,7 +78,7 @@ public struct Lexicon: Sendable {
     var labelScales: [Double] = []
 
     /// Builds the matcher from a parsed source.
-    public init(source: LexiconSource) throws(LexiconError) {
+    public init(source: LexiconSource) throws(AnalysisError) {
         version = source.version
         parameters = source.parameters
         self.source = source
@@ -87,13 +87,13 @@ public struct Lexicon: Sendable {
             domains.append(entry.domain)
         }
         guard domains.count <= 64 else {
-            throw LexiconError(code: .syntax, message: "at most 64 context domains are supported")
+            throw AnalysisError(.lexiconSyntax, "at most 64 context domains are supported")
         }
         contextDomains = domains
         var globalMask: UInt64 = 0
         for name in source.parameters.globalContexts {
             guard let bit = domains.firstIndex(of: name) else {
-                throw LexiconError(code: .unknownContext, message: "model names unknown global context \(name)")
+                throw AnalysisError(.lexiconUnknownContext, "model names unknown global context \(name)")
             }
             globalMask |= 1 << UInt64(bit)
         }
@@ -102,7 +102,7 @@ public struct Lexicon: Sendable {
             var mask = globalMask
             for context in entry.contexts {
                 guard let bit = domains.firstIndex(of: context) else {
-                    throw LexiconError(code: .unknownContext, message: "\(entry.term) names unknown context \(context)")
+                    throw AnalysisError(.lexiconUnknownContext, "\(entry.term) names unknown context \(context)")
                 }
                 mask |= 1 << UInt64(bit)
             }
@@ -149,10 +149,10 @@ public struct Lexicon: Sendable {
         suppressors: UInt64,
         root: Int32 = 0,
         _ termIndex: inout [String: Int32]
-    ) throws(LexiconError) {
+    ) throws(AnalysisError) {
         let stems = Self.stemHashes(of: term)
         guard !stems.isEmpty else {
-            throw LexiconError(code: .syntax, message: "term \"\(term)\" has no tokens")
+            throw AnalysisError(.lexiconSyntax, "term \"\(term)\" has no tokens")
         }
         var node = root
         for stem in stems {

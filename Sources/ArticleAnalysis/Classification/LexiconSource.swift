@@ -110,9 +110,9 @@ public struct LexiconSource: Sendable, Hashable {
 
     /// Parses the source files, given as file name → UTF-8 text (see ``fileNames``).
     ///
-    public static func parse(files: [String: String]) throws(LexiconError) -> LexiconSource {
+    public static func parse(files: [String: String]) throws(AnalysisError) -> LexiconSource {
         for name in fileNames where files[name] == nil {
-            throw LexiconError(code: .missingFile, message: "lexicon source \(name) is missing")
+            throw AnalysisError(.lexiconMissingFile, "lexicon source \(name) is missing")
         }
         let parameters = try ModelParameters.parse(files["model.tsv"]!, file: "model.tsv")
         var entries: [LexiconEntry] = []
@@ -120,7 +120,7 @@ public struct LexiconSource: Sendable, Hashable {
             let name = "\(label.rawValue).tsv"
             for (line, fields) in try rows(files[name]!, file: name) {
                 guard fields.count == 2 || fields.count == 3 else {
-                    throw LexiconError(code: .syntax, message: "\(name):\(line): expected term, weight[, contexts]")
+                    throw AnalysisError(.lexiconSyntax, "\(name):\(line): expected term, weight[, contexts]")
                 }
                 let weight = try number(fields[1], file: name, line: line)
                 let contexts = fields.count == 3 ? fields[2].split(separator: ",").map(String.init) : []
@@ -130,7 +130,7 @@ public struct LexiconSource: Sendable, Hashable {
         var contextEntries: [ContextEntry] = []
         for (line, fields) in try rows(files["context.tsv"]!, file: "context.tsv") {
             guard fields.count == 3 else {
-                throw LexiconError(code: .syntax, message: "context.tsv:\(line): expected domain, term, weight")
+                throw AnalysisError(.lexiconSyntax, "context.tsv:\(line): expected domain, term, weight")
             }
             let weight = try number(fields[2], file: "context.tsv", line: line)
             contextEntries.append(ContextEntry(domain: fields[0], term: fields[1], weight: weight))
@@ -138,16 +138,16 @@ public struct LexiconSource: Sendable, Hashable {
         var stateEntries: [StateEntry] = []
         for (line, fields) in try rows(files["states.tsv"]!, file: "states.tsv") {
             guard fields.count == 2 else {
-                throw LexiconError(code: .syntax, message: "states.tsv:\(line): expected state, term")
+                throw AnalysisError(.lexiconSyntax, "states.tsv:\(line): expected state, term")
             }
             stateEntries.append(StateEntry(state: fields[0], term: fields[1]))
         }
         let domains = Set(contextEntries.map(\.domain))
         for entry in entries {
             for context in entry.contexts where !domains.contains(context) {
-                throw LexiconError(
-                    code: .unknownContext,
-                    message: "\(entry.label.rawValue).tsv: \(entry.term) names unknown context \(context)"
+                throw AnalysisError(
+                    .lexiconUnknownContext,
+                    "\(entry.label.rawValue).tsv: \(entry.term) names unknown context \(context)"
                 )
             }
         }
@@ -160,7 +160,7 @@ public struct LexiconSource: Sendable, Hashable {
     }
 
     /// Non-comment, non-blank lines split on tabs, with 1-based line numbers.
-    static func rows(_ text: String, file: String) throws(LexiconError) -> [(Int, [String])] {
+    static func rows(_ text: String, file: String) throws(AnalysisError) -> [(Int, [String])] {
         var result: [(Int, [String])] = []
         var number = 0
         for rawLine in text.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -171,16 +171,16 @@ public struct LexiconSource: Sendable, Hashable {
                 String($0.trimmingSpaces())
             }
             guard !fields.contains(where: \.isEmpty) else {
-                throw LexiconError(code: .syntax, message: "\(file):\(number): empty field")
+                throw AnalysisError(.lexiconSyntax, "\(file):\(number): empty field")
             }
             result.append((number, fields))
         }
         return result
     }
 
-    static func number(_ field: String, file: String, line: Int) throws(LexiconError) -> Double {
+    static func number(_ field: String, file: String, line: Int) throws(AnalysisError) -> Double {
         guard let value = Double(field), value.isFinite, value >= 0 else {
-            throw LexiconError(code: .syntax, message: "\(file):\(line): \(field) is not a non-negative number")
+            throw AnalysisError(.lexiconSyntax, "\(file):\(line): \(field) is not a non-negative number")
         }
         return value
     }
@@ -217,14 +217,14 @@ struct FNV1a64 {
 
 extension LexiconSource {
     /// Reads and parses the source files (``fileNames``) from `directory`.
-    public static func load(directory: URL) throws(LexiconError) -> LexiconSource {
+    public static func load(directory: URL) throws(AnalysisError) -> LexiconSource {
         var files: [String: String] = [:]
         for name in fileNames {
             let url = directory.appendingPathComponent(name)
             do {
                 files[name] = try String(contentsOf: url, encoding: .utf8)
             } catch {
-                throw LexiconError(code: .missingFile, message: "cannot read \(url.path): \(error)")
+                throw AnalysisError(.lexiconMissingFile, "cannot read \(url.path): \(error)")
             }
         }
         return try parse(files: files)

@@ -128,11 +128,11 @@ public struct ModelParameters: Sendable, Hashable {
     }
 
     /// Parses `model.tsv` text (`key<TAB>value` lines).
-    public static func parse(_ text: String, file: String = "model.tsv") throws(LexiconError) -> ModelParameters {
+    public static func parse(_ text: String, file: String = "model.tsv") throws(AnalysisError) -> ModelParameters {
         var pairs: [(String, String)] = []
         for (line, fields) in try LexiconSource.rows(text, file: file) {
             guard fields.count == 2 else {
-                throw LexiconError(code: .syntax, message: "\(file):\(line): expected key, value")
+                throw AnalysisError(.lexiconSyntax, "\(file):\(line): expected key, value")
             }
             pairs.append((fields[0], fields[1]))
         }
@@ -140,7 +140,7 @@ public struct ModelParameters: Sendable, Hashable {
     }
 
     /// Builds parameters from `key → value` pairs (the inverse of ``keyValues``); unknown keys are errors.
-    public init(keyValues: [(String, String)], file: String = "model") throws(LexiconError) {
+    public init(keyValues: [(String, String)], file: String = "model") throws(AnalysisError) {
         self.init()
         for (key, value) in keyValues {
             if key == "version" {
@@ -148,7 +148,7 @@ public struct ModelParameters: Sendable, Hashable {
                 continue
             }
             guard let number = Double(value), number.isFinite, number >= 0 else {
-                throw LexiconError(code: .syntax, message: "\(file): \(key) = \(value) is not a non-negative number")
+                throw AnalysisError(.lexiconSyntax, "\(file): \(key) = \(value) is not a non-negative number")
             }
             let parts = key.split(separator: ".").map(String.init)
             switch (parts.first, parts.count) {
@@ -156,13 +156,13 @@ public struct ModelParameters: Sendable, Hashable {
                 thresholds[try Self.label(parts[1], key: key, file: file)] = number
             case ("threshold", 3):
                 guard let language = Language(rawValue: parts[1]) else {
-                    throw LexiconError(code: .syntax, message: "\(file): unknown language in \(key)")
+                    throw AnalysisError(.lexiconSyntax, "\(file): unknown language in \(key)")
                 }
                 languageThresholds[language, default: [:]][try Self.label(parts[2], key: key, file: file)] = number
             case ("context", 3) where parts[1] == "global":
                 if number > 0 { globalContexts.insert(parts[2]) } else { globalContexts.remove(parts[2]) }
             case ("scale", 2):
-                guard number > 0 else { throw LexiconError(code: .syntax, message: "\(file): \(key) must be > 0") }
+                guard number > 0 else { throw AnalysisError(.lexiconSyntax, "\(file): \(key) must be > 0") }
                 scales[try Self.label(parts[1], key: key, file: file)] = number
             default:
                 switch key {
@@ -183,18 +183,18 @@ public struct ModelParameters: Sendable, Hashable {
                 case "states.max": stateMax = number
                 case "evidence.max":
                     guard number >= 1, number <= 10_000, number == number.rounded() else {
-                        throw LexiconError(code: .syntax, message: "\(file): \(key) must be a whole number ≥ 1")
+                        throw AnalysisError(.lexiconSyntax, "\(file): \(key) must be a whole number ≥ 1")
                     }
                     maxEvidence = Int(number)
-                default: throw LexiconError(code: .syntax, message: "\(file): unknown key \(key)")
+                default: throw AnalysisError(.lexiconSyntax, "\(file): unknown key \(key)")
                 }
             }
         }
     }
 
-    private static func label(_ name: String, key: String, file: String) throws(LexiconError) -> Label {
+    private static func label(_ name: String, key: String, file: String) throws(AnalysisError) -> Label {
         guard let label = Label(rawValue: name) else {
-            throw LexiconError(code: .syntax, message: "\(file): unknown label in \(key)")
+            throw AnalysisError(.lexiconSyntax, "\(file): unknown label in \(key)")
         }
         return label
     }
