@@ -49,6 +49,13 @@ final class OffsetLedger: Sendable {
         return state.inFlight
     }
 
+    /// The number of registrations waiting for room.
+    var blockedRegistrations: Int {
+        condition.lock()
+        defer { condition.unlock() }
+        return state.roomWaiters
+    }
+
     /// Registers a message about to be dispatched. When the in-flight bound is reached, first waits until
     /// the in-flight count fell to ``resumeBelow``. Returns `false` without registering when `shouldStop`
     /// turns true while waiting.

@@ -78,6 +78,9 @@ import Testing
             if ledger.register(topic: "t", partition: 0, offset: 16, shouldStop: { false }) { registered.signal() }
         }
         .start()
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ledger.blockedRegistrations == 0, ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.001) }
+        #expect(ledger.blockedRegistrations == 1)
         // One finished message frees a slot, but the blocked registration waits for two.
         #expect(ledger.finish(topic: "t", partition: 0, offset: 0) == 1)
         #expect(registered.wait(timeout: .now() + 0.15) == .timedOut)
