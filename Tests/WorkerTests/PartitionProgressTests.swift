@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import Worker
@@ -64,5 +65,28 @@ import Testing
         ledger.remove(partitions: [("t", 0)])
         #expect(ledger.inFlight == 0)
         #expect(ledger.finish(topic: "t", partition: 0, offset: 0) == nil)
+    }
+
+    @Test func blockedRegistrationResumesOnlyAtTheLowWaterMark() {
+        let ledger = OffsetLedger(maxInFlight: 16)
+        #expect(ledger.resumeBelow == 14)
+        for offset in Int64(0)..<16 {
+            #expect(ledger.register(topic: "t", partition: 0, offset: offset, shouldStop: { false }))
+        }
+        let registered = DispatchSemaphore(value: 0)
+        Thread {
+            if ledger.register(topic: "t", partition: 0, offset: 16, shouldStop: { false }) { registered.signal() }
+        }
+        .start()
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ledger.blockedRegistrations == 0, ContinuousClock.now < deadline { Thread.sleep(forTimeInterval: 0.001) }
+        #expect(ledger.blockedRegistrations == 1)
+        // One finished message frees a slot, but the blocked registration waits for two.
+        #expect(ledger.finish(topic: "t", partition: 0, offset: 0) == 1)
+        #expect(registered.wait(timeout: .now() + 0.15) == .timedOut)
+        #expect(ledger.inFlight == 15)
+        #expect(ledger.finish(topic: "t", partition: 0, offset: 1) == 2)
+        #expect(registered.wait(timeout: .now() + 5) == .success)
+        #expect(ledger.inFlight == 15)
     }
 }
