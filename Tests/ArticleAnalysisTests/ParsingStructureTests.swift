@@ -52,7 +52,7 @@ import Testing
         "\u{7F}", "\n• ", "\n· ", "\n  ", "\n\t", "\n\u{A0}", "\n▪", "\n■ ", "•", " \n ",
     ]
 
-    private static func randomText(_ generator: inout ParsingRandom, pieces count: Int) -> String {
+    private static func randomText(_ generator: inout SplitMix64, pieces count: Int) -> String {
         var text = ""
         for _ in 0..<count {
             let r = generator.next()
@@ -63,7 +63,7 @@ import Testing
     }
 
     @Test func agreesWithTheReferenceOnRandomTexts() {
-        var generator = ParsingRandom(seed: 0x7061_7273_6521)
+        var generator = SplitMix64(seed: 0x7061_7273_6521)
         let configurations = [AnalyzerConfiguration(), AnalyzerConfiguration(maxParagraphs: 3)]
         for round in 0..<800 {
             let text = Self.randomText(&generator, pieces: Int(generator.next() % 80))
@@ -310,20 +310,5 @@ private enum ReferenceStructure {
             out.append(b)
             i += 1
         }
-    }
-}
-
-/// A small deterministic random number generator (SplitMix64) for reproducible test inputs.
-private struct ParsingRandom {
-    private var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
