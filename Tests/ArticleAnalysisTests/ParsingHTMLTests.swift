@@ -67,12 +67,9 @@ private enum ReferenceHTML {
         return false
     }
 
-    private static let blockTags: Set<String> = [
-        "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "article",
-        "section", "blockquote", "header", "footer", "aside", "nav", "figure", "figcaption", "hr", "dd",
-        "dt", "dl", "pre", "main", "body", "html", "td", "th",
-    ]
-    private static let droppedTags: Set<String> = ["script", "style", "noscript", "template", "svg", "head"]
+    // The element lists and the character-reference decoder did not change: the reference uses them.
+    private static let blockTags = Set(HTMLText.blockTags)
+    private static let droppedTags = Set(HTMLText.droppedTags)
 
     /// Converts `p` (valid UTF-8), processing at most `maxTags` tags (the rest is ignored).
     static func convert(_ p: UnsafeBufferPointer<UInt8>, maxTags: Int) -> HTMLText.Result {
@@ -122,7 +119,7 @@ private enum ReferenceHTML {
                 continue
             }
             var decoded: [UInt8] = []
-            if b == UInt8(ascii: "&"), let (value, length) = entity(p, at: i) {
+            if b == UInt8(ascii: "&"), let (value, length) = HTMLText.entity(p, at: i) {
                 appendUTF8(value, to: &decoded)
                 i += length
             } else {
@@ -180,32 +177,4 @@ private enum ReferenceHTML {
         return (String(decoding: name, as: UTF8.self), closing)
     }
 
-    private static let named: [String: UInt32] = [
-        "amp": 0x26, "lt": 0x3C, "gt": 0x3E, "quot": 0x22, "apos": 0x27, "nbsp": 0x20, "laquo": 0xAB,
-        "raquo": 0xBB, "hellip": 0x2026, "mdash": 0x2014, "ndash": 0x2013, "lsquo": 0x2018, "rsquo": 0x2019,
-        "ldquo": 0x201C, "rdquo": 0x201D, "zwnj": 0x200C, "zwj": 0x200D, "lrm": 0x200E, "rlm": 0x200F,
-        "bull": 0x2022, "middot": 0xB7, "copy": 0xA9,
-    ]
-
-    /// Decodes a character reference at `i` (`&name;`, `&#123;`, `&#x1F;`): value and length.
-    private static func entity(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> (UInt32, Int)? {
-        var j = i + 1
-        var body: [UInt8] = []
-        while j < p.count, j - i <= 10, p[j] != UInt8(ascii: ";") {
-            body.append(p[j])
-            j += 1
-        }
-        guard j < p.count, p[j] == UInt8(ascii: ";"), !body.isEmpty else { return nil }
-        let length = j - i + 1
-        if body[0] == UInt8(ascii: "#") {
-            let hex = body.count > 1 && (body[1] | 0x20) == UInt8(ascii: "x")
-            let digits = String(decoding: body.dropFirst(hex ? 2 : 1), as: UTF8.self)
-            guard let v = UInt32(digits, radix: hex ? 16 : 10), v > 0, Unicode.Scalar(v) != nil else {
-                return (0xFFFD, length)
-            }
-            return (v, length)
-        }
-        guard let v = named[String(decoding: body, as: UTF8.self)] else { return nil }
-        return (v, length)
-    }
 }

@@ -95,20 +95,11 @@ import Testing
 
 /// The first version of `ArticleParser.structure`, the reference for the tests above.
 private enum ReferenceStructure {
-    /// Boilerplate that ends an article: this line and everything after it are dropped when it is in
-    /// the second half of the article; otherwise only the line is dropped.
-    private static let endMarkers: [String] = [
-        "اخترنا لك", "اقرا ايضا", "اقرا المزيد", "المزيد من الاخبار", "مواضيع ذات صله", "اخبار ذات صله",
-        "read more", "read also", "also read", "related", "related articles", "more on this story",
-        "you may also like", "recommended",
-    ]
-    /// Share / subscribe / follow lines, dropped wherever they are (only short lines).
-    private static let lineMarkers: [String] = [
-        "شارك", "شاركوا", "اشترك", "اشتركوا", "تابعونا", "تابعنا", "share", "subscribe", "follow us", "sign up",
-        "click here", "اضغط هنا",
-    ]
-    private static let normalizedEndMarkers = endMarkers.map { Array(TextNormalizer.normalize($0).utf8) }
-    private static let normalizedLineMarkers = lineMarkers.map { Array(TextNormalizer.normalize($0).utf8) }
+    // The marker lists did not change: the reference uses the parser's.
+    private static let normalizedEndMarkers = ArticleParser.endMarkers.map { Array(TextNormalizer.normalize($0).utf8) }
+    private static let normalizedLineMarkers = ArticleParser.lineMarkers.map {
+        Array(TextNormalizer.normalize($0).utf8)
+    }
 
     /// Writes the normalised first words of a short line (≤ 160 bytes) to `out` as UTF-8 bytes; returns
     /// false for a longer line. Only words before the one crossing byte 48 are normalised (markers are at

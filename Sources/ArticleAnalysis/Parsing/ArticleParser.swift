@@ -126,13 +126,13 @@ enum ArticleParser {
 
     /// Boilerplate that ends an article: this line and everything after it are dropped when it is in
     /// the second half of the article; otherwise only the line is dropped.
-    private static let endMarkers: [String] = [
+    static let endMarkers: [String] = [
         "اخترنا لك", "اقرا ايضا", "اقرا المزيد", "المزيد من الاخبار", "مواضيع ذات صله", "اخبار ذات صله",
         "read more", "read also", "also read", "related", "related articles", "more on this story",
         "you may also like", "recommended",
     ]
     /// Share / subscribe / follow lines, dropped wherever they are (only short lines).
-    private static let lineMarkers: [String] = [
+    static let lineMarkers: [String] = [
         "شارك", "شاركوا", "اشترك", "اشتركوا", "تابعونا", "تابعنا", "share", "subscribe", "follow us", "sign up",
         "click here", "اضغط هنا",
     ]

@@ -11,12 +11,14 @@ enum HTMLText {
         var title: String?
     }
 
-    private static let blockTags = [
+    /// Elements that end a paragraph.
+    static let blockTags = [
         "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table", "article",
         "section", "blockquote", "header", "footer", "aside", "nav", "figure", "figcaption", "hr", "dd",
         "dt", "dl", "pre", "main", "body", "html", "td", "th",
     ]
-    private static let droppedTags = ["script", "style", "noscript", "template", "svg", "head"]
+    /// Elements whose content is dropped.
+    static let droppedTags = ["script", "style", "noscript", "template", "svg", "head"]
 
     /// What a known tag does to the text.
     private enum Kind: Sendable {
@@ -171,7 +173,7 @@ enum HTMLText {
     ]
 
     /// Decodes a character reference at `i` (`&name;`, `&#123;`, `&#x1F;`): value and length.
-    private static func entity(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> (UInt32, Int)? {
+    static func entity(_ p: UnsafeBufferPointer<UInt8>, at i: Int) -> (UInt32, Int)? {
         var j = i + 1
         var body: [UInt8] = []
         while j < p.count, j - i <= 10, p[j] != UInt8(ascii: ";") {
