@@ -24,11 +24,8 @@ struct StemTable: Sendable {
     /// The identifier of the stem with this hash, or −1 when no lexicon term uses it.
     @inline(__always)
     func identifier(of key: UInt64) -> Int32 {
-        var slot = Self.slot(key, mask: mask)
-        while true {
-            let value = values[slot]
-            if value < 0 || keys[slot] == key { return value }
-            slot = (slot + 1) & mask
+        keys.withUnsafeBufferPointer { keys in
+            values.withUnsafeBufferPointer { values in Self.probe(key, keys, values, mask: mask) }
         }
     }
 
@@ -39,15 +36,7 @@ struct StemTable: Sendable {
                 tokens.withUnsafeBufferPointer { tokens in
                     [Int32](unsafeUninitializedCapacity: tokens.count) { ids, initialized in
                         for (index, token) in tokens.enumerated() {
-                            var slot = Self.slot(token.stem, mask: mask)
-                            while true {
-                                let value = values[slot]
-                                if value < 0 || keys[slot] == token.stem {
-                                    ids.initializeElement(at: index, to: value)
-                                    break
-                                }
-                                slot = (slot + 1) & mask
-                            }
+                            ids.initializeElement(at: index, to: Self.probe(token.stem, keys, values, mask: mask))
                         }
                         initialized = tokens.count
                     }
@@ -56,9 +45,24 @@ struct StemTable: Sendable {
         }
     }
 
+    /// Linear probing from the key's home slot to the key or an empty slot (value −1).
+    @inline(__always)
+    private static func probe(
+        _ key: UInt64,
+        _ keys: UnsafeBufferPointer<UInt64>,
+        _ values: UnsafeBufferPointer<Int32>,
+        mask: Int
+    ) -> Int32 {
+        var slot = Self.slot(key, mask: mask)
+        while true {
+            let value = values[slot]
+            if value < 0 || keys[slot] == key { return value }
+            slot = (slot + 1) & mask
+        }
+    }
+
     @inline(__always)
     private static func slot(_ key: UInt64, mask: Int) -> Int {
-        // Fibonacci hashing spreads the FNV bits over the table.
-        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+        hashSlot(key, shift: hashShift(capacity: mask + 1))
     }
 }

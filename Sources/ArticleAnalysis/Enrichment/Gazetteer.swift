@@ -333,8 +333,7 @@ struct HashMap64 {
 
     @inline(__always)
     private static func slot(_ key: UInt64, mask: Int) -> Int {
-        // The multiply spreads all key bits into the top 32 bits kept.
-        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> 32) & mask
+        hashSlot(key, shift: hashShift(capacity: mask + 1))
     }
 }
 

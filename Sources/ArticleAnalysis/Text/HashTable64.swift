@@ -70,9 +70,22 @@ struct HashTable64<Value> {
 
     @inline(__always)
     private static func slot(_ key: UInt64, shift: UInt64) -> Int {
-        // Fibonacci hashing: the multiply spreads all 64 key bits into the top bits kept.
-        Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+        hashSlot(key, shift: shift)
     }
+}
+
+/// The home slot of a word hash in an open-addressing table of `1 << (64 - shift)` slots (Fibonacci hashing:
+/// the multiply spreads all 64 key bits into the top bits kept). Shared by ``HashTable64``, ``HashMap64``
+/// and ``StemTable``.
+@inline(__always)
+func hashSlot(_ key: UInt64, shift: UInt64) -> Int {
+    Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
+}
+
+/// The shift for ``hashSlot(_:shift:)`` in a table of `capacity` slots (a power of two).
+@inline(__always)
+func hashShift(capacity: Int) -> UInt64 {
+    UInt64(64 - capacity.trailingZeroBitCount)
 }
 
 extension HashTable64: Sendable where Value: Sendable {}
