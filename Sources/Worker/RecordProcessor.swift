@@ -69,7 +69,7 @@ struct RecordProcessor: Sendable {
                 seenAt: message.timestampMilliseconds ?? provenance.processedAt ?? 0
             )
             record.duplicateOf = fingerprints.index.duplicate(of: entry)?.id
-            fingerprints.index.insert(entry)
+            fingerprints.index.remember(entry)  // the tail writes it to the state file when it comes back
             fingerprints.publish(entry, producer: producer)
         }
         let headers = [

@@ -26,8 +26,17 @@ public final class FingerprintIndex: Sendable {
     /// and recreated empty: the caller must replay the whole fingerprint topic.
     public let wasRebuilt: Bool
 
-    private let table: Mutex<FingerprintTable>
+    private let memory: Mutex<Memory>
     private let persistence: Mutex<Persistence>
+
+    /// The in-memory side: the table, and what of it the file still lacks.
+    private struct Memory {
+        var table: FingerprintTable
+        /// Ids added by ``remember(_:)`` and not written to the file since (tracked only with a file).
+        var unwritten: Set<String> = []
+        /// Ids ``remember(_:)`` evicted, still to be deleted from the file by the next write.
+        var evictedUnwritten: [String] = []
+    }
 
     /// The SQLite side, guarded by its own lock (always taken before the table's).
     private struct Persistence {
@@ -79,7 +88,7 @@ public final class FingerprintIndex: Sendable {
         }
         self.configuration = configuration
         self.wasRebuilt = rebuilt
-        self.table = Mutex(table)
+        self.memory = Mutex(Memory(table: table))
         self.persistence = Mutex(persistence)
     }
 
@@ -101,7 +110,7 @@ public final class FingerprintIndex: Sendable {
     }
 
     /// The number of entries.
-    public var count: Int { table.withLock { $0.count } }
+    public var count: Int { memory.withLock { $0.table.count } }
 
     /// The most recent failure to write the file, after which the index stopped writing it; `nil`
     /// while every write succeeded (and always for a memory-only index).
@@ -109,7 +118,7 @@ public final class FingerprintIndex: Sendable {
 
     /// The entry stored under `id`.
     public func entry(id: String) -> FingerprintEntry? {
-        table.withLock { $0.entry(id: id) }
+        memory.withLock { $0.table.entry(id: id) }
     }
 
     /// The earliest *other* article (id != entry.id) that is an exact duplicate or within the Hamming
@@ -120,7 +129,7 @@ public final class FingerprintIndex: Sendable {
     /// index already holds `entry.id` with an earlier `seenAt`, that earlier time counts, so a redelivered
     /// article gets the same answer as the first time.
     public func duplicate(of entry: FingerprintEntry) -> FingerprintEntry? {
-        table.withLock { $0.duplicate(of: entry) }
+        memory.withLock { $0.table.duplicate(of: entry) }
     }
 
     /// Adds `entry`. Idempotent per id: an id already present keeps the entry with the earliest `seenAt`.
@@ -143,19 +152,43 @@ public final class FingerprintIndex: Sendable {
 
     /// Adds `entries` (see ``insert(_:)``), evicts, and records `tailOffsets` (partition → position, as
     /// the caller defines it, typically the next offset to read) for the partitions given, all in one
-    /// SQLite transaction.
+    /// SQLite transaction. The transaction also writes what ``remember(_:)`` left to the file: the entries
+    /// among `entries` it added to memory, and the deletions of those it evicted.
     public func insert(contentsOf entries: [FingerprintEntry], tailOffsets: [Int32: Int64]) {
         persistence.withLock { persistence in
-            let (changed, evicted) = table.withLock { table in
-                var changed: [FingerprintEntry] = []
-                for entry in entries where table.upsert(entry) {
-                    changed.append(entry)
+            let (upserts, deletions) = memory.withLock { memory in
+                var upserts: [FingerprintEntry] = []
+                for entry in entries {
+                    let changed = memory.table.upsert(entry)
+                    let remembered = !memory.unwritten.isEmpty && memory.unwritten.remove(entry.id) != nil
+                    // What memory holds now: a remembered entry seen earlier than `entry` stays.
+                    if changed || remembered, let stored = memory.table.entry(id: entry.id) {
+                        upserts.append(stored)
+                    }
                 }
-                let evicted = evict(&table, reference: table.newestSeenAt)
-                return (changed, evicted)
+                let evicted = evict(&memory, reference: memory.table.newestSeenAt)
+                return (upserts, takeEvictedUnwritten(&memory) + evicted)
             }
             persistence.tailOffsets.merge(tailOffsets) { _, new in new }
-            write(&persistence, upserts: changed, deletions: evicted, tailOffsets: tailOffsets)
+            write(&persistence, upserts: upserts, deletions: deletions, tailOffsets: tailOffsets)
+        }
+    }
+
+    /// Adds `entry` (see ``insert(_:)``) to memory only, for lookups from now on, and evicts; the file
+    /// gets it from the ``insert(contentsOf:tailOffsets:)`` call that delivers the same entry from the
+    /// fingerprint topic, in the transaction that also stores the tail offset covering it.
+    ///
+    /// For the worker's own articles, whose fingerprints it publishes: their lookups must see them at
+    /// once, but a disk transaction per article would run on the analysis thread, under the lock that
+    /// serialises writers (SQLite in WAL mode: ~20 µs of CPU a transaction, a quarter of an article's
+    /// analysis). An entry whose publication fails never reaches the file; a restart then forgets it,
+    /// as every other worker already does.
+    public func remember(_ entry: FingerprintEntry) {
+        memory.withLock { memory in
+            guard memory.table.upsert(entry) else { return }
+            if configuration.path != nil { memory.unwritten.insert(entry.id) }
+            let evicted = evict(&memory, reference: memory.table.newestSeenAt)
+            if configuration.path != nil { memory.evictedUnwritten += evicted }
         }
     }
 
@@ -165,18 +198,31 @@ public final class FingerprintIndex: Sendable {
     /// entries while the topic is quiet.
     public func evict(now: Int64) {
         persistence.withLock { persistence in
-            let evicted = table.withLock { table in
-                evict(&table, reference: max(now, table.newestSeenAt))
+            let deletions = memory.withLock { memory in
+                let evicted = evict(&memory, reference: max(now, memory.table.newestSeenAt))
+                return takeEvictedUnwritten(&memory) + evicted
             }
-            write(&persistence, upserts: [], deletions: evicted, tailOffsets: [:])
+            write(&persistence, upserts: [], deletions: deletions, tailOffsets: [:])
         }
     }
 
-    private func evict(_ table: inout FingerprintTable, reference: Int64) -> [String] {
-        table.evict(
+    /// Evicts from the table by the configured bounds; the ids evicted are no longer unwritten.
+    private func evict(_ memory: inout Memory, reference: Int64) -> [String] {
+        let evicted = memory.table.evict(
             olderThan: Self.cutoff(reference: reference, maxAge: configuration.maxAge),
             maxEntries: configuration.maxEntries
         )
+        if !memory.unwritten.isEmpty {
+            for id in evicted { memory.unwritten.remove(id) }
+        }
+        return evicted
+    }
+
+    /// The ids ``remember(_:)`` evicted that memory has not taken back since, to delete from the file.
+    private func takeEvictedUnwritten(_ memory: inout Memory) -> [String] {
+        guard !memory.evictedUnwritten.isEmpty else { return [] }
+        defer { memory.evictedUnwritten.removeAll() }
+        return memory.evictedUnwritten.filter { memory.table.entry(id: $0) == nil }
     }
 
     /// `reference - maxAge`, saturating at `Int64.min` (no entry is older).

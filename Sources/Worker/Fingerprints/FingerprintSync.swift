@@ -67,7 +67,7 @@ final class FingerprintSync: Sendable {
 
     /// Publishes `entry` to the fingerprint topic, keyed by article id. Best effort: librdkafka retries
     /// until `delivery.timeout.ms`; a lost fingerprint only weakens duplicate detection elsewhere (the
-    /// local index already holds it), it never loses an article.
+    /// local index holds it in memory until a restart), it never loses an article.
     func publish(_ entry: FingerprintEntry, producer: KafkaProducer) {
         let message = KafkaProducerMessage(
             topic: topic,

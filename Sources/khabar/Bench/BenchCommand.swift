@@ -70,6 +70,11 @@ struct BenchCommand: AsyncParsableCommand {
         let averageBytes = inputs.corpus.reduce(0) { $0 + $1.count } / inputs.corpus.count
         let partitions = max(6, (count * averageBytes + Self.bytesPerPartition - 1) / Self.bytesPerPartition)
         let topics = BenchTopics()
+        // The pipeline phases' near-duplicate state files (SQLite), removed at the end.
+        let stateDirectory = FileManager.default.temporaryDirectory
+            .appendingPathComponent("khabar-bench-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: stateDirectory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: stateDirectory) }
         let broker = try BenchChild(
             executable: BenchExecutables.khabar,
             arguments: [
@@ -145,6 +150,7 @@ struct BenchCommand: AsyncParsableCommand {
                 bootstrap: bootstrap,
                 topics: .init(
                     input: topics.input, output: topics.pipelineOutput, deadLetter: topics.pipelineDeadLetter),
+                stateDirectory: stateDirectory,
                 lanes: lanes,
                 maxInFlight: maxInFlight,
                 kafkaProperties: try Environment.kafkaProperties(kafka)
@@ -165,6 +171,7 @@ struct BenchCommand: AsyncParsableCommand {
                 bootstrap: bootstrap,
                 topics: .init(
                     input: topics.latencyInput, output: topics.latencyOutput, deadLetter: topics.latencyDeadLetter),
+                stateDirectory: stateDirectory,
                 lanes: lanes,
                 maxInFlight: maxInFlight,
                 kafkaProperties: try Environment.kafkaProperties(kafka)

@@ -29,7 +29,8 @@ struct ThroughputResult: Sendable {
 ///
 /// Both read the backlog with `assign` from the beginning (no group join: the mock cluster's first join
 /// costs ~3 s) and commit under their own group id. Same settings on both sides: `fetch.wait.max.ms=5`,
-/// `queued.max.messages.kbytes=65536`, idempotent producer with `linger.ms=5`.
+/// `queued.max.messages.kbytes=65536`, `isolation.level=read_uncommitted`, idempotent producer with
+/// `linger.ms=5`.
 enum PassthroughPhase {
     /// The Swift passthrough over ``KafkaConsumer`` and ``KafkaProducer``, on the calling (dedicated) thread.
     static func runSwift(
@@ -47,6 +48,7 @@ enum PassthroughPhase {
         )
         consumerConfiguration.clientID = "khabar-bench-swift"
         consumerConfiguration.fetchWaitMaxMilliseconds = 5
+        consumerConfiguration.isolationLevel = .readUncommitted  // the C reference's (librdkafka's default)
         let consumer = try KafkaConsumer(configuration: consumerConfiguration, logger: logger)
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: bootstrap)
         producerConfiguration.clientID = "khabar-bench-swift"

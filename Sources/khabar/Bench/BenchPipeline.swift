@@ -74,12 +74,14 @@ enum PipelinePhase {
     }
 
     /// The worker configuration of a bench run: `khabar run`'s defaults (including its prefetch bound,
-    /// see `ArticleWorker`), the eager `range` assignor (the mock cluster handles cooperative rebalances
-    /// poorly) and `fetch.wait.max.ms=5` (an empty fetch on the mock waits the full time even when data
-    /// arrives).
+    /// see `ArticleWorker`), a fresh near-duplicate state file in `stateDirectory` as the deployed image
+    /// has (`KHABAR_STATE_DB`), the eager `range` assignor (the mock cluster handles cooperative
+    /// rebalances poorly) and `fetch.wait.max.ms=5` (an empty fetch on the mock waits the full time even
+    /// when data arrives).
     static func configuration(
         bootstrap: String,
         topics: Topics,
+        stateDirectory: String,
         lanes: Int?,
         maxInFlight: Int?,
         kafkaProperties: [String: String] = [:]
@@ -89,6 +91,7 @@ enum PipelinePhase {
         configuration.outputTopic = topics.output
         configuration.deadLetterTopic = topics.deadLetter
         configuration.groupID = "khabar-bench-\(UUID().uuidString)"
+        configuration.stateDatabasePath = stateDirectory + "/\(configuration.groupID).sqlite"
         configuration.partitionAssignmentStrategy = "range"
         configuration.kafkaProperties["fetch.wait.max.ms"] = "5"
         configuration.kafkaProperties.merge(kafkaProperties) { $1 }
@@ -289,7 +292,7 @@ enum PipelinePhase {
                 let message = KafkaProducerMessage(
                     topic: topic,
                     partition: Int32(index % partitions),
-                    value: payloads[index % payloads.count],
+                    value: distinctArticle(payloads, index),
                     timestampMilliseconds: Int64(Date().timeIntervalSince1970 * 1000)
                 )
                 try sendRetryingQueueFull(producer, message) { result in
