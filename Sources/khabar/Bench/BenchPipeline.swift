@@ -126,7 +126,9 @@ enum PipelinePhase {
             var last = first
             var lastProgress = ContinuousClock.now
             while last < count, ContinuousClock.now - lastProgress < .seconds(30) {
-                Thread.sleep(forTimeInterval: 0.001)
+                // This thread's CPU counts as the pipeline's: every 1 ms it took 1.4 % of the process's
+                // samples (perf); every 10 ms ends the clock at most 10 ms late on a run of seconds.
+                Thread.sleep(forTimeInterval: 0.01)
                 let now = status.finishedCount
                 if now != last {
                     last = now
