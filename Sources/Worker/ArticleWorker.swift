@@ -194,7 +194,7 @@ public final class ArticleWorker: Service, Sendable {
         if index.wasRebuilt {
             logger.warning("state database was unreadable and was recreated; rebuilding it from the fingerprint topic")
         }
-        return FingerprintSync(
+        return try FingerprintSync(
             index: index,
             topic: configuration.fingerprintTopic,
             configuration: configuration,
@@ -328,7 +328,7 @@ public final class ArticleWorker: Service, Sendable {
             let (output, outcome) =
                 clients.transaction?.isRejected(position) == true
                 ? processor.deadLetter(input, errorClass: "output_rejected", reason: "the broker rejected its record")
-                : processor.process(input, fingerprints: clients.fingerprints, producer: clients.producer)
+                : processor.process(input, fingerprints: clients.fingerprints)
             metrics.processing.recordNanoseconds(started.duration(to: .now).nanoseconds)
             send(output, source: input, outcome: outcome, attempt: 0, lane: lane, clients: clients)
         case .resend(let output, let input, let outcome, let attempt):

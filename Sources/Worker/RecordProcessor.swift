@@ -35,7 +35,7 @@ struct RecordProcessor: Sendable {
 
     /// The answer to `message`, and what it is. With `fingerprints`, the record's `duplicate_of` is
     /// looked up in the fleet's near-duplicate table, and its fingerprint added and published.
-    func process(_ message: KafkaConsumerMessage, fingerprints: FingerprintSync?, producer: KafkaProducer)
+    func process(_ message: KafkaConsumerMessage, fingerprints: FingerprintSync?)
         -> (KafkaProducerMessage, Outcome)
     {
         if message.value.count > maxMessageBytes {
@@ -70,7 +70,7 @@ struct RecordProcessor: Sendable {
             )
             record.duplicateOf = fingerprints.index.duplicate(of: entry)?.id
             fingerprints.index.remember(entry)  // the tail writes it to the state file when it comes back
-            fingerprints.publish(entry, producer: producer)
+            fingerprints.publish(entry)
         }
         let headers = [
             KafkaHeader(key: "content-type", value: Array("application/json".utf8)),

@@ -134,11 +134,6 @@ import Testing
     /// Inputs too big for the embedded cluster (10 MB, 5 MB JSON string, 3 MB of tags, 50 MB binary)
     /// go straight to the worker's message processor: its size gate dead-letters them unread.
     @Test func oversizedInputsAreDeadLetteredByTheSizeGate() throws {
-        let cluster = try EmbeddedKafkaCluster(brokers: 1, topics: [("articles.dlq", 1)], logger: Self.logger)
-        defer { cluster.close() }
-        let producer = try KafkaProducer(
-            configuration: .init(bootstrapServers: cluster.bootstrapServers), logger: Self.logger)
-        defer { producer.close(timeout: .seconds(1)) }
         let processor = RecordProcessor(
             analyzer: ArticleAnalyzer(classifier: try Classifier.bundled()),
             outputTopic: "articles.enriched",
@@ -155,7 +150,7 @@ import Testing
             )
             let clock = ContinuousClock()
             let start = clock.now
-            let (answer, outcome) = processor.process(message, fingerprints: nil, producer: producer)
+            let (answer, outcome) = processor.process(message, fingerprints: nil)
             #expect(clock.now - start < .milliseconds(500), "\(input.name): answered unread")
             guard case .deadLetter(let errorClass) = outcome else {
                 Issue.record("\(input.name) was not dead-lettered")

@@ -10,9 +10,26 @@ import Synchronization
 /// topic (no group, nothing committed: the resume position is the tail offsets stored in the index's
 /// SQLite file with the entries they cover). ``isCaughtUp`` turns true once the tail reached the end
 /// offsets the topic had when the worker started, which gates readiness.
+///
+/// Fingerprints travel in bulk, on a schedule of their own: the worker's records must not wait for them,
+/// and one message per article on short timers cost as much as the rest of the plumbing. So they have
+/// their own producer lingering ``publishLinger``, the tail fetches with ``tailFetchWait`` whatever
+/// `--kafka` says, and once caught up it applies what it read at most every ``tailBatchInterval``
+/// (one SQLite transaction). Together with the topic's round trip that is the window in which two
+/// workers can miss each other's near-copies (docs/guarantees.md).
 final class FingerprintSync: Sendable {
+    /// `linger.ms` of the fingerprint producer.
+    static let publishLinger = 50
+    /// `fetch.wait.max.ms` of the tail's consumer.
+    static let tailFetchWait = 100
+    /// Longest time the caught-up tail holds what it read before applying it.
+    static let tailBatchInterval = Duration.milliseconds(200)
+    /// Most entries the caught-up tail holds before applying them.
+    static let tailBatchEntries = 5000
+
     let index: FingerprintIndex
     let topic: String
+    private let producer: KafkaProducer
     private let bootstrapServers: String
     private let properties: [String: String]
     private let instanceID: String
@@ -27,9 +44,16 @@ final class FingerprintSync: Sendable {
         var started = false
     }
 
+    /// Creates the fingerprint producer; the tail starts with ``start()``.
     init(
         index: FingerprintIndex, topic: String, configuration: WorkerConfiguration, status: WorkerStatus, logger: Logger
-    ) {
+    ) throws(KafkaError) {
+        var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: configuration.bootstrapServers)
+        producerConfiguration.clientID = "\(configuration.instanceID)-fingerprints"
+        producerConfiguration.statisticsIntervalMilliseconds = 0
+        producerConfiguration.properties = configuration.kafkaProperties
+        producerConfiguration.properties["linger.ms"] = String(Self.publishLinger)
+        self.producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         self.status = status
         self.index = index
         self.topic = topic
@@ -54,8 +78,9 @@ final class FingerprintSync: Sendable {
         thread.start()
     }
 
-    /// Stops the tail thread and waits for it.
+    /// Delivers what was published (for up to 5 s), then stops the tail thread and waits for it.
     func stop() {
+        producer.close(timeout: .seconds(5))
         let started = state.withLock { state in
             state.stopRequested = true
             return state.started
@@ -68,7 +93,7 @@ final class FingerprintSync: Sendable {
     /// Publishes `entry` to the fingerprint topic, keyed by article id. Best effort: librdkafka retries
     /// until `delivery.timeout.ms`; a lost fingerprint only weakens duplicate detection elsewhere (the
     /// local index holds it in memory until a restart), it never loses an article.
-    func publish(_ entry: FingerprintEntry, producer: KafkaProducer) {
+    func publish(_ entry: FingerprintEntry) {
         let message = KafkaProducerMessage(
             topic: topic,
             key: FingerprintRecord.key(for: entry),
@@ -90,9 +115,9 @@ final class FingerprintSync: Sendable {
         var configuration = KafkaConsumerConfiguration(
             bootstrapServers: bootstrapServers, groupID: "\(instanceID)-fingerprints")
         configuration.clientID = "\(instanceID)-fingerprints"
-        configuration.fetchWaitMaxMilliseconds = 100
         configuration.properties = properties
         configuration.properties["enable.auto.commit"] = "false"
+        configuration.properties["fetch.wait.max.ms"] = String(Self.tailFetchWait)
         let consumer: KafkaConsumer
         do {
             consumer = try KafkaConsumer(configuration: configuration, logger: logger)
@@ -131,7 +156,18 @@ final class FingerprintSync: Sendable {
         logger.info(
             "fingerprint tail started", metadata: ["entries": "\(index.count)", "rebuilt": "\(index.wasRebuilt)"])
         var caughtUp = false
+        // Read but not yet applied (with `next`, the offsets that cover them), since `pendingSince`.
+        var pending: [FingerprintEntry] = []
+        var pendingSince: ContinuousClock.Instant?
+        var pendingOffsets = false
+        func apply() {
+            index.insert(contentsOf: pending, tailOffsets: next)
+            pending.removeAll(keepingCapacity: true)
+            pendingSince = nil
+            pendingOffsets = false
+        }
         while !stopRequested {
+            // Caught up counts what was applied, so nothing is pending until then.
             if !caughtUp, next.allSatisfy({ $0.value >= end[$0.key] ?? 0 }) {
                 caughtUp = true
                 state.withLock { $0.caughtUp = true }
@@ -145,16 +181,20 @@ final class FingerprintSync: Sendable {
                 logger.warning("fingerprint tail: \(error)")
                 continue
             }
-            guard !batch.isEmpty else { continue }
-            var entries: [FingerprintEntry] = []
-            entries.reserveCapacity(batch.count)
             for message in batch {
                 next[message.partition] = message.offset + 1
                 if let entry = FingerprintRecord.decode(key: message.key, value: message.value) {
-                    entries.append(entry)
+                    pending.append(entry)
                 }
             }
-            index.insert(contentsOf: entries, tailOffsets: next)
+            if !batch.isEmpty {
+                pendingOffsets = true
+                if pendingSince == nil { pendingSince = .now }
+            }
+            guard pendingOffsets, let since = pendingSince else { continue }
+            let full = pending.count >= Self.tailBatchEntries
+            if !caughtUp || full || since.duration(to: .now) >= Self.tailBatchInterval { apply() }
         }
+        if pendingOffsets { apply() }
     }
 }
