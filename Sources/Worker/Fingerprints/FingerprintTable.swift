@@ -4,7 +4,9 @@
 /// Near-duplicate lookup: the 64 SimHash bits are split into `maxHammingDistance + 1` bands. Two hashes
 /// at most `d` bits apart differ in at most `d` bands, so (pigeonhole) they agree exactly on at least
 /// one; each band value maps to the slots holding it, and candidates are verified with the popcount of
-/// the XOR.
+/// the XOR. Every bucket (and the exact-hash lists) keeps its entries in `seenAt` order, so a lookup
+/// stops at the first candidate that qualifies: a story carried a thousand times costs one step, not a
+/// thousand.
 struct FingerprintTable {
     /// An entry's place in the slot arrays.
     typealias Slot = Int32
@@ -25,10 +27,8 @@ struct FingerprintTable {
     private var freeSlots: [Slot] = []
 
     private var slotByID: [String: Slot] = [:]
-    /// Exact hash → first slot of a doubly linked chain through `exactNext`/`exactPrevious`.
-    private var exactHeads: [UInt64: Slot] = [:]
-    private var exactNext: [Slot] = []
-    private var exactPrevious: [Slot] = []
+    /// Exact hash → the entries with that hash.
+    private var exactBuckets: [UInt64: FingerprintBucket] = [:]
     /// Per band: band value → the entries whose SimHash has that value in the band.
     private var bands: [[UInt64: FingerprintBucket]]
     private var ages = FingerprintAgeHeap()
@@ -87,8 +87,6 @@ struct FingerprintTable {
             simhashes.append(0)
             seenAts.append(0)
             generations.append(0)
-            exactNext.append(Self.none)
-            exactPrevious.append(Self.none)
         }
         ids[Int(slot)] = entry.id
         slotByID[entry.id] = slot
@@ -103,20 +101,29 @@ struct FingerprintTable {
         var probe = Probe(id: entry.id, seenAt: entry.seenAt, slot: slotByID[entry.id] ?? Self.none)
         if probe.slot != Self.none { probe.seenAt = min(probe.seenAt, seenAts[Int(probe.slot)]) }
         var best = Self.none
-        var chain = exactHeads[entry.exact] ?? Self.none
-        while chain != Self.none {
-            consider(chain, for: probe, best: &best)
-            chain = exactNext[Int(chain)]
+        if let bucket = exactBuckets[entry.exact] {
+            scan(bucket, for: probe, best: &best) { _ in true }
         }
         for band in 0..<bands.count {
             let value = (entry.simhash >> bandShifts[band]) & bandMasks[band]
             guard let bucket = bands[band][value] else { continue }
-            for candidate in bucket.candidates
-            where (candidate.simhash ^ entry.simhash).nonzeroBitCount <= maxHammingDistance {
-                consider(candidate.slot, for: probe, best: &best)
+            scan(bucket, for: probe, best: &best) {
+                ($0 ^ entry.simhash).nonzeroBitCount <= maxHammingDistance
             }
         }
         return best == Self.none ? nil : self.entry(at: best)
+    }
+
+    /// Considers `bucket`'s candidates whose SimHash passes `matches`, in `seenAt` order, until none can
+    /// come before `probe` or `best` any more.
+    private func scan(
+        _ bucket: FingerprintBucket, for probe: Probe, best: inout Slot, matches: (UInt64) -> Bool
+    ) {
+        for candidate in bucket.candidates {
+            if candidate.seenAt > probe.seenAt { break }
+            if best != Self.none, candidate.seenAt > seenAts[Int(best)] { break }
+            if matches(candidate.simhash) { consider(candidate.slot, for: probe, best: &best) }
+        }
     }
 
     /// Removes the oldest entries until none is older than `cutoff` (`seenAt < cutoff`) and at most
@@ -174,41 +181,31 @@ struct FingerprintTable {
         generations[index] &+= 1
         ages.push(FingerprintAgeHeap.Item(seenAt: entry.seenAt, slot: slot, generation: generations[index]))
 
-        let head = exactHeads[entry.exact] ?? Self.none
-        exactPrevious[index] = Self.none
-        exactNext[index] = head
-        if head != Self.none { exactPrevious[Int(head)] = slot }
-        exactHeads[entry.exact] = slot
-
+        let candidate = FingerprintBucket.Candidate(simhash: entry.simhash, seenAt: entry.seenAt, slot: slot)
+        exactBuckets[entry.exact, default: FingerprintBucket()].insert(candidate)
         for band in 0..<bands.count {
             let value = (entry.simhash >> bandShifts[band]) & bandMasks[band]
-            bands[band][value, default: FingerprintBucket()].append(slot, simhash: entry.simhash)
+            bands[band][value, default: FingerprintBucket()].insert(candidate)
         }
     }
 
     /// Unlinks `slot` from the exact chain and the band buckets (the slot arrays keep their values).
     private mutating func unlink(_ slot: Slot) {
         let index = Int(slot)
-        let previous = exactPrevious[index]
-        let next = exactNext[index]
-        if previous != Self.none {
-            exactNext[Int(previous)] = next
-        } else if next != Self.none {
-            exactHeads[exacts[index]] = next
-        } else {
-            exactHeads[exacts[index]] = nil
-        }
-        if next != Self.none { exactPrevious[Int(next)] = previous }
-
+        Self.remove(slot, under: exacts[index], from: &exactBuckets)
         let simhash = simhashes[index]
         for band in 0..<bands.count {
-            let value = (simhash >> bandShifts[band]) & bandMasks[band]
-            guard let position = bands[band].index(forKey: value) else { continue }
-            if bands[band].values[position].holdsOnlyOne {
-                bands[band].remove(at: position)
-            } else {
-                bands[band].values[position].remove(slot)
-            }
+            Self.remove(slot, under: (simhash >> bandShifts[band]) & bandMasks[band], from: &bands[band])
+        }
+    }
+
+    /// Removes `slot` from the bucket under `key`, and the bucket when it was the last candidate.
+    private static func remove(_ slot: Slot, under key: UInt64, from buckets: inout [UInt64: FingerprintBucket]) {
+        guard let position = buckets.index(forKey: key) else { return }
+        if buckets.values[position].holdsOnlyOne {
+            buckets.remove(at: position)
+        } else {
+            buckets.values[position].remove(slot)
         }
     }
 
@@ -231,31 +228,42 @@ struct FingerprintTable {
     }
 }
 
-/// The entries sharing one band value, unordered. Each candidate's SimHash is kept inline next to its
-/// slot, so verifying candidates scans contiguous memory instead of jumping around the slot arrays.
+/// The entries sharing one band value (or one exact hash), in `seenAt` order (equal ones in arrival
+/// order). Each candidate's SimHash and `seenAt` are kept inline next to its slot, so a lookup scans
+/// contiguous memory instead of jumping around the slot arrays.
 struct FingerprintBucket {
     /// One candidate.
     struct Candidate {
         var simhash: UInt64
+        var seenAt: Int64
         var slot: FingerprintTable.Slot
     }
 
-    /// The candidates.
+    /// The candidates, oldest first.
     private(set) var candidates: [Candidate] = []
 
     /// Whether `slot` is the only candidate.
     var holdsOnlyOne: Bool { candidates.count == 1 }
 
-    /// Adds a candidate.
-    mutating func append(_ slot: FingerprintTable.Slot, simhash: UInt64) {
-        candidates.append(Candidate(simhash: simhash, slot: slot))
+    /// Adds a candidate after every one seen no later (at the end, for a stream in time order).
+    mutating func insert(_ candidate: Candidate) {
+        guard let last = candidates.last, last.seenAt > candidate.seenAt else {
+            candidates.append(candidate)
+            return
+        }
+        var low = 0
+        var high = candidates.count - 1  // candidates[high].seenAt > candidate.seenAt
+        while low < high {
+            let middle = (low + high) / 2
+            if candidates[middle].seenAt > candidate.seenAt { high = middle } else { low = middle + 1 }
+        }
+        candidates.insert(candidate, at: low)
     }
 
-    /// Removes `slot` (swapping the last candidate into its place).
+    /// Removes `slot`, keeping the order (evictions take the oldest, near the front).
     mutating func remove(_ slot: FingerprintTable.Slot) {
         guard let position = candidates.firstIndex(where: { $0.slot == slot }) else { return }
-        candidates.swapAt(position, candidates.count - 1)
-        candidates.removeLast()
+        candidates.remove(at: position)
     }
 }
 
