@@ -31,6 +31,23 @@ import Testing
         }
     }
 
+    /// The literals the record writes for labels and zones without escape checks are their raw values.
+    @Test func recordLiteralsAreTheRawValues() {
+        for label in Label.allCases { #expect(label.jsonName.description == label.rawValue) }
+        for zone in Zone.allCases { #expect(zone.jsonName.description == zone.rawValue) }
+    }
+
+    /// A fingerprint is written as `Fingerprint.hex` spells it.
+    @Test func hexMatchesTheFingerprintSpelling() {
+        var writer = JSONWriter(capacity: 1)
+        writer.beginArray()
+        let values: [UInt64] = [0, 1, 0xABC, 0x0123_4567_89AB_CDEF, .max]
+        for value in values { writer.hex(value) }
+        writer.endArray()
+        let expected = "[" + values.map { "\"" + Fingerprint.hex($0) + "\"" }.joined(separator: ",") + "]"
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == expected)
+    }
+
     @Test func integersAndDecimalsAreFormattedWithoutFoundation() {
         var writer = JSONWriter(capacity: 1)
         writer.beginArray()

@@ -22,7 +22,11 @@ struct JSONWriter: ~Copyable {
 
     /// A copy of the bytes written so far.
     var bytes: [UInt8] {
-        Array(UnsafeBufferPointer(start: storage, count: count))
+        [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            // `buffer` has room for `count` bytes; one bulk copy.
+            buffer.baseAddress?.initialize(from: storage, count: count)
+            initialized = count
+        }
     }
 
     /// Makes room for `extra` more bytes.
@@ -34,7 +38,7 @@ struct JSONWriter: ~Copyable {
     private mutating func grow(_ needed: Int) {
         let newCapacity = max(needed, capacity * 2)
         let newStorage = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        newStorage.update(from: storage, count: count)
+        newStorage.initialize(from: storage, count: count)
         storage.deallocate()
         storage = newStorage
         capacity = newCapacity
@@ -97,7 +101,10 @@ struct JSONWriter: ~Copyable {
         needsComma = true
     }
 
-    /// A member name followed by `:`; the next value written is its value.
+    /// A member name followed by `:`; the next value written is its value. The name is written
+    /// without escape checks: names are the schema's own. Inlined, so that the copy of a literal name
+    /// has a constant length and becomes a few moves.
+    @inline(__always)
     mutating func key(_ name: StaticString) {
         reserve(name.utf8CodeUnitCount + 4)
         if needsComma { put(UInt8(ascii: ",")) }
@@ -108,8 +115,9 @@ struct JSONWriter: ~Copyable {
         needsComma = false
     }
 
-    /// A member name given at run time.
-    mutating func key(_ name: String) {
+    /// A member name given at run time, escaped like a string value. (Labelled so that a literal name
+    /// always picks the unchecked ``key(_:)``: a `String` overload would win for literals.)
+    mutating func key(string name: String) {
         string(name)
         append(UInt8(ascii: ":"))
         needsComma = false
@@ -126,14 +134,60 @@ struct JSONWriter: ~Copyable {
         needsComma = true
     }
 
+    /// Writes `p` as a quoted, escaped string. The bytes are first copied as they are and then checked
+    /// in the output, because most strings need no escape and there the check of a short string can
+    /// read one 16-byte block ending at its last byte (overlapping the bytes written before it); from
+    /// the first byte that needs an escape, the rest is rewritten by ``writeEscaped(_:from:)``.
     private mutating func writeString(_ p: UnsafeBufferPointer<UInt8>) {
-        let n = p.count
-        // Worst case: every byte becomes a six-byte `\u00XX`, plus the comma and the quotes.
-        reserve(n * 6 + 3)
+        reserve(p.count + 3)
         if needsComma { put(UInt8(ascii: ",")) }
         put(UInt8(ascii: "\""))
-        var runStart = 0
-        var i = 0
+        let start = count
+        put(p)
+        let written = UnsafeBufferPointer(start: storage, count: count)
+        var i = start
+        while true {
+            i = JSONWriter.firstSpecial(written, from: i)
+            if i == count { break }
+            // An 0xE2 that does not start U+2028/U+2029 (such as a curly quote) stays as it is.
+            if written[i] == 0xE2
+                && !(i + 2 < count && written[i + 1] == 0x80 && (written[i + 2] == 0xA8 || written[i + 2] == 0xA9))
+            {
+                i += 1
+                continue
+            }
+            count = i
+            writeEscaped(p, from: i - start)
+            return
+        }
+        put(UInt8(ascii: "\""))
+    }
+
+    /// ``ByteScan/firstJSONOutputSpecial(_:from:)`` with the common case of at most 16 bytes left inline:
+    /// one block ending at the last byte, its lanes before `start` masked off.
+    @inline(__always)
+    private static func firstSpecial(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        typealias Lanes = ByteScan.Lanes
+        let n = p.count
+        guard n - start <= 16 && n >= 16 else { return ByteScan.firstJSONOutputSpecial(p, from: start) }
+        // In bounds: `n - 16 >= 0` and the block ends at `n`.
+        let v = ByteScan.lanes(p, at: n - 16)
+        // Flipping the top bit maps 0x00...0x1F to -128...-97.
+        let special =
+            v .== Lanes(repeating: 0x22) .| v .== Lanes(repeating: 0x5C) .| v &+ Lanes(repeating: -128)
+            .< Lanes(repeating: -96) .| v .== Lanes(repeating: Int8(bitPattern: 0xE2))
+        let laneIndices = Lanes(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+        let skipped = Lanes(repeating: Int8(truncatingIfNeeded: start - (n - 16)))
+        let k = ByteScan.firstTrue(special .& (laneIndices .>= skipped))
+        return k < 16 ? n - 16 + k : n
+    }
+
+    /// Writes `p[from...]` escaped, then the closing quote; `p[from]` is a byte to escape (or an 0xE2).
+    /// Room is reserved piece by piece: a run of plain bytes and one escape at a time.
+    private mutating func writeEscaped(_ p: UnsafeBufferPointer<UInt8>, from start: Int) {
+        let n = p.count
+        var runStart = start
+        var i = start
         while i < n {
             // Skip bytes that never need escaping, 32 at a time.
             i = ByteScan.firstJSONOutputSpecial(p, from: i)
@@ -141,6 +195,7 @@ struct JSONWriter: ~Copyable {
             let b = p[i]
             if b == 0xE2 {
                 if i + 2 < n, p[i + 1] == 0x80, p[i + 2] == 0xA8 || p[i + 2] == 0xA9 {
+                    reserve(i - runStart + 6)
                     put(UnsafeBufferPointer(rebasing: p[runStart..<i]))
                     putEscape(0x32, 0x30, 0x32, p[i + 2] == 0xA8 ? 0x38 : 0x39)
                     i += 3
@@ -150,6 +205,7 @@ struct JSONWriter: ~Copyable {
                 }
                 continue
             }
+            reserve(i - runStart + 6)
             put(UnsafeBufferPointer(rebasing: p[runStart..<i]))
             switch b {
             case 0x22, 0x5C:
@@ -170,6 +226,7 @@ struct JSONWriter: ~Copyable {
             i += 1
             runStart = i
         }
+        reserve(n - runStart + 1)
         put(UnsafeBufferPointer(rebasing: p[runStart..<n]))
         put(UInt8(ascii: "\""))
     }
@@ -187,6 +244,32 @@ struct JSONWriter: ~Copyable {
     /// The lowercase hex digit of a nibble.
     private static func hexDigit(_ nibble: UInt8) -> UInt8 {
         nibble < 10 ? 0x30 + nibble : 0x61 + nibble - 10
+    }
+
+    /// `value` as a quoted string of 16 lowercase hex digits, zero-padded (as `Fingerprint.hex`).
+    mutating func hex(_ value: UInt64) {
+        reserve(19)
+        if needsComma { put(UInt8(ascii: ",")) }
+        put(UInt8(ascii: "\""))
+        var rest = value
+        for position in stride(from: count + 15, through: count, by: -1) {
+            storage[position] = JSONWriter.hexDigit(UInt8(truncatingIfNeeded: rest & 0xF))
+            rest >>= 4
+        }
+        count += 16
+        put(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
+    /// A string that needs no escape (a name from the schema), written without checking its bytes.
+    @inline(__always)
+    mutating func plainString(_ value: StaticString) {
+        reserve(value.utf8CodeUnitCount + 3)
+        if needsComma { put(UInt8(ascii: ",")) }
+        put(UInt8(ascii: "\""))
+        put(UnsafeBufferPointer(start: value.utf8Start, count: value.utf8CodeUnitCount))
+        put(UInt8(ascii: "\""))
+        needsComma = true
     }
 
     /// A string or `null`.
@@ -228,21 +311,20 @@ struct JSONWriter: ~Copyable {
     /// A number rounded to 4 decimal places, written without exponent ("0.1234", "1", "-0.5");
     /// non-finite values become 0.
     mutating func decimal(_ value: Double) {
-        separator()
         let scaled = value.isFinite ? (value * 10_000).rounded() : 0
-        var units = Int64(max(min(scaled, 9e15), -9e15))
-        if units < 0 {
-            append(UInt8(ascii: "-"))
-            units = -units
-        }
-        appendDigits(UInt64(units / 10_000))
-        var fraction = units % 10_000
+        let units = Int64(max(min(scaled, 9e15), -9e15))
+        // The comma, the sign, 16 integer digits, the point and four fraction digits.
+        reserve(23)
+        if needsComma { put(UInt8(ascii: ",")) }
+        if units < 0 { put(UInt8(ascii: "-")) }
+        appendDigits(units.magnitude / 10_000)
+        var fraction = units.magnitude % 10_000
         if fraction != 0 {
-            append(UInt8(ascii: "."))
+            put(UInt8(ascii: "."))
             // Four digits with the trailing zeros dropped: "0.5", not "0.5000".
-            var divisor: Int64 = 1000
+            var divisor: UInt64 = 1000
             while fraction != 0 {
-                append(UInt8(truncatingIfNeeded: 0x30 + fraction / divisor))
+                put(UInt8(truncatingIfNeeded: 0x30 + fraction / divisor))
                 fraction %= divisor
                 divisor /= 10
             }
