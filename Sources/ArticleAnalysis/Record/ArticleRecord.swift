@@ -61,7 +61,11 @@ public struct ArticleRecord: Sendable {
         for q in quotes { estimate += q.text.utf8.count + (q.speaker?.utf8.count ?? 4) + 24 }
         estimate += (entities.persons.count + entities.organizations.count + entities.locations.count) * 160
         estimate += dates.count * 80
-        var w = JSONWriter(capacity: estimate + estimate / 16)
+        return JSONWriter.bytes(capacity: estimate + estimate / 16) { w in write(&w) }
+    }
+
+    /// Writes the record object.
+    private func write(_ w: inout JSONWriter) {
         w.beginObject()
         w.key("schema_version")
         w.int(Self.schemaVersion)
@@ -161,7 +165,6 @@ public struct ArticleRecord: Sendable {
         w.bool(provenance.replay)
         w.endObject()
         w.endObject()
-        return w.bytes
     }
 
     private func writeStrings(_ strings: [String], _ w: inout JSONWriter) {

@@ -3,12 +3,15 @@
 ///
 /// The writer owns a raw byte buffer (hence `~Copyable`: exactly one owner frees it) and reserves room
 /// for each token's worst case before writing it, so the hot loops store bytes without the per-byte
-/// capacity and uniqueness checks of `Array.append`.
+/// capacity and uniqueness checks of `Array.append`. ``bytes(capacity:_:)`` lends it the storage of
+/// the array it returns instead, so that a document that fits is never copied.
 struct JSONWriter: ~Copyable {
     private var storage: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     private var count = 0
     private var needsComma = false
+    /// False while `storage` is lent by ``bytes(capacity:_:)``; the writer frees only what it allocated.
+    private var ownsStorage = true
 
     /// Creates a writer with `capacity` bytes reserved.
     init(capacity: Int) {
@@ -16,8 +19,31 @@ struct JSONWriter: ~Copyable {
         storage = .allocate(capacity: self.capacity)
     }
 
+    /// A writer that fills `buffer` (not empty) until it needs more room, then moves to its own storage.
+    private init(lending buffer: UnsafeMutableBufferPointer<UInt8>) {
+        storage = buffer.baseAddress.unsafelyUnwrapped
+        capacity = buffer.count
+        ownsStorage = false
+    }
+
     deinit {
-        storage.deallocate()
+        if ownsStorage { storage.deallocate() }
+    }
+
+    /// The bytes `body` writes, built in the returned array's own storage when they fit in `capacity`
+    /// bytes (otherwise copied once from the writer's storage).
+    static func bytes(capacity: Int, _ body: (inout JSONWriter) -> Void) -> [UInt8] {
+        var spilled: [UInt8]? = nil
+        let written = [UInt8](unsafeUninitializedCapacity: max(capacity, 64)) { buffer, initialized in
+            var writer = JSONWriter(lending: buffer)
+            body(&writer)
+            if writer.ownsStorage {
+                spilled = writer.bytes
+            } else {
+                initialized = writer.count
+            }
+        }
+        return spilled ?? written
     }
 
     /// A copy of the bytes written so far.
@@ -39,9 +65,10 @@ struct JSONWriter: ~Copyable {
         let newCapacity = max(needed, capacity * 2)
         let newStorage = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
         newStorage.initialize(from: storage, count: count)
-        storage.deallocate()
+        if ownsStorage { storage.deallocate() }
         storage = newStorage
         capacity = newCapacity
+        ownsStorage = true
     }
 
     /// Appends one byte (room reserved by the caller).
