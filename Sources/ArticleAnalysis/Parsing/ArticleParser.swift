@@ -73,38 +73,64 @@ enum ArticleParser {
 
     private static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
 
-    private static let textFields = ["text", "body", "content", "html"]
+    /// The envelope members the parser reads.
+    private enum EnvelopeField: Int, CaseIterable {
+        case id, url, source, publishedAt, lang, title, text, body, content, html
+
+        /// The member name.
+        var name: StaticString {
+            switch self {
+            case .id: "id"
+            case .url: "url"
+            case .source: "source"
+            case .publishedAt: "published_at"
+            case .lang: "lang"
+            case .title: "title"
+            case .text: "text"
+            case .body: "body"
+            case .content: "content"
+            case .html: "html"
+            }
+        }
+
+        /// The fields that may hold the article, in order of preference.
+        static let textFields: [EnvelopeField] = [.text, .body, .content, .html]
+        /// Every name, in ``rawValue`` order.
+        static let names = allCases.map(\.name)
+    }
 
     private static func parseEnvelope(
         _ p: UnsafeBufferPointer<UInt8>,
         configuration: AnalyzerConfiguration
     ) throws(AnalysisError) -> ParsedArticle {
-        let json = try JSONReader.parse(p, maxDepth: configuration.maxJSONDepth)
-        guard case .object = json else {
-            throw AnalysisError(.wrongShape, "expected a JSON object (an article envelope), found \(json.typeName)")
+        let fields: [(name: Int, value: JSONValue)]
+        switch try JSONReader.members(named: EnvelopeField.names, in: p, maxDepth: configuration.maxJSONDepth) {
+        case .object(let found): fields = found
+        case .notObject(let typeName):
+            throw AnalysisError(.wrongShape, "expected a JSON object (an article envelope), found \(typeName)")
         }
-        func optionalString(_ key: String, allowNumber: Bool = false) throws(AnalysisError) -> String? {
-            switch json[key] {
+        func optionalString(_ field: EnvelopeField, allowNumber: Bool = false) throws(AnalysisError) -> String? {
+            switch fields.first(where: { $0.name == field.rawValue })?.value {
             case nil, .null?: return nil
             case .string(let s)?: return s
             case .number(let n)? where allowNumber: return n
             case let other?:
-                throw AnalysisError(.wrongShape, "field \"\(key)\" must be a string, found \(other.typeName)")
+                throw AnalysisError(.wrongShape, "field \"\(field.name)\" must be a string, found \(other.typeName)")
             }
         }
         var article = ParsedArticle(format: .json)
-        article.envelopeID = try optionalString("id", allowNumber: true).flatMap { $0.isEmpty ? nil : $0 }
-        article.url = try optionalString("url").flatMap { $0.isEmpty ? nil : $0 }
-        article.source = try optionalString("source")
-        article.publishedAt = try optionalString("published_at")
-        article.declaredLanguage = try optionalString("lang")
-        let title = try optionalString("title")
+        article.envelopeID = try optionalString(.id, allowNumber: true).flatMap { $0.isEmpty ? nil : $0 }
+        article.url = try optionalString(.url).flatMap { $0.isEmpty ? nil : $0 }
+        article.source = try optionalString(.source)
+        article.publishedAt = try optionalString(.publishedAt)
+        article.declaredLanguage = try optionalString(.lang)
+        let title = try optionalString(.title)
         var bodyText: String? = nil
         var isHTML = false
-        for field in textFields {
+        for field in EnvelopeField.textFields {
             if let value = try optionalString(field), !value.isEmpty {
                 bodyText = value
-                isHTML = field == "html"
+                isHTML = field == .html
                 break
             }
         }
