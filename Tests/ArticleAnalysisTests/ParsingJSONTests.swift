@@ -86,4 +86,24 @@ import Testing
             }
         }
     }
+
+    /// The reader notes a `<` in a selected value whether it is written as is or escaped, before or
+    /// after another escape; a value without one is reported free of markup.
+    @Test func lessThanSignsAreNoted() throws {
+        let cases: [(String, Bool)] = [
+            (#"plain text"#, false), (#"a \"quoted\" text\n"#, false), (#"<p>x"#, true), (#"a\n<b>"#, true),
+            (#"\u003cp>"#, true), (#"\n\u003C"#, true), (String(repeating: "x", count: 40) + "<", true),
+        ]
+        for (body, expected) in cases {
+            let source = Array("{\"a\": \"<\", \"k\": \"\(body)\", \"z\": \"<\"}".utf8)
+            let members = try source.withUnsafeBufferPointer { p throws(AnalysisError) in
+                try JSONReader.members(named: ["k"], in: p, maxDepth: 4)
+            }
+            guard case .object(let found) = members else {
+                Issue.record("not an object")
+                continue
+            }
+            #expect(found.first?.hasLessThan == expected, "\(body)")
+        }
+    }
 }

@@ -103,14 +103,15 @@ enum ArticleParser {
         _ p: UnsafeBufferPointer<UInt8>,
         configuration: AnalyzerConfiguration
     ) throws(AnalysisError) -> ParsedArticle {
-        let fields: [(name: Int, value: JSONValue)]
+        let fields: [JSONReader.Member]
         switch try JSONReader.members(named: EnvelopeField.names, in: p, maxDepth: configuration.maxJSONDepth) {
         case .object(let found): fields = found
         case .notObject(let typeName):
             throw AnalysisError(.wrongShape, "expected a JSON object (an article envelope), found \(typeName)")
         }
+        func member(_ field: EnvelopeField) -> JSONReader.Member? { fields.first { $0.name == field.rawValue } }
         func optionalString(_ field: EnvelopeField, allowNumber: Bool = false) throws(AnalysisError) -> String? {
-            switch fields.first(where: { $0.name == field.rawValue })?.value {
+            switch member(field)?.value {
             case nil, .null?: return nil
             case .string(let s)?: return s
             case .number(let n)? where allowNumber: return n
@@ -127,10 +128,13 @@ enum ArticleParser {
         let title = try optionalString(.title)
         var bodyText: String? = nil
         var isHTML = false
+        // A text without `<` is no HTML: the reader noted it while reading the text.
+        var mayBeHTML = true
         for field in EnvelopeField.textFields {
             if let value = try optionalString(field), !value.isEmpty {
                 bodyText = value
                 isHTML = field == .html
+                mayBeHTML = member(field)?.hasLessThan ?? true
                 break
             }
         }
@@ -138,7 +142,7 @@ enum ArticleParser {
             throw AnalysisError(.noText, "the envelope has none of the fields text, body, content, html")
         }
         var titleHint = title
-        if !isHTML {
+        if !isHTML && mayBeHTML {
             isHTML = bodyText.withUTF8 { HTMLText.looksLikeHTML($0) }
         }
         if isHTML {

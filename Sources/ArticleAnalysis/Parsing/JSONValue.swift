@@ -51,6 +51,8 @@ struct JSONReader {
     private let p: UnsafeBufferPointer<UInt8>
     private var i = 0
     private let maxDepth: Int
+    /// Whether a string read since this was last cleared held a `<` (where markup may start).
+    private var sawLessThan = false
 
     /// Parses a complete JSON text (one value, surrounding whitespace allowed).
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) throws(AnalysisError) -> JSONValue {
@@ -87,11 +89,20 @@ struct JSONReader {
 
     /// What ``members(named:in:maxDepth:)`` found.
     enum Members {
-        /// The text is an object: the first value of each name found (its index in the names asked
-        /// for), in the order met.
-        case object([(name: Int, value: JSONValue)])
+        /// The text is an object: the first member of each name found, in the order met.
+        case object([Member])
         /// The text is another value, of this type (``JSONValue/typeName``).
         case notObject(typeName: String)
+    }
+
+    /// A member found by ``members(named:in:maxDepth:)``.
+    struct Member {
+        /// The index of its name in the names asked for.
+        var name: Int
+        /// Its value.
+        var value: JSONValue
+        /// Whether a string in the value holds a `<` (false: the value holds no markup).
+        var hasLessThan: Bool
     }
 
     private init(p: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
@@ -212,15 +223,17 @@ struct JSONReader {
     private mutating func selectedMembers(
         _ names: [StaticString],
         depth: Int
-    ) throws(AnalysisError) -> [(name: Int, value: JSONValue)] {
-        var found: [(name: Int, value: JSONValue)] = []
+    ) throws(AnalysisError) -> [Member] {
+        var found: [Member] = []
         found.reserveCapacity(names.count)
         try forEachMember(depth: depth) { (reader: inout JSONReader) throws(AnalysisError) in
             let name = try reader.stringBytes { key in names.firstIndex { Self.equal($0, key) } }
             try reader.colon()
             if let name, !found.contains(where: { $0.name == name }) {
+                reader.sawLessThan = false
                 // Built: the value is never nil.
-                found.append((name, try reader.value(depth: depth, build: true) ?? .null))
+                let value = try reader.value(depth: depth, build: true) ?? .null
+                found.append(Member(name: name, value: value, hasLessThan: reader.sawLessThan))
             } else {
                 _ = try reader.value(depth: depth, build: false)
             }
@@ -284,7 +297,7 @@ struct JSONReader {
         let start = i
         // Fast path: no escapes.
         while i < p.count {
-            i = ByteScan.firstJSONStringSpecial(p, from: i)
+            i = ByteScan.firstJSONStringSpecialOrMarkup(p, from: i)
             guard i < p.count else { break }
             let b = p[i]
             if b == UInt8(ascii: "\"") {
@@ -295,6 +308,8 @@ struct JSONReader {
             }
             if b == UInt8(ascii: "\\") { break }
             if b < 0x20 { throw error("control character in string") }
+            // The scan stops at `<` too.
+            sawLessThan = true
             i += 1
         }
         // Decoding never lengthens (an escape is longer than what it stands for): the rest of the input
@@ -321,9 +336,10 @@ struct JSONReader {
             }
             if b < 0x20 { throw error("control character in string") }
             if b != UInt8(ascii: "\\") {
-                // Copy the run up to the next quote, backslash or control byte in one move.
+                // Copy the run up to the next quote, backslash, control byte or `<` in one move.
+                if b == UInt8(ascii: "<") { sawLessThan = true }
                 let run = i
-                i = ByteScan.firstJSONStringSpecial(p, from: i + 1)
+                i = ByteScan.firstJSONStringSpecialOrMarkup(p, from: i + 1)
                 copy(run..<i)
                 continue
             }
@@ -358,6 +374,7 @@ struct JSONReader {
                     v = 0xFFFD
                 }
                 if v < 0x80 {
+                    if v == 0x3C { sawLessThan = true }
                     put(UInt8(v))
                 } else if v < 0x800 {
                     put(UInt8(0xC0 | (v >> 6)))
