@@ -340,39 +340,60 @@ struct JSONWriter: ~Copyable {
     mutating func decimal(_ value: Double) {
         let scaled = value.isFinite ? (value * 10_000).rounded() : 0
         let units = Int64(max(min(scaled, 9e15), -9e15))
-        // The comma, the sign, 16 integer digits, the point and four fraction digits.
+        // The comma, the sign, at most 12 integer digits (below 9e11), the point and four fraction digits.
         reserve(23)
-        if needsComma { put(UInt8(ascii: ",")) }
-        if units < 0 { put(UInt8(ascii: "-")) }
-        appendDigits(units.magnitude / 10_000)
+        var cursor = storage + count
+        if needsComma {
+            cursor.pointee = UInt8(ascii: ",")
+            cursor += 1
+        }
+        if units < 0 {
+            cursor.pointee = UInt8(ascii: "-")
+            cursor += 1
+        }
+        cursor = JSONWriter.digits(of: units.magnitude / 10_000, at: cursor)
         var fraction = units.magnitude % 10_000
         if fraction != 0 {
-            put(UInt8(ascii: "."))
             // Four digits with the trailing zeros dropped: "0.5", not "0.5000".
-            var divisor: UInt64 = 1000
-            while fraction != 0 {
-                put(UInt8(truncatingIfNeeded: 0x30 + fraction / divisor))
-                fraction %= divisor
-                divisor /= 10
+            var length = 4
+            while fraction % 10 == 0 {
+                fraction /= 10
+                length -= 1
             }
+            cursor.pointee = UInt8(ascii: ".")
+            for position in stride(from: length, through: 1, by: -1) {
+                cursor[position] = UInt8(truncatingIfNeeded: 0x30 + fraction % 10)
+                fraction /= 10
+            }
+            cursor += length + 1
         }
+        count = cursor - storage
         needsComma = true
     }
 
-    /// Appends the decimal digits of `value` without building a `String`.
-    private mutating func appendDigits(_ value: UInt64) {
+    /// Writes the decimal digits of `value` at `cursor` (room reserved by the caller: up to 20 bytes);
+    /// returns the position after them.
+    private static func digits(
+        of value: UInt64,
+        at cursor: UnsafeMutablePointer<UInt8>
+    ) -> UnsafeMutablePointer<UInt8> {
         var length = 1
         var limit: UInt64 = 10
         while length < 20 && value >= limit {
             length += 1
             limit &*= 10
         }
-        reserve(length)
         var rest = value
-        for position in stride(from: count + length - 1, through: count, by: -1) {
-            storage[position] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
+        for position in stride(from: length - 1, through: 0, by: -1) {
+            cursor[position] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
             rest /= 10
         }
-        count += length
+        return cursor + length
+    }
+
+    /// Appends the decimal digits of `value` without building a `String`.
+    private mutating func appendDigits(_ value: UInt64) {
+        reserve(20)
+        count = JSONWriter.digits(of: value, at: storage + count) - storage
     }
 }
