@@ -520,7 +520,7 @@ enum ArticleParser {
         @inline(__always)
         func specials(at i: Int) -> SIMDMask<Lanes> {
             let v = ByteScan.lanes(p, at: i)
-            let before = ByteScan.lanes(p, at: i - 1)
+            let before = ByteScan.lanes(p, at: i &- 1)
             // Flipping the top bit maps 0x00...0x1F to -128...-97; 0xC2, 0xC3, 0xE2, 0xE3 masked with
             // 0xDE are all 0xC2.
             let lead: SIMDMask<Lanes> = (v & leadBits) .== c2
@@ -528,9 +528,10 @@ enum ArticleParser {
         }
         var i = start
         let n = p.count
-        while i + 32 <= n {
-            if let k = ByteScan.firstTrue(specials(at: i), specials(at: i + 16)) { return i + k }
-            i += 32
+        // Wrapping arithmetic: `1 <= i` and `i + 32 <= n` bound every index, so no overflow checks.
+        while i &+ 32 <= n {
+            if let k = ByteScan.firstTrue(specials(at: i), specials(at: i &+ 16)) { return i &+ k }
+            i &+= 32
         }
         while i < n {
             let b = p[i]

@@ -77,9 +77,10 @@ enum ByteScan {
         }
         var i = start
         let n = p.count
-        while i + 32 <= n {
-            if let k = firstTrue(special(lanes(p, at: i)), special(lanes(p, at: i + 16))) { return i + k }
-            i += 32
+        // Wrapping arithmetic: `i + 32 <= n` bounds every index, so no overflow checks.
+        while i &+ 32 <= n {
+            if let k = firstTrue(special(lanes(p, at: i)), special(lanes(p, at: i &+ 16))) { return i &+ k }
+            i &+= 32
         }
         while i < n {
             let b = p[i]
