@@ -31,6 +31,43 @@ import Testing
         }
     }
 
+    /// A document built in the returned array's storage and one that outgrows it (and moves to the
+    /// writer's own storage) come out as the owning writer writes them.
+    @Test func lentStorageGivesTheSameBytes() {
+        for length in [0, 10, 50, 300] {
+            let value = String(repeating: "ب\"a", count: length)
+            func write(_ w: inout JSONWriter) {
+                w.beginObject()
+                w.key("value")
+                w.string(value)
+                w.key("n")
+                w.int(length)
+                w.endObject()
+            }
+            var owning = JSONWriter(capacity: 1)
+            write(&owning)
+            #expect(JSONWriter.bytes(capacity: 1) { write(&$0) } == owning.bytes)
+            #expect(JSONWriter.bytes(capacity: 4096) { write(&$0) } == owning.bytes)
+        }
+    }
+
+    /// The literals the record writes for labels and zones without escape checks are their raw values.
+    @Test func recordLiteralsAreTheRawValues() {
+        for label in Label.allCases { #expect(label.jsonName.description == label.rawValue) }
+        for zone in Zone.allCases { #expect(zone.jsonName.description == zone.rawValue) }
+    }
+
+    /// A fingerprint is written as `Fingerprint.hex` spells it.
+    @Test func hexMatchesTheFingerprintSpelling() {
+        var writer = JSONWriter(capacity: 1)
+        writer.beginArray()
+        let values: [UInt64] = [0, 1, 0xABC, 0x0123_4567_89AB_CDEF, .max]
+        for value in values { writer.hex(value) }
+        writer.endArray()
+        let expected = "[" + values.map { "\"" + Fingerprint.hex($0) + "\"" }.joined(separator: ",") + "]"
+        #expect(String(decoding: writer.bytes, as: UTF8.self) == expected)
+    }
+
     @Test func integersAndDecimalsAreFormattedWithoutFoundation() {
         var writer = JSONWriter(capacity: 1)
         writer.beginArray()

@@ -50,4 +50,60 @@ import Testing
             }
         }
     }
+
+    /// `members(named:in:maxDepth:)` checks a text exactly as `parse` does (the same error, or none) and
+    /// finds the first member of each name that `parse`'s lookup finds.
+    @Test func selectedMembersAgreeWithTheFullParse() {
+        let names: [StaticString] = ["k", "n", "title"]
+        let texts = [
+            #"{"k": "a", "n": 1, "title": "T", "k": "later"}"#, #"{"t\u0069tle": "escaped", "x": [1, {"y": null}]}"#,
+            #"{"x": {"y": {"z": {"w": 1}}}, "k": true}"#, #"{"x": [[[[[1]]]]], "k": 1}"#, #"["k"]"#, #""text""#,
+            #"{"k": "a" "n": 1}"#, #"{"k": "a",}"#, #"{"k" "a"}"#, #"{"k": tru}"#, #"{"k": -}"#, #"{"k": "a"} x"#,
+            #"{"x": "\q", "k": 1}"#, #"{"x": "a\u00"}"#, "{\"x\": \"a\u{1}\"}", #"{"k": 01}"#, #"{"#, "",
+            #"{"n": {"k": 1}, "k": [2], "title": null}"#,
+        ]
+        for text in texts {
+            let source = Array(text.utf8)
+            let full = Result { () throws(AnalysisError) in
+                try source.withUnsafeBufferPointer { p throws(AnalysisError) in try JSONReader.parse(p, maxDepth: 4) }
+            }
+            let selected = Result { () throws(AnalysisError) in
+                try source.withUnsafeBufferPointer { p throws(AnalysisError) in
+                    try JSONReader.members(named: names, in: p, maxDepth: 4)
+                }
+            }
+            switch (full, selected) {
+            case (.failure(let a), .failure(let b)):
+                #expect(a.description == b.description, "\(text)")
+            case (.success(let value), .success(.object(let found))):
+                for (index, name) in names.enumerated() {
+                    #expect(found.first { $0.name == index }?.value == value["\(name)"], "\(text) \(name)")
+                }
+            case (.success(let value), .success(.notObject(let typeName))):
+                #expect(value.typeName == typeName, "\(text)")
+            default:
+                Issue.record("\(text): parse \(full), members \(selected)")
+            }
+        }
+    }
+
+    /// The reader notes a `<` in a selected value whether it is written as is or escaped, before or
+    /// after another escape; a value without one is reported free of markup.
+    @Test func lessThanSignsAreNoted() throws {
+        let cases: [(String, Bool)] = [
+            (#"plain text"#, false), (#"a \"quoted\" text\n"#, false), (#"<p>x"#, true), (#"a\n<b>"#, true),
+            (#"\u003cp>"#, true), (#"\n\u003C"#, true), (String(repeating: "x", count: 40) + "<", true),
+        ]
+        for (body, expected) in cases {
+            let source = Array("{\"a\": \"<\", \"k\": \"\(body)\", \"z\": \"<\"}".utf8)
+            let members = try source.withUnsafeBufferPointer { p throws(AnalysisError) in
+                try JSONReader.members(named: ["k"], in: p, maxDepth: 4)
+            }
+            guard case .object(let found) = members else {
+                Issue.record("not an object")
+                continue
+            }
+            #expect(found.first?.hasLessThan == expected, "\(body)")
+        }
+    }
 }

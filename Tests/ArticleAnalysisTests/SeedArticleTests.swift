@@ -89,7 +89,7 @@ enum JSONWriterForTests {
         var w = JSONWriter(capacity: 256)
         w.beginObject()
         for (key, value) in members {
-            w.key(key)
+            w.key(string: key)
             w.string(value)
         }
         w.endObject()

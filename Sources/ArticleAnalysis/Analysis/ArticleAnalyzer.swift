@@ -121,7 +121,7 @@ public struct ArticleAnalyzer: Sendable {
                 /// controls and longer sequences are left to ``sequences(_:from:to:)``).
                 func fine(at i: Int) -> SIMDMask<Lanes> {
                     let v = raw.loadUnaligned(fromByteOffset: i, as: Lanes.self)
-                    let before = raw.loadUnaligned(fromByteOffset: i - 1, as: Lanes.self)
+                    let before = raw.loadUnaligned(fromByteOffset: i &- 1, as: Lanes.self)
                     seen |= v
                     // Range checks as one signed comparison each, shifting the range to start at -128.
                     let continuation = v .< belowContinuation
@@ -130,7 +130,13 @@ public struct ArticleAnalyzer: Sendable {
                     let printable = v &+ shiftPrintable .< belowPrintable  // 0x20...0x7E
                     return (continuation .== leadBefore) .& (printable .| lead .| continuation)
                 }
-                // `i` is always at a sequence boundary; thirty-two bytes a round while they are fine.
+                // `i` is always at a sequence boundary. The common case first: thirty-two fine bytes a
+                // round, with wrapping arithmetic (no overflow checks: `i + 32 <= n` bounds every index).
+                while i &+ 32 <= n && Self.allTrue(fine(at: i) .& fine(at: i &+ 16)) {
+                    // A lead in the last lane: its sequence is finished by the next round.
+                    i &+= p[i &+ 31] >= 0xC0 ? 31 : 32
+                }
+                // Then blocks with other bytes, and what the fast rounds left.
                 while i + 16 <= n && isValidUTF8 {
                     let first = fine(at: i)
                     if i + 32 <= n && Self.allTrue(first .& fine(at: i + 16)) {

@@ -73,38 +73,68 @@ enum ArticleParser {
 
     private static func isSpace(_ b: UInt8) -> Bool { b == 0x20 || b == 0x0A || b == 0x0D || b == 0x09 }
 
-    private static let textFields = ["text", "body", "content", "html"]
+    /// The envelope members the parser reads.
+    private enum EnvelopeField: Int, CaseIterable {
+        case id, url, source, publishedAt, lang, title, text, body, content, html
+
+        /// The member name.
+        var name: StaticString {
+            switch self {
+            case .id: "id"
+            case .url: "url"
+            case .source: "source"
+            case .publishedAt: "published_at"
+            case .lang: "lang"
+            case .title: "title"
+            case .text: "text"
+            case .body: "body"
+            case .content: "content"
+            case .html: "html"
+            }
+        }
+
+        /// The fields that may hold the article, in order of preference.
+        static let textFields: [EnvelopeField] = [.text, .body, .content, .html]
+        /// Every name, in ``rawValue`` order.
+        static let names = allCases.map(\.name)
+    }
 
     private static func parseEnvelope(
         _ p: UnsafeBufferPointer<UInt8>,
         configuration: AnalyzerConfiguration
     ) throws(AnalysisError) -> ParsedArticle {
-        let json = try JSONReader.parse(p, maxDepth: configuration.maxJSONDepth)
-        guard case .object = json else {
-            throw AnalysisError(.wrongShape, "expected a JSON object (an article envelope), found \(json.typeName)")
+        let fields: [JSONReader.Member]
+        switch try JSONReader.members(named: EnvelopeField.names, in: p, maxDepth: configuration.maxJSONDepth) {
+        case .object(let found): fields = found
+        case .notObject(let typeName):
+            throw AnalysisError(.wrongShape, "expected a JSON object (an article envelope), found \(typeName)")
         }
-        func optionalString(_ key: String, allowNumber: Bool = false) throws(AnalysisError) -> String? {
-            switch json[key] {
+        func member(_ field: EnvelopeField) -> JSONReader.Member? { fields.first { $0.name == field.rawValue } }
+        func optionalString(_ field: EnvelopeField, allowNumber: Bool = false) throws(AnalysisError) -> String? {
+            switch member(field)?.value {
             case nil, .null?: return nil
             case .string(let s)?: return s
             case .number(let n)? where allowNumber: return n
             case let other?:
-                throw AnalysisError(.wrongShape, "field \"\(key)\" must be a string, found \(other.typeName)")
+                throw AnalysisError(.wrongShape, "field \"\(field.name)\" must be a string, found \(other.typeName)")
             }
         }
         var article = ParsedArticle(format: .json)
-        article.envelopeID = try optionalString("id", allowNumber: true).flatMap { $0.isEmpty ? nil : $0 }
-        article.url = try optionalString("url").flatMap { $0.isEmpty ? nil : $0 }
-        article.source = try optionalString("source")
-        article.publishedAt = try optionalString("published_at")
-        article.declaredLanguage = try optionalString("lang")
-        let title = try optionalString("title")
+        article.envelopeID = try optionalString(.id, allowNumber: true).flatMap { $0.isEmpty ? nil : $0 }
+        article.url = try optionalString(.url).flatMap { $0.isEmpty ? nil : $0 }
+        article.source = try optionalString(.source)
+        article.publishedAt = try optionalString(.publishedAt)
+        article.declaredLanguage = try optionalString(.lang)
+        let title = try optionalString(.title)
         var bodyText: String? = nil
         var isHTML = false
-        for field in textFields {
+        // A text without `<` is no HTML: the reader noted it while reading the text.
+        var mayBeHTML = true
+        for field in EnvelopeField.textFields {
             if let value = try optionalString(field), !value.isEmpty {
                 bodyText = value
-                isHTML = field == "html"
+                isHTML = field == .html
+                mayBeHTML = member(field)?.hasLessThan ?? true
                 break
             }
         }
@@ -112,7 +142,7 @@ enum ArticleParser {
             throw AnalysisError(.noText, "the envelope has none of the fields text, body, content, html")
         }
         var titleHint = title
-        if !isHTML {
+        if !isHTML && mayBeHTML {
             isHTML = bodyText.withUTF8 { HTMLText.looksLikeHTML($0) }
         }
         if isHTML {
@@ -476,30 +506,32 @@ enum ArticleParser {
 
     /// The index of the first byte at or after `start` (≥ 1) that may begin whitespace or a line end:
     /// below 0x20, DEL, 0xC2, 0xE2, 0xE3, or a space after a space; `p.count` if none. Thirty-two bytes
-    /// a round while there are none.
+    /// a round while there are none. The vector rounds stop at 0xC3 too (one test covers 0xC2, 0xC3,
+    /// 0xE2 and 0xE3): an early end only splits a run, which the caller copies in two moves.
     private static func runEnd(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         typealias Lanes = ByteScan.Lanes
         // Vector constants are built once: unoptimised builds construct them lane by lane.
         let flip = Lanes(repeating: -128)
         let belowSpace = Lanes(repeating: -96)
         let delete = Lanes(repeating: 0x7F)
-        let c2 = Lanes(repeating: -62)
-        let shiftE2 = Lanes(repeating: 98)
-        let belowE4 = Lanes(repeating: -126)
+        let leadBits = Lanes(repeating: Int8(bitPattern: 0xDE))
+        let c2 = Lanes(repeating: Int8(bitPattern: 0xC2))
         let space = Lanes(repeating: 0x20)
         @inline(__always)
         func specials(at i: Int) -> SIMDMask<Lanes> {
             let v = ByteScan.lanes(p, at: i)
-            let before = ByteScan.lanes(p, at: i - 1)
-            // Flipping the top bit maps 0x00...0x1F to -128...-97; 0xE2, 0xE3 (-30, -29) shift to -128, -127.
-            return v &+ flip .< belowSpace .| v .== delete .| v .== c2 .| v &- shiftE2 .< belowE4
-                .| (v .== space .& before .== space)
+            let before = ByteScan.lanes(p, at: i &- 1)
+            // Flipping the top bit maps 0x00...0x1F to -128...-97; 0xC2, 0xC3, 0xE2, 0xE3 masked with
+            // 0xDE are all 0xC2.
+            let lead: SIMDMask<Lanes> = (v & leadBits) .== c2
+            return v &+ flip .< belowSpace .| v .== delete .| lead .| (v .== space .& before .== space)
         }
         var i = start
         let n = p.count
-        while i + 32 <= n {
-            if let k = ByteScan.firstTrue(specials(at: i), specials(at: i + 16)) { return i + k }
-            i += 32
+        // Wrapping arithmetic: `1 <= i` and `i + 32 <= n` bound every index, so no overflow checks.
+        while i &+ 32 <= n {
+            if let k = ByteScan.firstTrue(specials(at: i), specials(at: i &+ 16)) { return i &+ k }
+            i &+= 32
         }
         while i < n {
             let b = p[i]

@@ -51,15 +51,58 @@ struct JSONReader {
     private let p: UnsafeBufferPointer<UInt8>
     private var i = 0
     private let maxDepth: Int
+    /// Whether a string read since this was last cleared held a `<` (where markup may start).
+    private var sawLessThan = false
 
     /// Parses a complete JSON text (one value, surrounding whitespace allowed).
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) throws(AnalysisError) -> JSONValue {
         var reader = JSONReader(p: bytes, maxDepth: maxDepth)
         reader.skipWhitespace()
-        let value = try reader.value(depth: 0)
+        // Built: `value` is never nil.
+        let value = try reader.value(depth: 0, build: true) ?? .null
         reader.skipWhitespace()
         if reader.i != bytes.count { throw reader.error("unexpected data after the JSON value") }
         return value
+    }
+
+    /// The values of the top-level members named in `names` (the first member of each name; nil when
+    /// absent), or the value's type name when the text is not an object. The whole text is checked
+    /// exactly as ``parse(_:maxDepth:)`` checks it (the same errors at the same bytes), but only the
+    /// selected values are built: other member names and values are read without making strings.
+    static func members(
+        named names: [StaticString],
+        in bytes: UnsafeBufferPointer<UInt8>,
+        maxDepth: Int
+    ) throws(AnalysisError) -> Members {
+        var reader = JSONReader(p: bytes, maxDepth: maxDepth)
+        reader.skipWhitespace()
+        let members: Members
+        if reader.i < bytes.count && bytes[reader.i] == UInt8(ascii: "{") {
+            members = .object(try reader.selectedMembers(names, depth: 1))
+        } else {
+            members = .notObject(typeName: try reader.value(depth: 0, build: true)?.typeName ?? "")
+        }
+        reader.skipWhitespace()
+        if reader.i != bytes.count { throw reader.error("unexpected data after the JSON value") }
+        return members
+    }
+
+    /// What ``members(named:in:maxDepth:)`` found.
+    enum Members {
+        /// The text is an object: the first member of each name found, in the order met.
+        case object([Member])
+        /// The text is another value, of this type (``JSONValue/typeName``).
+        case notObject(typeName: String)
+    }
+
+    /// A member found by ``members(named:in:maxDepth:)``.
+    struct Member {
+        /// The index of its name in the names asked for.
+        var name: Int
+        /// Its value.
+        var value: JSONValue
+        /// Whether a string in the value holds a `<` (false: the value holds no markup).
+        var hasLessThan: Bool
     }
 
     private init(p: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
@@ -75,22 +118,30 @@ struct JSONReader {
         while i < p.count, p[i] == 0x20 || p[i] == 0x0A || p[i] == 0x0D || p[i] == 0x09 { i += 1 }
     }
 
-    private mutating func value(depth: Int) throws(AnalysisError) -> JSONValue {
+    /// Reads one value; builds it only when `build` (nil otherwise: the value is checked and skipped).
+    private mutating func value(depth: Int, build: Bool) throws(AnalysisError) -> JSONValue? {
         guard i < p.count else { throw error("unexpected end of input") }
         switch p[i] {
-        case UInt8(ascii: "{"): return try object(depth: depth + 1)
-        case UInt8(ascii: "["): return try array(depth: depth + 1)
-        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "{"): return try object(depth: depth + 1, build: build)
+        case UInt8(ascii: "["): return try array(depth: depth + 1, build: build)
+        case UInt8(ascii: "\""):
+            if build { return .string(try string()) }
+            try stringBytes { _ in }
+            return nil
         case UInt8(ascii: "t"):
             try literal("true")
-            return .bool(true)
+            return build ? .bool(true) : nil
         case UInt8(ascii: "f"):
             try literal("false")
-            return .bool(false)
+            return build ? .bool(false) : nil
         case UInt8(ascii: "n"):
             try literal("null")
-            return .null
-        default: return .number(try number())
+            return build ? .null : nil
+        default:
+            let start = i
+            try number()
+            guard build else { return nil }
+            return .number(ByteScan.string(validUTF8: UnsafeBufferPointer(rebasing: p[start..<i]), isASCII: true))
         }
     }
 
@@ -101,8 +152,8 @@ struct JSONReader {
         i += n
     }
 
-    private mutating func number() throws(AnalysisError) -> String {
-        let start = i
+    /// Reads a number (its text is `p[start..<i]` afterwards).
+    private mutating func number() throws(AnalysisError) {
         if i < p.count, p[i] == UInt8(ascii: "-") { i += 1 }
         guard i < p.count, isDigit(p[i]) else { throw error("invalid value") }
         if p[i] == UInt8(ascii: "0") {
@@ -121,83 +172,144 @@ struct JSONReader {
             guard i < p.count, isDigit(p[i]) else { throw error("invalid number") }
             while i < p.count, isDigit(p[i]) { i += 1 }
         }
-        return ByteScan.string(validUTF8: UnsafeBufferPointer(rebasing: p[start..<i]), isASCII: true)
     }
 
     private func isDigit(_ b: UInt8) -> Bool { b >= 0x30 && b <= 0x39 }
 
-    private mutating func array(depth: Int) throws(AnalysisError) -> JSONValue {
+    private mutating func array(depth: Int, build: Bool) throws(AnalysisError) -> JSONValue? {
         if depth > maxDepth { throw error("nesting deeper than \(maxDepth)") }
         i += 1
         var items: [JSONValue] = []
         skipWhitespace()
         if i < p.count, p[i] == UInt8(ascii: "]") {
             i += 1
-            return .array(items)
+            return build ? .array(items) : nil
         }
         while true {
             skipWhitespace()
-            items.append(try value(depth: depth))
+            if let item = try value(depth: depth, build: build) { items.append(item) }
             skipWhitespace()
             guard i < p.count else { throw error("unterminated array") }
             if p[i] == UInt8(ascii: ",") {
                 i += 1
             } else if p[i] == UInt8(ascii: "]") {
                 i += 1
-                return .array(items)
+                return build ? .array(items) : nil
             } else {
                 throw error("expected ',' or ']'")
             }
         }
     }
 
-    private mutating func object(depth: Int) throws(AnalysisError) -> JSONValue {
+    private mutating func object(depth: Int, build: Bool) throws(AnalysisError) -> JSONValue? {
+        var members: [(String, JSONValue)] = []
+        try forEachMember(depth: depth) { (reader: inout JSONReader) throws(AnalysisError) in
+            if build {
+                let key = try reader.string()
+                try reader.colon()
+                // Built: the value is never nil.
+                members.append((key, try reader.value(depth: depth, build: true) ?? .null))
+            } else {
+                try reader.stringBytes { _ in }
+                try reader.colon()
+                _ = try reader.value(depth: depth, build: false)
+            }
+        }
+        return build ? .object(members) : nil
+    }
+
+    /// Reads an object at `depth`: the first value of each member named in `names`, with the name's
+    /// index, in the order met; the other names and values are checked and skipped.
+    private mutating func selectedMembers(
+        _ names: [StaticString],
+        depth: Int
+    ) throws(AnalysisError) -> [Member] {
+        var found: [Member] = []
+        found.reserveCapacity(names.count)
+        try forEachMember(depth: depth) { (reader: inout JSONReader) throws(AnalysisError) in
+            let name = try reader.stringBytes { key in names.firstIndex { Self.equal($0, key) } }
+            try reader.colon()
+            if let name, !found.contains(where: { $0.name == name }) {
+                reader.sawLessThan = false
+                // Built: the value is never nil.
+                let value = try reader.value(depth: depth, build: true) ?? .null
+                found.append(Member(name: name, value: value, hasLessThan: reader.sawLessThan))
+            } else {
+                _ = try reader.value(depth: depth, build: false)
+            }
+        }
+        return found
+    }
+
+    /// Whether `bytes` spell `name`.
+    private static func equal(_ name: StaticString, _ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard name.utf8CodeUnitCount == bytes.count else { return false }
+        for k in 0..<bytes.count where name.utf8Start[k] != bytes[k] { return false }
+        return true
+    }
+
+    /// Reads an object at `depth`, calling `member` at the start of each member name (the opening
+    /// quote is checked); `member` reads the name, the colon and the value.
+    private mutating func forEachMember(
+        depth: Int,
+        _ member: (inout JSONReader) throws(AnalysisError) -> Void
+    ) throws(AnalysisError) {
         if depth > maxDepth { throw error("nesting deeper than \(maxDepth)") }
         i += 1
-        var members: [(String, JSONValue)] = []
         skipWhitespace()
         if i < p.count, p[i] == UInt8(ascii: "}") {
             i += 1
-            return .object(members)
+            return
         }
         while true {
             skipWhitespace()
             guard i < p.count, p[i] == UInt8(ascii: "\"") else { throw error("expected a member name") }
-            let key = try string()
-            skipWhitespace()
-            guard i < p.count, p[i] == UInt8(ascii: ":") else { throw error("expected ':'") }
-            i += 1
-            skipWhitespace()
-            members.append((key, try value(depth: depth)))
+            try member(&self)
             skipWhitespace()
             guard i < p.count else { throw error("unterminated object") }
             if p[i] == UInt8(ascii: ",") {
                 i += 1
             } else if p[i] == UInt8(ascii: "}") {
                 i += 1
-                return .object(members)
+                return
             } else {
                 throw error("expected ',' or '}'")
             }
         }
     }
 
+    /// The `:` after a member name, with the whitespace around it.
+    private mutating func colon() throws(AnalysisError) {
+        skipWhitespace()
+        guard i < p.count, p[i] == UInt8(ascii: ":") else { throw error("expected ':'") }
+        i += 1
+        skipWhitespace()
+    }
+
     private mutating func string() throws(AnalysisError) -> String {
+        try stringBytes { Self.string($0) }
+    }
+
+    /// Reads a string and passes its decoded bytes (valid UTF-8) to `body`: a slice of the input when the
+    /// string has no escapes, else a temporary buffer.
+    private mutating func stringBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) throws(AnalysisError) -> R {
         i += 1
         let start = i
         // Fast path: no escapes.
         while i < p.count {
-            i = ByteScan.firstJSONStringSpecial(p, from: i)
+            i = ByteScan.firstJSONStringSpecialOrMarkup(p, from: i)
             guard i < p.count else { break }
             let b = p[i]
             if b == UInt8(ascii: "\"") {
                 // The input is valid UTF-8 and the quotes are ASCII: the slice is valid too.
-                let s = Self.string(UnsafeBufferPointer(rebasing: p[start..<i]))
+                let result = body(UnsafeBufferPointer(rebasing: p[start..<i]))
                 i += 1
-                return s
+                return result
             }
             if b == UInt8(ascii: "\\") { break }
             if b < 0x20 { throw error("control character in string") }
+            // The scan stops at `<` too.
+            sawLessThan = true
             i += 1
         }
         // Decoding never lengthens (an escape is longer than what it stands for): the rest of the input
@@ -220,13 +332,14 @@ struct JSONReader {
             if b == UInt8(ascii: "\"") {
                 i += 1
                 // Runs of the (valid) input cut at ASCII bytes, and escapes encoded as UTF-8 scalars.
-                return Self.string(UnsafeBufferPointer(rebasing: out[..<count]))
+                return body(UnsafeBufferPointer(rebasing: out[..<count]))
             }
             if b < 0x20 { throw error("control character in string") }
             if b != UInt8(ascii: "\\") {
-                // Copy the run up to the next quote, backslash or control byte in one move.
+                // Copy the run up to the next quote, backslash, control byte or `<` in one move.
+                if b == UInt8(ascii: "<") { sawLessThan = true }
                 let run = i
-                i = ByteScan.firstJSONStringSpecial(p, from: i + 1)
+                i = ByteScan.firstJSONStringSpecialOrMarkup(p, from: i + 1)
                 copy(run..<i)
                 continue
             }
@@ -261,6 +374,7 @@ struct JSONReader {
                     v = 0xFFFD
                 }
                 if v < 0x80 {
+                    if v == 0x3C { sawLessThan = true }
                     put(UInt8(v))
                 } else if v < 0x800 {
                     put(UInt8(0xC0 | (v >> 6)))

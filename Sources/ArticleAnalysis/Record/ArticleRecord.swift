@@ -52,10 +52,20 @@ public struct ArticleRecord: Sendable {
 
     /// The record as one compact JSON object in a fixed field order, without a trailing newline.
     public func jsonBytes() -> [UInt8] {
-        var estimate = title.utf8.count + lead.utf8.count + 2048
-        for p in paragraphs { estimate += p.utf8.count + 8 }
-        for h in highlights { estimate += h.utf8.count + 8 }
-        var w = JSONWriter(capacity: estimate + estimate / 8)
+        // Room for the strings as they are plus the fixed text around them, so that the buffer rarely
+        // grows (escapes may still make it).
+        var estimate = title.utf8.count + lead.utf8.count + 1536
+        for p in paragraphs { estimate += p.utf8.count + 3 }
+        for h in highlights { estimate += h.utf8.count + 3 }
+        for e in classification.evidence { estimate += e.term.utf8.count + 80 }
+        for q in quotes { estimate += q.text.utf8.count + (q.speaker?.utf8.count ?? 4) + 24 }
+        estimate += (entities.persons.count + entities.organizations.count + entities.locations.count) * 160
+        estimate += dates.count * 80
+        return JSONWriter.bytes(capacity: estimate + estimate / 16) { w in write(&w) }
+    }
+
+    /// Writes the record object.
+    private func write(_ w: inout JSONWriter) {
         w.beginObject()
         w.key("schema_version")
         w.int(Self.schemaVersion)
@@ -87,7 +97,7 @@ public struct ArticleRecord: Sendable {
         w.int(readingTimeSeconds)
         w.key("labels")
         w.beginArray()
-        for label in labels { w.string(label.rawValue) }
+        for label in labels { w.plainString(label.jsonName) }
         w.endArray()
         w.key("classification")
         writeClassification(&w)
@@ -127,9 +137,9 @@ public struct ArticleRecord: Sendable {
         w.key("fingerprint")
         w.beginObject()
         w.key("exact")
-        w.string(fingerprint.exactHex)
+        w.hex(fingerprint.exact)
         w.key("simhash")
-        w.string(fingerprint.simhashHex)
+        w.hex(fingerprint.simhash)
         w.endObject()
         w.key("duplicate_of")
         w.string(duplicateOf)
@@ -155,7 +165,6 @@ public struct ArticleRecord: Sendable {
         w.bool(provenance.replay)
         w.endObject()
         w.endObject()
-        return w.bytes
     }
 
     private func writeStrings(_ strings: [String], _ w: inout JSONWriter) {
@@ -169,31 +178,21 @@ public struct ArticleRecord: Sendable {
         w.key("primary")
         w.string(classification.primary?.rawValue)
         w.key("scores")
-        w.beginObject()
-        for label in Label.allCases {
-            w.key(label.rawValue)
-            w.decimal(classification.scores[label] ?? 0)
-        }
-        w.endObject()
+        writeByLabel(classification.scores, &w)
         w.key("thresholds")
-        w.beginObject()
-        for label in Label.allCases {
-            w.key(label.rawValue)
-            w.decimal(classification.thresholds[label] ?? 0)
-        }
-        w.endObject()
+        writeByLabel(classification.thresholds, &w)
         w.key("evidence")
         w.beginArray()
         for e in classification.evidence {
             w.beginObject()
             w.key("label")
-            w.string(e.label.rawValue)
+            w.plainString(e.label.jsonName)
             w.key("term")
             w.string(e.term)
             w.key("weight")
             w.decimal(e.weight)
             w.key("zone")
-            w.string(e.zone.rawValue)
+            w.plainString(e.zone.jsonName)
             w.key("count")
             w.int(e.count)
             w.endObject()
@@ -201,6 +200,27 @@ public struct ArticleRecord: Sendable {
         w.endArray()
         w.key("model_version")
         w.string(classification.modelVersion)
+        w.endObject()
+    }
+
+    /// An object with one member per label, in ``Label/allCases`` order, 0 where `values` has none.
+    /// The dictionary is walked rather than looked up: hashing a `Label` hashes its raw `String`.
+    private func writeByLabel(_ values: [Label: Double], _ w: inout JSONWriter) {
+        var ordered = (politics: 0.0, security: 0.0, diplomacy: 0.0)
+        for (label, value) in values {
+            switch label {
+            case .politics: ordered.politics = value
+            case .security: ordered.security = value
+            case .diplomacy: ordered.diplomacy = value
+            }
+        }
+        w.beginObject()
+        w.key("politics")
+        w.decimal(ordered.politics)
+        w.key("security")
+        w.decimal(ordered.security)
+        w.key("diplomacy")
+        w.decimal(ordered.diplomacy)
         w.endObject()
     }
 
@@ -237,5 +257,27 @@ public struct ArticleRecord: Sendable {
             w.endObject()
         }
         w.endArray()
+    }
+}
+
+extension Label {
+    /// ``rawValue`` as a literal, written into records without escape checks.
+    var jsonName: StaticString {
+        switch self {
+        case .politics: "politics"
+        case .security: "security"
+        case .diplomacy: "diplomacy"
+        }
+    }
+}
+
+extension Zone {
+    /// ``rawValue`` as a literal, written into records without escape checks.
+    var jsonName: StaticString {
+        switch self {
+        case .title: "title"
+        case .lead: "lead"
+        case .body: "body"
+        }
     }
 }

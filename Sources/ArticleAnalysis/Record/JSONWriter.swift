@@ -3,12 +3,15 @@
 ///
 /// The writer owns a raw byte buffer (hence `~Copyable`: exactly one owner frees it) and reserves room
 /// for each token's worst case before writing it, so the hot loops store bytes without the per-byte
-/// capacity and uniqueness checks of `Array.append`.
+/// capacity and uniqueness checks of `Array.append`. ``bytes(capacity:_:)`` lends it the storage of
+/// the array it returns instead, so that a document that fits is never copied.
 struct JSONWriter: ~Copyable {
     private var storage: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     private var count = 0
     private var needsComma = false
+    /// False while `storage` is lent by ``bytes(capacity:_:)``; the writer frees only what it allocated.
+    private var ownsStorage = true
 
     /// Creates a writer with `capacity` bytes reserved.
     init(capacity: Int) {
@@ -16,13 +19,40 @@ struct JSONWriter: ~Copyable {
         storage = .allocate(capacity: self.capacity)
     }
 
+    /// A writer that fills `buffer` (not empty) until it needs more room, then moves to its own storage.
+    private init(lending buffer: UnsafeMutableBufferPointer<UInt8>) {
+        storage = buffer.baseAddress.unsafelyUnwrapped
+        capacity = buffer.count
+        ownsStorage = false
+    }
+
     deinit {
-        storage.deallocate()
+        if ownsStorage { storage.deallocate() }
+    }
+
+    /// The bytes `body` writes, built in the returned array's own storage when they fit in `capacity`
+    /// bytes (otherwise copied once from the writer's storage).
+    static func bytes(capacity: Int, _ body: (inout JSONWriter) -> Void) -> [UInt8] {
+        var spilled: [UInt8]? = nil
+        let written = [UInt8](unsafeUninitializedCapacity: max(capacity, 64)) { buffer, initialized in
+            var writer = JSONWriter(lending: buffer)
+            body(&writer)
+            if writer.ownsStorage {
+                spilled = writer.bytes
+            } else {
+                initialized = writer.count
+            }
+        }
+        return spilled ?? written
     }
 
     /// A copy of the bytes written so far.
     var bytes: [UInt8] {
-        Array(UnsafeBufferPointer(start: storage, count: count))
+        [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            // `buffer` has room for `count` bytes; one bulk copy.
+            buffer.baseAddress?.initialize(from: storage, count: count)
+            initialized = count
+        }
     }
 
     /// Makes room for `extra` more bytes.
@@ -34,10 +64,11 @@ struct JSONWriter: ~Copyable {
     private mutating func grow(_ needed: Int) {
         let newCapacity = max(needed, capacity * 2)
         let newStorage = UnsafeMutablePointer<UInt8>.allocate(capacity: newCapacity)
-        newStorage.update(from: storage, count: count)
-        storage.deallocate()
+        newStorage.initialize(from: storage, count: count)
+        if ownsStorage { storage.deallocate() }
         storage = newStorage
         capacity = newCapacity
+        ownsStorage = true
     }
 
     /// Appends one byte (room reserved by the caller).
@@ -97,7 +128,10 @@ struct JSONWriter: ~Copyable {
         needsComma = true
     }
 
-    /// A member name followed by `:`; the next value written is its value.
+    /// A member name followed by `:`; the next value written is its value. The name is written
+    /// without escape checks: names are the schema's own. Inlined, so that the copy of a literal name
+    /// has a constant length and becomes a few moves.
+    @inline(__always)
     mutating func key(_ name: StaticString) {
         reserve(name.utf8CodeUnitCount + 4)
         if needsComma { put(UInt8(ascii: ",")) }
@@ -108,8 +142,9 @@ struct JSONWriter: ~Copyable {
         needsComma = false
     }
 
-    /// A member name given at run time.
-    mutating func key(_ name: String) {
+    /// A member name given at run time, escaped like a string value. (Labelled so that a literal name
+    /// always picks the unchecked ``key(_:)``: a `String` overload would win for literals.)
+    mutating func key(string name: String) {
         string(name)
         append(UInt8(ascii: ":"))
         needsComma = false
@@ -126,14 +161,60 @@ struct JSONWriter: ~Copyable {
         needsComma = true
     }
 
+    /// Writes `p` as a quoted, escaped string. The bytes are first copied as they are and then checked
+    /// in the output, because most strings need no escape and there the check of a short string can
+    /// read one 16-byte block ending at its last byte (overlapping the bytes written before it); from
+    /// the first byte that needs an escape, the rest is rewritten by ``writeEscaped(_:from:)``.
     private mutating func writeString(_ p: UnsafeBufferPointer<UInt8>) {
-        let n = p.count
-        // Worst case: every byte becomes a six-byte `\u00XX`, plus the comma and the quotes.
-        reserve(n * 6 + 3)
+        reserve(p.count + 3)
         if needsComma { put(UInt8(ascii: ",")) }
         put(UInt8(ascii: "\""))
-        var runStart = 0
-        var i = 0
+        let start = count
+        put(p)
+        let written = UnsafeBufferPointer(start: storage, count: count)
+        var i = start
+        while true {
+            i = JSONWriter.firstSpecial(written, from: i)
+            if i == count { break }
+            // An 0xE2 that does not start U+2028/U+2029 (such as a curly quote) stays as it is.
+            if written[i] == 0xE2
+                && !(i + 2 < count && written[i + 1] == 0x80 && (written[i + 2] == 0xA8 || written[i + 2] == 0xA9))
+            {
+                i += 1
+                continue
+            }
+            count = i
+            writeEscaped(p, from: i - start)
+            return
+        }
+        put(UInt8(ascii: "\""))
+    }
+
+    /// ``ByteScan/firstJSONOutputSpecial(_:from:)`` with the common case of at most 16 bytes left inline:
+    /// one block ending at the last byte, its lanes before `start` masked off.
+    @inline(__always)
+    private static func firstSpecial(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        typealias Lanes = ByteScan.Lanes
+        let n = p.count
+        guard n - start <= 16 && n >= 16 else { return ByteScan.firstJSONOutputSpecial(p, from: start) }
+        // In bounds: `n - 16 >= 0` and the block ends at `n`.
+        let v = ByteScan.lanes(p, at: n - 16)
+        // Flipping the top bit maps 0x00...0x1F to -128...-97.
+        let special =
+            v .== Lanes(repeating: 0x22) .| v .== Lanes(repeating: 0x5C) .| v &+ Lanes(repeating: -128)
+            .< Lanes(repeating: -96) .| v .== Lanes(repeating: Int8(bitPattern: 0xE2))
+        let laneIndices = Lanes(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+        let skipped = Lanes(repeating: Int8(truncatingIfNeeded: start - (n - 16)))
+        let k = ByteScan.firstTrue(special .& (laneIndices .>= skipped))
+        return k < 16 ? n - 16 + k : n
+    }
+
+    /// Writes `p[from...]` escaped, then the closing quote; `p[from]` is a byte to escape (or an 0xE2).
+    /// Room is reserved piece by piece: a run of plain bytes and one escape at a time.
+    private mutating func writeEscaped(_ p: UnsafeBufferPointer<UInt8>, from start: Int) {
+        let n = p.count
+        var runStart = start
+        var i = start
         while i < n {
             // Skip bytes that never need escaping, 32 at a time.
             i = ByteScan.firstJSONOutputSpecial(p, from: i)
@@ -141,6 +222,7 @@ struct JSONWriter: ~Copyable {
             let b = p[i]
             if b == 0xE2 {
                 if i + 2 < n, p[i + 1] == 0x80, p[i + 2] == 0xA8 || p[i + 2] == 0xA9 {
+                    reserve(i - runStart + 6)
                     put(UnsafeBufferPointer(rebasing: p[runStart..<i]))
                     putEscape(0x32, 0x30, 0x32, p[i + 2] == 0xA8 ? 0x38 : 0x39)
                     i += 3
@@ -150,6 +232,7 @@ struct JSONWriter: ~Copyable {
                 }
                 continue
             }
+            reserve(i - runStart + 6)
             put(UnsafeBufferPointer(rebasing: p[runStart..<i]))
             switch b {
             case 0x22, 0x5C:
@@ -170,6 +253,7 @@ struct JSONWriter: ~Copyable {
             i += 1
             runStart = i
         }
+        reserve(n - runStart + 1)
         put(UnsafeBufferPointer(rebasing: p[runStart..<n]))
         put(UInt8(ascii: "\""))
     }
@@ -187,6 +271,32 @@ struct JSONWriter: ~Copyable {
     /// The lowercase hex digit of a nibble.
     private static func hexDigit(_ nibble: UInt8) -> UInt8 {
         nibble < 10 ? 0x30 + nibble : 0x61 + nibble - 10
+    }
+
+    /// `value` as a quoted string of 16 lowercase hex digits, zero-padded (as `Fingerprint.hex`).
+    mutating func hex(_ value: UInt64) {
+        reserve(19)
+        if needsComma { put(UInt8(ascii: ",")) }
+        put(UInt8(ascii: "\""))
+        var rest = value
+        for position in stride(from: count + 15, through: count, by: -1) {
+            storage[position] = JSONWriter.hexDigit(UInt8(truncatingIfNeeded: rest & 0xF))
+            rest >>= 4
+        }
+        count += 16
+        put(UInt8(ascii: "\""))
+        needsComma = true
+    }
+
+    /// A string that needs no escape (a name from the schema), written without checking its bytes.
+    @inline(__always)
+    mutating func plainString(_ value: StaticString) {
+        reserve(value.utf8CodeUnitCount + 3)
+        if needsComma { put(UInt8(ascii: ",")) }
+        put(UInt8(ascii: "\""))
+        put(UnsafeBufferPointer(start: value.utf8Start, count: value.utf8CodeUnitCount))
+        put(UInt8(ascii: "\""))
+        needsComma = true
     }
 
     /// A string or `null`.
@@ -228,42 +338,62 @@ struct JSONWriter: ~Copyable {
     /// A number rounded to 4 decimal places, written without exponent ("0.1234", "1", "-0.5");
     /// non-finite values become 0.
     mutating func decimal(_ value: Double) {
-        separator()
         let scaled = value.isFinite ? (value * 10_000).rounded() : 0
-        var units = Int64(max(min(scaled, 9e15), -9e15))
+        let units = Int64(max(min(scaled, 9e15), -9e15))
+        // The comma, the sign, at most 12 integer digits (below 9e11), the point and four fraction digits.
+        reserve(23)
+        var cursor = storage + count
+        if needsComma {
+            cursor.pointee = UInt8(ascii: ",")
+            cursor += 1
+        }
         if units < 0 {
-            append(UInt8(ascii: "-"))
-            units = -units
+            cursor.pointee = UInt8(ascii: "-")
+            cursor += 1
         }
-        appendDigits(UInt64(units / 10_000))
-        var fraction = units % 10_000
+        cursor = JSONWriter.digits(of: units.magnitude / 10_000, at: cursor)
+        var fraction = units.magnitude % 10_000
         if fraction != 0 {
-            append(UInt8(ascii: "."))
             // Four digits with the trailing zeros dropped: "0.5", not "0.5000".
-            var divisor: Int64 = 1000
-            while fraction != 0 {
-                append(UInt8(truncatingIfNeeded: 0x30 + fraction / divisor))
-                fraction %= divisor
-                divisor /= 10
+            var length = 4
+            while fraction % 10 == 0 {
+                fraction /= 10
+                length -= 1
             }
+            cursor.pointee = UInt8(ascii: ".")
+            for position in stride(from: length, through: 1, by: -1) {
+                cursor[position] = UInt8(truncatingIfNeeded: 0x30 + fraction % 10)
+                fraction /= 10
+            }
+            cursor += length + 1
         }
+        count = cursor - storage
         needsComma = true
     }
 
-    /// Appends the decimal digits of `value` without building a `String`.
-    private mutating func appendDigits(_ value: UInt64) {
+    /// Writes the decimal digits of `value` at `cursor` (room reserved by the caller: up to 20 bytes);
+    /// returns the position after them.
+    private static func digits(
+        of value: UInt64,
+        at cursor: UnsafeMutablePointer<UInt8>
+    ) -> UnsafeMutablePointer<UInt8> {
         var length = 1
         var limit: UInt64 = 10
         while length < 20 && value >= limit {
             length += 1
             limit &*= 10
         }
-        reserve(length)
         var rest = value
-        for position in stride(from: count + length - 1, through: count, by: -1) {
-            storage[position] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
+        for position in stride(from: length - 1, through: 0, by: -1) {
+            cursor[position] = UInt8(truncatingIfNeeded: 0x30 + rest % 10)
             rest /= 10
         }
-        count += length
+        return cursor + length
+    }
+
+    /// Appends the decimal digits of `value` without building a `String`.
+    private mutating func appendDigits(_ value: UInt64) {
+        reserve(20)
+        count = JSONWriter.digits(of: value, at: storage + count) - storage
     }
 }

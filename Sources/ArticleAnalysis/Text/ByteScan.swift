@@ -61,6 +61,35 @@ enum ByteScan {
         return n
     }
 
+    /// ``firstJSONStringSpecial(_:from:)`` that also stops at `<` (where markup may start), for readers
+    /// that note whether a string may hold HTML while they read it.
+    static func firstJSONStringSpecialOrMarkup(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        // Vector constants are built once: unoptimised builds construct them lane by lane.
+        let quote = Lanes(repeating: 0x22)
+        let backslash = Lanes(repeating: 0x5C)
+        let less = Lanes(repeating: 0x3C)
+        let flip = Lanes(repeating: -128)
+        let belowSpace = Lanes(repeating: -96)
+        @inline(__always)
+        func special(_ v: Lanes) -> SIMDMask<Lanes> {
+            // Flipping the top bit maps 0x00...0x1F to -128...-97.
+            v .== quote .| v .== backslash .| v .== less .| v &+ flip .< belowSpace
+        }
+        var i = start
+        let n = p.count
+        // Wrapping arithmetic: `i + 32 <= n` bounds every index, so no overflow checks.
+        while i &+ 32 <= n {
+            if let k = firstTrue(special(lanes(p, at: i)), special(lanes(p, at: i &+ 16))) { return i &+ k }
+            i &+= 32
+        }
+        while i < n {
+            let b = p[i]
+            if b == 0x22 || b == 0x5C || b == 0x3C || b < 0x20 { return i }
+            i += 1
+        }
+        return n
+    }
+
     /// The index of the first byte at or after `start` that a JSON writer must look at: `"`, `\`,
     /// below 0x20, or 0xE2 (which may start U+2028/U+2029); `p.count` if none. Thirty-two bytes a round.
     static func firstJSONOutputSpecial(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
