@@ -115,7 +115,10 @@ final class FingerprintSync: Sendable {
         var configuration = KafkaConsumerConfiguration(
             bootstrapServers: bootstrapServers, groupID: "\(instanceID)-fingerprints")
         configuration.clientID = "\(instanceID)-fingerprints"
-        configuration.properties = properties
+        // Fingerprint messages are ~200 bytes: a prefetch of 10,000 (librdkafka's default is 100,000 / 64 MiB)
+        // is seconds of the fleet's output and bounds the memory a lagging tail holds.
+        configuration.properties = ["queued.min.messages": "10000", "queued.max.messages.kbytes": "16384"]
+            .merging(properties) { $1 }
         configuration.properties["enable.auto.commit"] = "false"
         configuration.properties["fetch.wait.max.ms"] = String(Self.tailFetchWait)
         let consumer: KafkaConsumer
