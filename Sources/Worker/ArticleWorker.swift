@@ -19,7 +19,9 @@ import Synchronization
 /// - *lanes* (dedicated threads, ``WorkerConfiguration/lanes``) analyse and hand records to the producer;
 ///   a partition always maps to the same lane, so it stays in order;
 /// - the producer's *event thread* (inside ``KafkaProducer``) runs delivery reports: it finishes
-///   ledger entries and stores offsets, or hands transient failures back to the lane for a retry.
+///   ledger entries and stores offsets, or hands transient failures back to the lane for a retry;
+/// - with duplicate detection, ``FingerprintSync``'s *tail thread* applies the fleet's fingerprints to the
+///   index, and its own producer publishes this worker's (in bulk, apart from the records).
 /// Swift concurrency only awaits the end of the consumer thread and relays graceful shutdown.
 public final class ArticleWorker: Service, Sendable {
     let configuration: WorkerConfiguration
