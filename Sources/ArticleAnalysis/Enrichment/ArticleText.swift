@@ -98,12 +98,12 @@ struct ArticleText {
         var segment = 0
         var nextSegmentStart = segmentStarts[1]
         var previousEnd = 0
-        // Only the two tables the fuzzy probe needs, read once.
+        // Only the tables the fuzzy probe needs, read once.
         let byFirstWord = gazetteer.byFirstWord
         let fuzzy = gazetteer.fuzzy
+        let fuzzyFilter = gazetteer.fuzzyFilter
         let englishStopwordHashes = Self.englishStopwordHashes
         let foreignStopwordHashes = Self.foreignStopwordHashes
-        var letters: [UInt32] = []
         var scanner = WordScanner(p, stemming: true)
         while let word = scanner.next() {
             let range = word.range
@@ -130,10 +130,19 @@ struct ArticleText {
                 if length >= Gazetteer.fuzzyMinLength && length <= Gazetteer.fuzzyMaxLength
                     && byFirstWord[bare] == nil
                 {
-                    letters.removeAll(keepingCapacity: true)
-                    letters.append(contentsOf: word.bare)
-                    for offset in 0..<length {
-                        if let pattern = fuzzy[Gazetteer.blankedHash(letters[...], offset: offset)] {
+                    let letters = UnsafeBufferPointer(rebasing: word.bare)
+                    // A substitution leaves one half of the word intact: only the positions of a half whose other
+                    // half may belong to a spelling are probed, in order (the first match wins, as if all were).
+                    let halves = Gazetteer.fuzzyHalfHashes(letters)
+                    let (backIntact, frontIntact) = fuzzyFilter.withUnsafeBufferPointer {
+                        (
+                            Gazetteer.mayBeFuzzyHalf(halves.back, filter: $0),
+                            Gazetteer.mayBeFuzzyHalf(halves.front, filter: $0)
+                        )
+                    }
+                    let half = length / 2
+                    for offset in (backIntact ? 0 : half)..<(frontIntact ? length : half) {
+                        if let pattern = fuzzy[Gazetteer.blankedHash(letters, offset: offset)] {
                             fuzzyPattern = pattern
                             break
                         }
