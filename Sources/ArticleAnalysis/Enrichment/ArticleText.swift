@@ -96,6 +96,7 @@ struct ArticleText {
         // The segments' start offsets, and an end marker past every word.
         let segmentStarts = starts + [Int.max]
         var segment = 0
+        var segmentStart = segmentStarts[0]
         var nextSegmentStart = segmentStarts[1]
         var previousEnd = 0
         // Only the tables the fuzzy probe needs, read once.
@@ -107,11 +108,13 @@ struct ArticleText {
         var scanner = WordScanner(p, stemming: true)
         while let word = scanner.next() {
             let range = word.range
-            while range.lowerBound >= nextSegmentStart {
-                segment += 1
-                nextSegmentStart = segmentStarts[segment + 1]
+            if range.lowerBound >= nextSegmentStart {
+                repeat {
+                    segment &+= 1
+                    nextSegmentStart = segmentStarts[segment &+ 1]
+                } while range.lowerBound >= nextSegmentStart
+                segmentStart = segmentStarts[segment]
             }
-            let segmentStart = segmentStarts[segment]
             var breakBefore = range.lowerBound <= segmentStart || previousEnd < segmentStart
             var i = previousEnd
             while !breakBefore && i < range.lowerBound {
@@ -125,8 +128,8 @@ struct ArticleText {
             let bounds = word.bounds
             let bare = word.bareHash
             if word.kind == .arabic {
-                counts.arabicLetters += word.scalars.count
-                let length = bounds.bareEnd - bounds.bareStart
+                counts.arabicLetters &+= word.scalars.count
+                let length = bounds.bareEnd &- bounds.bareStart
                 if length >= Gazetteer.fuzzyMinLength && length <= Gazetteer.fuzzyMaxLength
                     && byFirstWord[bare] == nil
                 {
@@ -158,8 +161,8 @@ struct ArticleText {
                         break
                     }
                 }
-                counts.latinLetters += word.scalars.count
-                counts.latinWords += 1
+                counts.latinLetters &+= word.scalars.count
+                counts.latinWords &+= 1
                 if englishStopwordHashes.contains(word.normalizedHash) {
                     counts.englishStopwords += 1
                 } else if foreignStopwordHashes.contains(word.normalizedHash) {
