@@ -230,16 +230,16 @@ struct WordScanner {
                 if count > 0 { break } else { continue }
             }
             // A two-byte Arabic letter is found without decoding (see the tight loop below).
-            let pairLetter = i < beforeLast ? arabicPairs[Int(UInt16(littleEndian: pair(i)) & 0x3FFF)] : 0
+            var letter = i < beforeLast ? arabicPairs[Int(UInt16(littleEndian: pair(i)) & 0x3FFF)] : 0
             var v: UInt32 = 0
             var len = 2
-            var code = CharacterClass.arabicLetterTag << 24 | pairLetter
-            if pairLetter == 0 {
+            var tag = CharacterClass.arabicLetterTag
+            if letter == 0 {
                 (v, len) = decodeScalar(p, at: i)
-                code = CharacterClass.packed(v, table: table)
+                let code = CharacterClass.packed(v, table: table)
+                tag = code >> 24
+                letter = code & 0xFF_FFFF
             }
-            let tag = code >> 24
-            let letter = code & 0xFF_FFFF
             if tag == CharacterClass.arabicLetterTag {
                 if count == 0 {
                     start = i
