@@ -231,5 +231,10 @@ struct ArticleText {
     }
 
     /// Number of words outside the title.
-    var bodyWordCount: Int { tokens.reduce(0) { $0 + ($1.segment > 0 ? 1 : 0) } }
+    var bodyWordCount: Int {
+        // The words are in order, so the title's (segment 0) come first.
+        var titleWords = 0
+        while titleWords < tokens.count && tokens[titleWords].segment == 0 { titleWords += 1 }
+        return tokens.count - titleWords
+    }
 }
