@@ -139,6 +139,9 @@ enum Stemmer {
         let n = e - s
         guard n >= 4 else { return 0 }
         let last = w[e - 1]
+        // Every listed suffix ends in ا ت ن ه ي: bits 0, 3, 31, 32 and 35 above ا (U+0627).
+        let offset = last &- alef
+        guard offset < 36, (0x9_8000_0009 as UInt64) >> UInt64(offset) & 1 != 0 else { return 0 }
         let second = w[e - 2]
         if n >= 6 && last == noon && w[e - 3] == yeh && (second == yeh || second == waw) {
             return 3  // -يين -يون
