@@ -58,8 +58,18 @@ import Testing
         #expect(TextNormalizer.tokenize("ب").map(\.normalized) == ["ب"])
     }
 
-    /// The SWAR SimHash equals a plain per-bit count over the same bigram hashes (texts longer than the
-    /// 255-hash rounds of the byte counters).
+    /// A text of more words than the record buffer's first guess (one-letter words) keeps every word, in order.
+    @Test func articleTextOfOneLetterWords() {
+        let paragraph = (0..<3_000).map { $0 % 3 == 0 ? "ب" : ($0 % 3 == 1 ? "a" : "7") }.joined(separator: " ")
+        let text = ArticleText(
+            title: "t", lead: "", highlights: [], paragraphs: [paragraph, "ب"], gazetteer: Gazetteer.bundled)
+        let expected = TextNormalizer.tokenize("t\n\n" + paragraph + "\nب").map(\.range)
+        #expect(text.tokens.map(\.range) == expected)
+        #expect(text.tokens.last?.segment == 3)
+    }
+
+    /// The bit-sliced SimHash equals a plain per-bit count over the same bigram hashes (texts of a partial block
+    /// of sixteen hashes and of counts carried many levels up).
     @Test func simhashMatchesPlainBitCounts() {
         for repeats in [1, 40, 130] {
             let paragraphs = Array(repeating: Self.samples.joined(separator: " "), count: repeats)

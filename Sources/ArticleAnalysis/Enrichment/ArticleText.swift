@@ -90,85 +90,120 @@ struct ArticleText {
     private static func scanWords(
         _ p: UnsafeBufferPointer<UInt8>, segmentStarts starts: [Int], gazetteer: Gazetteer
     ) -> (tokens: [TokenInfo], counts: Counts) {
-        var tokens: [TokenInfo] = []
-        tokens.reserveCapacity(p.count / 6)
+        // The records are written straight into the array's storage (appending checks uniqueness and capacity per
+        // word), sized for words of three bytes and a space on average; a text of shorter words is scanned again
+        // with twice the room, up to a word at every byte (which always fits).
+        var capacity = p.count / 4 + 16
+        while true {
+            if let scan = scanWords(p, segmentStarts: starts, gazetteer: gazetteer, capacity: capacity) { return scan }
+            capacity = min(2 * capacity, p.count + 1)
+        }
+    }
+
+    /// ``scanWords(_:segmentStarts:gazetteer:)`` with room for `capacity` records, or nil if the text has more words.
+    private static func scanWords(
+        _ p: UnsafeBufferPointer<UInt8>, segmentStarts starts: [Int], gazetteer: Gazetteer, capacity: Int
+    ) -> (tokens: [TokenInfo], counts: Counts)? {
         var counts: Counts = (0, 0, 0, 0, 0)
+        var complete = true
         // The segments' start offsets, and an end marker past every word.
         let segmentStarts = starts + [Int.max]
-        var segment = 0
-        var nextSegmentStart = segmentStarts[1]
-        var previousEnd = 0
-        // Only the two tables the fuzzy probe needs, read once.
-        let byFirstWord = gazetteer.byFirstWord
-        let fuzzy = gazetteer.fuzzy
-        let englishStopwordHashes = Self.englishStopwordHashes
-        let foreignStopwordHashes = Self.foreignStopwordHashes
-        var letters: [UInt32] = []
-        var scanner = WordScanner(p, stemming: true)
-        while let word = scanner.next() {
-            let range = word.range
-            while range.lowerBound >= nextSegmentStart {
-                segment += 1
-                nextSegmentStart = segmentStarts[segment + 1]
-            }
-            let segmentStart = segmentStarts[segment]
-            var breakBefore = range.lowerBound <= segmentStart || previousEnd < segmentStart
-            var i = previousEnd
-            while !breakBefore && i < range.lowerBound {
-                breakBefore = p[i] != 0x20
-                i &+= 1
-            }
-            previousEnd = range.upperBound
-            var capitalized = false
-            var allCaps = false
-            var fuzzyPattern = -1
-            let bounds = word.bounds
-            let bare = word.bareHash
-            if word.kind == .arabic {
-                counts.arabicLetters += word.scalars.count
-                let length = bounds.bareEnd - bounds.bareStart
-                if length >= Gazetteer.fuzzyMinLength && length <= Gazetteer.fuzzyMaxLength
-                    && byFirstWord[bare] == nil
-                {
-                    letters.removeAll(keepingCapacity: true)
-                    letters.append(contentsOf: word.bare)
-                    for offset in 0..<length {
-                        if let pattern = fuzzy[Gazetteer.blankedHash(letters[...], offset: offset)] {
-                            fuzzyPattern = pattern
+        let tokens = [TokenInfo](unsafeUninitializedCapacity: capacity) { buffer, written in
+            var count = 0
+            var segment = 0
+            var segmentStart = segmentStarts[0]
+            var nextSegmentStart = segmentStarts[1]
+            var previousEnd = 0
+            // Only the tables the fuzzy probe needs, read once.
+            let byFirstWord = gazetteer.byFirstWord
+            let fuzzy = gazetteer.fuzzy
+            let fuzzyFilter = gazetteer.fuzzyFilter
+            let englishStopwordHashes = Self.englishStopwordHashes
+            let foreignStopwordHashes = Self.foreignStopwordHashes
+            var scanner = WordScanner(p, stemming: true)
+            while let word = scanner.next() {
+                guard count < buffer.count else {
+                    complete = false
+                    break
+                }
+                let range = word.range
+                if range.lowerBound >= nextSegmentStart {
+                    repeat {
+                        segment &+= 1
+                        nextSegmentStart = segmentStarts[segment &+ 1]
+                    } while range.lowerBound >= nextSegmentStart
+                    segmentStart = segmentStarts[segment]
+                }
+                var breakBefore = range.lowerBound <= segmentStart || previousEnd < segmentStart
+                var i = previousEnd
+                while !breakBefore && i < range.lowerBound {
+                    breakBefore = p[i] != 0x20
+                    i &+= 1
+                }
+                previousEnd = range.upperBound
+                var capitalized = false
+                var allCaps = false
+                var fuzzyPattern = -1
+                let bounds = word.bounds
+                let bare = word.bareHash
+                if word.kind == .arabic {
+                    counts.arabicLetters &+= word.scalars.count
+                    let length = bounds.bareEnd &- bounds.bareStart
+                    if length >= Gazetteer.fuzzyMinLength && length <= Gazetteer.fuzzyMaxLength
+                        && byFirstWord[bare] == nil
+                    {
+                        let letters = UnsafeBufferPointer(rebasing: word.bare)
+                        // A substitution leaves one half of the word intact: only the positions of a half whose other
+                        // half may belong to a spelling are probed, in order (the first match wins, as if all were).
+                        let halves = Gazetteer.fuzzyHalfHashes(letters)
+                        let (backIntact, frontIntact) = fuzzyFilter.withUnsafeBufferPointer {
+                            (
+                                Gazetteer.mayBeFuzzyHalf(halves.back, filter: $0),
+                                Gazetteer.mayBeFuzzyHalf(halves.front, filter: $0)
+                            )
+                        }
+                        let half = length / 2
+                        for offset in (backIntact ? 0 : half)..<(frontIntact ? length : half) {
+                            if let pattern = fuzzy[Gazetteer.blankedHash(letters, offset: offset)] {
+                                fuzzyPattern = pattern
+                                break
+                            }
+                        }
+                    }
+                } else if word.kind == .latin {
+                    let first = p[range.lowerBound]
+                    capitalized = first >= 0x41 && first <= 0x5A
+                    allCaps = capitalized
+                    if allCaps {
+                        for i in range where (p[i] >= 0x61 && p[i] <= 0x7A) {
+                            allCaps = false
                             break
                         }
                     }
-                }
-            } else if word.kind == .latin {
-                let first = p[range.lowerBound]
-                capitalized = first >= 0x41 && first <= 0x5A
-                allCaps = capitalized
-                if allCaps {
-                    for i in range where (p[i] >= 0x61 && p[i] <= 0x7A) {
-                        allCaps = false
-                        break
+                    counts.latinLetters &+= word.scalars.count
+                    counts.latinWords &+= 1
+                    if englishStopwordHashes.contains(word.normalizedHash) {
+                        counts.englishStopwords += 1
+                    } else if foreignStopwordHashes.contains(word.normalizedHash) {
+                        counts.foreignStopwords += 1
                     }
                 }
-                counts.latinLetters += word.scalars.count
-                counts.latinWords += 1
-                if englishStopwordHashes.contains(word.normalizedHash) {
-                    counts.englishStopwords += 1
-                } else if foreignStopwordHashes.contains(word.normalizedHash) {
-                    counts.foreignStopwords += 1
-                }
-            }
-            let hasArticle =
-                word.kind == .arabic && bounds.bareStart >= 2 && word.scalars[bounds.bareStart - 1] == 0x0644
-            tokens.append(
-                TokenInfo(
-                    range: range, bare: bare, stem: word.stemHash, normalized: word.normalizedHash,
-                    kind: word.kind, segment: segment, capitalized: capitalized, allCaps: allCaps,
-                    breakBefore: breakBefore, hasArticle: hasArticle, fuzzyPattern: fuzzyPattern
+                let hasArticle =
+                    word.kind == .arabic && bounds.bareStart >= 2 && word.scalars[bounds.bareStart - 1] == 0x0644
+                // In bounds: `count < buffer.count` (checked above).
+                (buffer.baseAddress.unsafelyUnwrapped + count).initialize(
+                    to: TokenInfo(
+                        range: range, bare: bare, stem: word.stemHash, normalized: word.normalizedHash,
+                        kind: word.kind, segment: segment, capitalized: capitalized, allCaps: allCaps,
+                        breakBefore: breakBefore, hasArticle: hasArticle, fuzzyPattern: fuzzyPattern
+                    )
                 )
-            )
+                count &+= 1
+            }
+            scanner.release()
+            written = count
         }
-        scanner.release()
-        return (tokens, counts)
+        return complete ? (tokens, counts) : nil
     }
 
     /// The source text of a byte range.
@@ -196,5 +231,10 @@ struct ArticleText {
     }
 
     /// Number of words outside the title.
-    var bodyWordCount: Int { tokens.reduce(0) { $0 + ($1.segment > 0 ? 1 : 0) } }
+    var bodyWordCount: Int {
+        // The words are in order, so the title's (segment 0) come first.
+        var titleWords = 0
+        while titleWords < tokens.count && tokens[titleWords].segment == 0 { titleWords += 1 }
+        return tokens.count - titleWords
+    }
 }

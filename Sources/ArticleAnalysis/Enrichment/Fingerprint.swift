@@ -15,114 +15,135 @@ public struct Fingerprint: Sendable, Hashable {
     public static func distance(_ a: UInt64, _ b: UInt64) -> Int { (a ^ b).nonzeroBitCount }
 
     static func hex(_ v: UInt64) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8](repeating: 0x30, count: 16)
-        var x = v
-        for i in stride(from: 15, through: 0, by: -1) {
-            out[i] = digits[Int(x & 0xF)]
-            x >>= 4
+        String(unsafeUninitializedCapacity: 16) { out in
+            for i in 0..<16 {
+                let digit = UInt8(truncatingIfNeeded: v >> UInt64(60 - 4 * i)) & 0xF
+                out[i] = digit < 10 ? 0x30 + digit : 0x57 + digit  // "0"..."9", "a"..."f"
+            }
+            return 16
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
-    /// Computes the fingerprints of an article's tokens.
+    /// Computes the fingerprints of an article's tokens (out of line: one call per article, and its own entry in
+    /// profiles).
+    @inline(never)
     init(text: ArticleText) {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        // SimHash: bit b is set when more than half of the bigram hashes have bit b set.
-        var counter = BitCounter()
-        text.tokens.withUnsafeBufferPointer { tokens in
-            var previous: UInt64 = 0
-            for token in tokens {
-                h = (h ^ token.normalized) &* 0x0000_0100_0000_01B3
-                var x = (previous &* 0x9E37_79B9_7F4A_7C15) ^ token.stem
-                // SplitMix64 finaliser spreads the bigram hash over all bits.
-                x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
-                x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
-                x ^= x >> 31
-                counter.add(x)
-                previous = token.stem
-            }
-        }
+        // SimHash: bit b is set when more than half of the bigram hashes have bit b set. The hashes are counted
+        // bit-sliced: bit k of every position's count is in `ones`, `twos`, `fours`, `eights` (k = 0...3) or
+        // `levels[k]`. Sixteen hashes at a time go through a tree of carry-save adders (Harley–Seal) into the
+        // first four, and the carry out of `eights` ripples up `levels` (64 levels: counts are `Int`s).
+        var ones: UInt64 = 0
+        var twos: UInt64 = 0
+        var fours: UInt64 = 0
+        var eights: UInt64 = 0
+        var levelCount = 4
         let total = text.tokens.count
         var s: UInt64 = 0
-        for (bit, count) in counter.counts().enumerated() where 2 * count > total { s |= 1 << UInt64(bit) }
+        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 16 + Int.bitWidth) { storage in
+            let block = UnsafeMutableBufferPointer(rebasing: storage[..<16])
+            let levels = UnsafeMutableBufferPointer(rebasing: storage[16...])
+            levels.initialize(repeating: 0)
+            text.tokens.withUnsafeBufferPointer { tokens in
+                let n = tokens.count
+                var previous: UInt64 = 0
+                var i = 0
+                while i < n {
+                    // The next sixteen bigram hashes (zeros past the end, which count nothing); the exact hash is
+                    // extended by the same tokens, in order.
+                    let count = min(16, n - i)
+                    Self.bigramHashes(
+                        tokens.baseAddress.unsafelyUnwrapped + i, count: count,
+                        into: block.baseAddress.unsafelyUnwrapped,
+                        previous: &previous, exact: &h)
+                    for k in count..<16 { block[k] = 0 }
+                    var twosA: UInt64
+                    var twosB: UInt64
+                    var foursA: UInt64
+                    var foursB: UInt64
+                    let eightsA: UInt64
+                    let eightsB: UInt64
+                    var carry: UInt64
+                    (twosA, ones) = carrySave(ones, block[0], block[1])
+                    (twosB, ones) = carrySave(ones, block[2], block[3])
+                    (foursA, twos) = carrySave(twos, twosA, twosB)
+                    (twosA, ones) = carrySave(ones, block[4], block[5])
+                    (twosB, ones) = carrySave(ones, block[6], block[7])
+                    (foursB, twos) = carrySave(twos, twosA, twosB)
+                    (eightsA, fours) = carrySave(fours, foursA, foursB)
+                    (twosA, ones) = carrySave(ones, block[8], block[9])
+                    (twosB, ones) = carrySave(ones, block[10], block[11])
+                    (foursA, twos) = carrySave(twos, twosA, twosB)
+                    (twosA, ones) = carrySave(ones, block[12], block[13])
+                    (twosB, ones) = carrySave(ones, block[14], block[15])
+                    (foursB, twos) = carrySave(twos, twosA, twosB)
+                    (eightsB, fours) = carrySave(fours, foursA, foursB)
+                    (carry, eights) = carrySave(eights, eightsA, eightsB)
+                    var level = 4
+                    while carry != 0 {
+                        // In bounds: a carry into level k means a count of at least 2^k <= n.
+                        let next = levels[level] & carry
+                        levels[level] ^= carry
+                        carry = next
+                        level += 1
+                    }
+                    levelCount = max(levelCount, level)
+                    i += 16
+                }
+            }
+            levels[0] = ones
+            levels[1] = twos
+            levels[2] = fours
+            levels[3] = eights
+            // Bit-sliced comparison of every count with `threshold` (2 * count > total), from the top level down:
+            // `greater` marks the positions already above it, `equal` those equal so far.
+            let threshold = total / 2 + 1
+            var greater: UInt64 = 0
+            var equal: UInt64 = ~0
+            for level in (0..<max(levelCount, Int.bitWidth - threshold.leadingZeroBitCount)).reversed() {
+                let bits = levels[level]
+                if threshold >> level & 1 == 1 {
+                    equal &= bits
+                } else {
+                    greater |= equal & bits
+                    equal &= ~bits
+                }
+            }
+            s = greater | equal
+        }
         exact = h
         simhash = s
     }
 }
 
-/// Counts, for each of the 64 bit positions, how many added words have that bit set.
-///
-/// The counts are kept SWAR-style in counters that widen as they fill: 2-bit counters (the even and the odd
-/// bits, in two words) take 3 words, then move into 4-bit counters (four words) that take 15, then into
-/// 8-bit counters (eight words) that take 255, then into plain integers. Adding a word costs two
-/// shift-mask-adds plus a share of the moves.
-private struct BitCounter {
-    private static let m1: UInt64 = 0x5555_5555_5555_5555
-    private static let m2: UInt64 = 0x3333_3333_3333_3333
-    private static let m4: UInt64 = 0x0F0F_0F0F_0F0F_0F0F
-
-    /// 2-bit counters: field i of `even` counts bit 2i, field i of `odd` bit 2i + 1.
-    private var even: UInt64 = 0
-    private var odd: UInt64 = 0
-    private var pairs = 0
-    /// 4-bit counters: field i (bits 4i…4i+3) of `nibbles[r]` counts bit 4i + r.
-    private var nibbles: (UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0)
-    private var quads = 0
-    /// 8-bit counters: byte k of `bytes[r]` counts bit 8k + r.
-    private var bytes: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
-    private var octets = 0
-    /// Plain counts by bit position.
-    private var totals = [Int](repeating: 0, count: 64)
-
-    /// Counts the set bits of `x`.
-    @inline(__always)
-    mutating func add(_ x: UInt64) {
-        even &+= x & Self.m1
-        odd &+= (x >> 1) & Self.m1
-        pairs &+= 1
-        if pairs == 3 { moveToNibbles() }
-    }
-
-    /// The count of each bit position (index 0: the least significant bit).
-    mutating func counts() -> [Int] {
-        moveToNibbles()
-        moveToBytes()
-        moveToTotals()
-        return totals
-    }
-
-    private mutating func moveToNibbles() {
-        nibbles.0 &+= even & Self.m2
-        nibbles.2 &+= (even >> 2) & Self.m2
-        nibbles.1 &+= odd & Self.m2
-        nibbles.3 &+= (odd >> 2) & Self.m2
-        (even, odd, pairs) = (0, 0, 0)
-        quads += 1
-        if quads == 5 { moveToBytes() }
-    }
-
-    private mutating func moveToBytes() {
-        bytes.0 &+= nibbles.0 & Self.m4
-        bytes.4 &+= (nibbles.0 >> 4) & Self.m4
-        bytes.1 &+= nibbles.1 & Self.m4
-        bytes.5 &+= (nibbles.1 >> 4) & Self.m4
-        bytes.2 &+= nibbles.2 & Self.m4
-        bytes.6 &+= (nibbles.2 >> 4) & Self.m4
-        bytes.3 &+= nibbles.3 & Self.m4
-        bytes.7 &+= (nibbles.3 >> 4) & Self.m4
-        nibbles = (0, 0, 0, 0)
-        quads = 0
-        octets += 1
-        if octets == 17 { moveToTotals() }
-    }
-
-    private mutating func moveToTotals() {
-        let lanes = [bytes.0, bytes.1, bytes.2, bytes.3, bytes.4, bytes.5, bytes.6, bytes.7]
-        for (r, lane) in lanes.enumerated() {
-            for k in 0..<8 { totals[8 * k + r] += Int((lane >> UInt64(8 * k)) & 0xFF) }
+extension Fingerprint {
+    /// Writes the bigram hashes of `count` tokens into `out` (the previous token's stem hash in `previous`, updated)
+    /// and extends the exact hash by them; out of line, so that its loop has the registers to itself.
+    @inline(never)
+    fileprivate static func bigramHashes(
+        _ tokens: UnsafePointer<ArticleText.TokenInfo>, count: Int, into out: UnsafeMutablePointer<UInt64>,
+        previous: inout UInt64, exact: inout UInt64
+    ) {
+        var h = exact
+        var last = previous
+        for k in 0..<count {
+            let token = tokens[k]
+            h = (h ^ token.normalized) &* 0x0000_0100_0000_01B3
+            var x = (last &* 0x9E37_79B9_7F4A_7C15) ^ token.stem
+            // SplitMix64 finaliser spreads the bigram hash over all bits.
+            x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
+            out[k] = x ^ (x >> 31)
+            last = token.stem
         }
-        bytes = (0, 0, 0, 0, 0, 0, 0, 0)
-        octets = 0
+        exact = h
+        previous = last
     }
+}
+
+/// A carry-save adder over 64 bit positions: `a + b + c == 2 * high + low` in every position.
+@inline(__always)
+private func carrySave(_ a: UInt64, _ b: UInt64, _ c: UInt64) -> (high: UInt64, low: UInt64) {
+    let u = a ^ b
+    return ((a & b) | (u & c), u ^ c)
 }

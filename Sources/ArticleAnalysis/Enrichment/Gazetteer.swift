@@ -70,6 +70,10 @@ struct Gazetteer: Sendable {
     /// Single-word spellings of at least ``fuzzyMinLength`` letters, by the hash of the word with
     /// one letter position blanked (position mixed into the hash): finds one-letter substitutions.
     var fuzzy: SharedTable<Int> { shared.tables.fuzzy }
+    /// A 65,536-bit filter over the halves of the spellings in ``fuzzy`` (see ``fuzzyHalfHashes(_:)``): a word
+    /// one substitution away from a spelling keeps the half without the substitution intact, so a clear bit for
+    /// a half of the word proves that no position of the other half needs probing.
+    var fuzzyFilter: [UInt64] { shared.tables.fuzzyFilter }
     /// A 65,536-bit filter over the keys of ``byFirstWord`` (bits 0–15 of the hash): a clear bit proves
     /// that no pattern starts with the word, so most tokens skip the table lookup.
     var firstWordFilter: [UInt64] { shared.tables.firstWordFilter }
@@ -96,6 +100,7 @@ struct Gazetteer: Sendable {
         var candidates: [Int] = []
         var byFirstWord: SharedTable<Range<Int>> = SharedTable<Range<Int>>([:])
         var fuzzy: SharedTable<Int> = SharedTable<Int>([:])
+        var fuzzyFilter: [UInt64] = []
         var firstWordFilter: [UInt64] = [UInt64](repeating: 0, count: 1024)
         var countryByStem: HashTable64<String> = HashTable64<String>([UInt64: String]())
     }
@@ -176,6 +181,7 @@ struct Gazetteer: Sendable {
         }
         tables.byFirstWord = SharedTable(ranges)
         tables.fuzzy = SharedTable(builder.fuzzy)
+        tables.fuzzyFilter = builder.fuzzyFilter
         tables.countryByStem = HashTable64(builder.countryByStem)
         shared = Shared(tables)
     }
@@ -198,6 +204,7 @@ struct Gazetteer: Sendable {
         var words: [UInt64] = []
         var byFirstWord: [UInt64: [Int]] = [:]
         var fuzzy: [UInt64: Int] = [:]
+        var fuzzyFilter = [UInt64](repeating: 0, count: 1024)
         var countryByStem: [UInt64: String] = [:]
 
         mutating func add(_ entry: Entry, arabic: Substring, english: Substring) {
@@ -240,9 +247,15 @@ struct Gazetteer: Sendable {
                 if hashes.count == 1 && (Gazetteer.fuzzyMinLength...Gazetteer.fuzzyMaxLength).contains(single.count)
                     && !allCaps
                 {
-                    for offset in single.indices {
-                        let key = Gazetteer.blankedHash(single[...], offset: offset)
-                        if fuzzy[key] == nil { fuzzy[key] = patterns.count }
+                    single.withUnsafeBufferPointer { letters in
+                        for offset in letters.indices {
+                            let key = Gazetteer.blankedHash(letters, offset: offset)
+                            if fuzzy[key] == nil { fuzzy[key] = patterns.count }
+                        }
+                        let halves = Gazetteer.fuzzyHalfHashes(letters)
+                        for half in [halves.front, halves.back] {
+                            fuzzyFilter[Int(truncatingIfNeeded: half >> 54)] |= 1 << ((half >> 48) & 63)
+                        }
                     }
                 }
                 let range = self.words.count..<(self.words.count + hashes.count)
@@ -259,14 +272,33 @@ struct Gazetteer: Sendable {
     }
 
     /// Hash of `word` with the letter at `offset` (0-based) replaced by a blank, mixed with the offset.
-    static func blankedHash(_ word: ArraySlice<UInt32>, offset: Int) -> UInt64 {
+    static func blankedHash(_ word: UnsafeBufferPointer<UInt32>, offset: Int) -> UInt64 {
         var h: UInt64 = 0xcbf2_9ce4_8422_2325 ^ UInt64(offset &* 0x9E37_79B9)
-        return word.withUnsafeBufferPointer { letters in
-            for k in 0..<letters.count {
-                h = (h ^ UInt64(k == offset ? 0x2A : letters[k])) &* 0x0000_0100_0000_01B3
-            }
-            return h
+        for k in 0..<word.count {
+            h = (h ^ UInt64(k == offset ? 0x2A : word[k])) &* 0x0000_0100_0000_01B3
         }
+        return h
+    }
+
+    /// Hashes of the front half (`word[..<(word.count / 2)]`) and of the back half of a word, each mixed with
+    /// the word's length, for ``fuzzyFilter``.
+    @inline(__always)
+    static func fuzzyHalfHashes(_ word: UnsafeBufferPointer<UInt32>) -> (front: UInt64, back: UInt64) {
+        let n = word.count
+        let half = n / 2
+        var front = TextNormalizer.hashSeed ^ UInt64(truncatingIfNeeded: n) << 32
+        var back = front ^ 1
+        for k in 0..<half { front = TextNormalizer.hash(front, word[k]) }
+        for k in half..<n { back = TextNormalizer.hash(back, word[k]) }
+        // The filter reads the top bits: spread every bit of the hashes into them.
+        return (front &* 0x9E37_79B9_7F4A_7C15, back &* 0x9E37_79B9_7F4A_7C15)
+    }
+
+    /// Whether the half of a word with hash `half` (see ``fuzzyHalfHashes(_:)``) may be a half of a ``fuzzy``
+    /// spelling (false: certainly not).
+    @inline(__always)
+    static func mayBeFuzzyHalf(_ half: UInt64, filter: UnsafeBufferPointer<UInt64>) -> Bool {
+        filter[Int(truncatingIfNeeded: half >> 54)] & (1 << ((half >> 48) & 63)) != 0
     }
 }
 

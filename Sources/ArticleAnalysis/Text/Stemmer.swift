@@ -27,8 +27,9 @@ enum Stemmer {
     private static let teh: UInt32 = 0x062A
     private static let noon: UInt32 = 0x0646
 
-    /// Common words whose initial و / ف is a radical, not a conjunction (stored as their core stems).
-    private static let protectedStems: HashSet64 = {
+    /// Common words whose initial و / ف is a radical, not a conjunction: the hashes of their core stems, and a
+    /// 4,096-bit filter over the first three letters of the cores (see ``protectedFilterBit(_:from:)``).
+    private static let protectedStems: (hashes: HashSet64, filter: [UInt64]) = {
         let words = """
             وزير وزيره وزراء وزارة وزارات وفد وفود وطن وطني وطنية ولاية ولايات وكالة وكالات وقت وضع \
             وحدة وحدات وقف واشنطن وصل وصول وجود وثيقة وثائق ورق ورقة واسع وسط وساطة وسيط وعد وعود \
@@ -41,12 +42,24 @@ enum Stemmer {
             فقير فقر فقراء فورا فوري فائدة فوائد فارق فارس فرد أفراد فيديو فيسبوك فبراير فلوريدا \
             فرانسوا فيدرالي فيدرالية فدرالي فدرالية فرقة
             """
-        return HashSet64(
-            words.split(separator: " ").map { word in
-                TextNormalizer.normalizedScalars(of: String(word)).withUnsafeBufferPointer { coreHash($0, from: 0) }
+        var filter = [UInt64](repeating: 0, count: 64)
+        let hashes = words.split(separator: " ").map { word in
+            TextNormalizer.normalizedScalars(of: String(word)).withUnsafeBufferPointer { w in
+                let start = articlePrefixLength(w, from: 0)
+                let bit = protectedFilterBit(w, from: start)
+                filter[bit >> 6] |= 1 << (bit & 63)
+                return coreHash(w, from: 0)
             }
-        )
+        }
+        return (HashSet64(hashes), filter)
     }()
+
+    /// The bit of ``protectedStems``' filter for the core starting at `w[s]` (at least three letters): its first three
+    /// letters, four bits of each (Arabic letters differ in their low bits).
+    @inline(__always)
+    private static func protectedFilterBit(_ w: UnsafeBufferPointer<UInt32>, from s: Int) -> Int {
+        Int(truncatingIfNeeded: (w[s] & 0xF) << 8 | (w[s + 1] & 0xF) << 4 | (w[s + 2] & 0xF))
+    }
 
     /// Where the proclitic-free form and the stem of a normalised word lie among its scalars.
     struct Bounds {
@@ -102,11 +115,15 @@ enum Stemmer {
         return 0
     }
 
-    /// Whether the initial و / ف of `w[s...]` is a radical (see ``protectedStems``); out of line, as it
-    /// is rarely needed and reads a lazily built table.
+    /// Whether the initial و / ف of `w[s...]` (at least four letters) is a radical (see ``protectedStems``); out of
+    /// line, as it is rarely needed and reads a lazily built table.
     @inline(never)
     private static func isProtected(_ w: UnsafeBufferPointer<UInt32>, from s: Int) -> Bool {
-        protectedStems.contains(coreHash(w, from: s))
+        let table = protectedStems
+        // The core starts at `s` (no article follows a conjunction here) and keeps at least three letters.
+        let bit = protectedFilterBit(w, from: s)
+        guard table.filter[bit >> 6] & (1 << (bit & 63)) != 0 else { return false }
+        return table.hashes.contains(coreHash(w, from: s))
     }
 
     /// Hash of the article- and suffix-stripped `w[s...]` (no conjunctions).
@@ -122,6 +139,9 @@ enum Stemmer {
         let n = e - s
         guard n >= 4 else { return 0 }
         let last = w[e - 1]
+        // Every listed suffix ends in ا ت ن ه ي: bits 0, 3, 31, 32 and 35 above ا (U+0627).
+        let offset = last &- alef
+        guard offset < 36, (0x9_8000_0009 as UInt64) >> UInt64(offset) & 1 != 0 else { return 0 }
         let second = w[e - 2]
         if n >= 6 && last == noon && w[e - 3] == yeh && (second == yeh || second == waw) {
             return 3  // -يين -يون

@@ -108,6 +108,13 @@ public enum TextNormalizer {
         (h ^ UInt64(v)) &* 0x0000_0100_0000_01B3
     }
 
+    /// The inverse of ``hash(_:_:)``: the hash before the scalar `v` was added to `h` (the FNV prime is odd, so
+    /// multiplying by its inverse modulo 2^64 undoes the step exactly).
+    @inline(always)
+    static func unhash(_ h: UInt64, _ v: UInt32) -> UInt64 {
+        (h &* 0xce96_5057_aff6_957b) ^ UInt64(v)
+    }
+
     /// 64-bit FNV-1a hash of a scalar sequence (used as a dictionary key for normalised words).
     @inline(__always)
     static func hash<S: Sequence<UInt32>>(_ scalars: S) -> UInt64 {
@@ -223,16 +230,16 @@ struct WordScanner {
                 if count > 0 { break } else { continue }
             }
             // A two-byte Arabic letter is found without decoding (see the tight loop below).
-            let pairLetter = i < beforeLast ? arabicPairs[Int(UInt16(littleEndian: pair(i)) & 0x3FFF)] : 0
+            var letter = i < beforeLast ? arabicPairs[Int(UInt16(littleEndian: pair(i)) & 0x3FFF)] : 0
             var v: UInt32 = 0
             var len = 2
-            var code = CharacterClass.arabicLetterTag << 24 | pairLetter
-            if pairLetter == 0 {
+            var tag = CharacterClass.arabicLetterTag
+            if letter == 0 {
                 (v, len) = decodeScalar(p, at: i)
-                code = CharacterClass.packed(v, table: table)
+                let code = CharacterClass.packed(v, table: table)
+                tag = code >> 24
+                letter = code & 0xFF_FFFF
             }
-            let tag = code >> 24
-            let letter = code & 0xFF_FFFF
             if tag == CharacterClass.arabicLetterTag {
                 if count == 0 {
                     start = i
@@ -254,6 +261,11 @@ struct WordScanner {
                     i &+= 2
                 }
                 end = i
+                // The commonest end of a word: a space (consumed, as the top of the loop would).
+                if i < n && p[i] == 0x20 {
+                    i &+= 1
+                    break
+                }
                 continue
             }
             if tag == CharacterClass.latinLetterTag {
@@ -309,16 +321,28 @@ struct WordScanner {
             )
         }
         let bounds = Stemmer.bounds(of: scalars, isArabic: kind == .arabic)
-        var stemHash = TextNormalizer.hashSeed
+        // The bare form's hash: hashed afresh after proclitics, otherwise the word's hash with the letters past the
+        // bare form (a possessive 's) taken back off; the stem's: the bare form's with its suffix taken off.
+        var bareHash = h
         var k = bounds.bareStart
-        while k < bounds.stemEnd {
-            stemHash = TextNormalizer.hash(stemHash, buffer[k])
-            k &+= 1
+        if k > 0 {
+            bareHash = TextNormalizer.hashSeed
+            while k < bounds.bareEnd {
+                bareHash = TextNormalizer.hash(bareHash, buffer[k])
+                k &+= 1
+            }
+        } else {
+            k = count
+            while k > bounds.bareEnd {
+                k &-= 1
+                bareHash = TextNormalizer.unhash(bareHash, buffer[k])
+            }
         }
-        var bareHash = stemHash
-        while k < bounds.bareEnd {
-            bareHash = TextNormalizer.hash(bareHash, buffer[k])
-            k &+= 1
+        var stemHash = bareHash
+        k = bounds.bareEnd
+        while k > bounds.stemEnd {
+            k &-= 1
+            stemHash = TextNormalizer.unhash(stemHash, buffer[k])
         }
         if bounds.stemY { stemHash = TextNormalizer.hash(stemHash, 0x79) }
         return Word(
