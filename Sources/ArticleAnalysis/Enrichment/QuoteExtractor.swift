@@ -305,7 +305,13 @@ extension ArticleText {
                     break
                 }
             }
-            return String(decoding: UnsafeBufferPointer(rebasing: p[lo..<hi]), as: UTF8.self)
+            let slice = UnsafeBufferPointer(rebasing: p[lo..<hi])
+            // `bytes` is valid UTF-8 (the segments' strings joined by newlines): a slice that starts and ends at
+            // character boundaries is too and needs no re-validation. A clause cut at its length limit may end
+            // inside a character: decoding repairs that one.
+            func isBoundary(_ i: Int) -> Bool { i >= p.count || p[i] & 0xC0 != 0x80 }
+            guard isBoundary(lo) && isBoundary(hi) else { return String(decoding: slice, as: UTF8.self) }
+            return ByteScan.string(validUTF8: slice, isASCII: false)
         }
     }
 }
