@@ -171,6 +171,18 @@ struct EntityExtractor {
                 ? found[$0].entity.firstToken < found[$1].entity.firstToken
                 : found[$0].entity.name < found[$1].entity.name
         }
+        // One allocation per list (appending to an empty list reallocates as it grows).
+        var counts = (persons: 0, organizations: 0, locations: 0)
+        for entry in found {
+            switch entry.kind {
+            case .person: counts.persons += 1
+            case .organization: counts.organizations += 1
+            case .country, .capital, .city: counts.locations += 1
+            }
+        }
+        result.persons.reserveCapacity(min(counts.persons, limit))
+        result.organizations.reserveCapacity(min(counts.organizations, limit))
+        result.locations.reserveCapacity(min(counts.locations, limit))
         for index in ordered {
             switch found[index].kind {
             case .person where result.persons.count < limit: result.persons.append(found[index].entity)
@@ -250,11 +262,12 @@ struct EntityExtractor {
             index = Int(known)
             found[index].entity.mentions += 1
         } else {
-            var entity =
-                language == .english ? gazetteer.englishEntities[entryIndex] : gazetteer.arabicEntities[entryIndex]
-            entity.mentions = 1
-            entity.firstToken = i
-            index = add(entity, kind: kind)
+            // Copied straight into `found` (a local copy would retain and release its strings once more).
+            index = add(
+                language == .english ? gazetteer.englishEntities[entryIndex] : gazetteer.arabicEntities[entryIndex],
+                kind: kind)
+            found[index].entity.mentions = 1
+            found[index].entity.firstToken = i
             foundEntries.append((Int32(entryIndex), Int32(index)))
         }
         for k in i..<(i + length) {
@@ -305,13 +318,17 @@ struct EntityExtractor {
         let tokenArray = text.tokens
         let filter = Self.titleFilter
         tokenArray.withUnsafeBufferPointer { tokens in
-            var i = 0
-            while i < tokens.count {
-                if !filter.mayContain(tokens[i].bare) {
-                    i += 1
-                    continue
+            filter.withBits { bits in
+                var i = 0
+                while i < tokens.count {
+                    let bare = tokens[i].bare
+                    // `WordFilter.mayContain` over the filter's words, read through a pointer.
+                    if bits[Int(truncatingIfNeeded: bare >> 6) & 63] & (1 << (bare & 63)) == 0 {
+                        i += 1
+                        continue
+                    }
+                    i = titleMention(at: i, in: tokens, &covered)
                 }
-                i = titleMention(at: i, in: tokens, &covered)
             }
         }
     }
@@ -441,9 +458,12 @@ struct EntityExtractor {
     }
 
     private mutating func surnamePass(_ tokens: Tokens, _ covered: inout [Bool]) {
+        // No surname is added in this pass: the filter is read once.
+        let filter = surnameFilter
         for i in 0..<tokens.count {
             // The surname filter first: it rejects nearly every token.
-            guard let index = surname(tokens[i].bare), !covered[i], tokens[i].kind != .latin || tokens[i].capitalized
+            guard filter & (1 << (tokens[i].bare & 63)) != 0, let index = surname(tokens[i].bare), !covered[i],
+                tokens[i].kind != .latin || tokens[i].capitalized
             else {
                 continue
             }

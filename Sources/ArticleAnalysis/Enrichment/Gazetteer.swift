@@ -285,6 +285,13 @@ struct WordFilter: Sendable {
     func mayContain(_ word: UInt64) -> Bool {
         bits[Int(truncatingIfNeeded: word >> 6) & 63] & (1 << (word & 63)) != 0
     }
+
+    /// Calls `body` with the filter's 64 words, for tight loops: `word` may be in the list when bit `word & 63`
+    /// of word `(word >> 6) & 63` is set (``mayContain(_:)``).
+    @inline(__always)
+    func withBits<Result>(_ body: (UnsafeBufferPointer<UInt64>) -> Result) -> Result {
+        bits.withUnsafeBufferPointer(body)
+    }
 }
 
 /// A small growable open-addressing map from 64-bit hashes to non-negative `Int32` values, for the
