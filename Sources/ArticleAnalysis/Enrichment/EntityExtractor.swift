@@ -125,7 +125,9 @@ struct EntityExtractor {
         "lord",
     ])
     /// The first words of all titles.
-    private static let titleFilter = WordFilter(arabicTitles.firstWords + englishTitles.firstWords)
+    static let titleFirstWords = arabicTitles.firstWords + englishTitles.firstWords
+    /// A filter over ``titleFirstWords``.
+    private static let titleFilter = WordFilter(titleFirstWords)
     /// Capitalised English words that are never part of a person's name.
     static let englishNonNames = HashSet64(
         ("election elections minister ministers secretary justice party government office house department "
@@ -161,8 +163,9 @@ struct EntityExtractor {
         personAt = [Int32](repeating: -1, count: text.tokens.count)
         found.reserveCapacity(16)
         foundEntries.reserveCapacity(16)
-        gazetteerPass(&covered)
-        titlePass(&covered)
+        let candidates = text.tokens.withUnsafeBufferPointer { candidateTokens($0) }
+        gazetteerPass(&covered, candidates: candidates)
+        titlePass(&covered, candidates: candidates)
         surnamePass(&covered)
         var result = Entities()
         let found = self.found
@@ -216,20 +219,38 @@ struct EntityExtractor {
         surnameFilter |= 1 << (word & 63)
     }
 
-    private mutating func gazetteerPass(_ covered: inout [Bool]) {
+    /// The tokens that may start a gazetteer name or a title, in order: one tight loop over the tokens for the
+    /// gazetteer and title passes, which then visit only these.
+    private func candidateTokens(_ tokens: Tokens) -> [Int32] {
+        gazetteer.nameOrTitleFilter.withUnsafeBufferPointer { filter in
+            [Int32](unsafeUninitializedCapacity: tokens.count) { candidates, count in
+                for i in 0..<tokens.count {
+                    // `count` ≤ `i` < `tokens.count`, the capacity: every token is written, a candidate is kept.
+                    candidates[count] = Int32(truncatingIfNeeded: i)
+                    if Gazetteer.mayStart(tokens[i].bare, filter: filter)
+                        || (tokens[i].fuzzyPattern >= 0 && tokens[i].kind == .arabic)
+                    {
+                        count += 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// `candidates`: see ``candidateTokens(_:)``.
+    private mutating func gazetteerPass(_ covered: inout [Bool], candidates: [Int32]) {
         let tokenArray = text.tokens
         let filter = gazetteer.firstWordFilter
         tokenArray.withUnsafeBufferPointer { tokens in
             filter.withUnsafeBufferPointer { filter in
-                // The tight loop only finds the tokens that may start a name.
+                // Every token that may start a name, except those inside an earlier match.
                 var i = 0
-                while i < tokens.count {
-                    if Gazetteer.mayStart(tokens[i].bare, filter: filter)
-                        || (tokens[i].fuzzyPattern >= 0 && tokens[i].kind == .arabic)
+                for candidate in candidates where Int(candidate) >= i {
+                    let k = Int(candidate)
+                    if Gazetteer.mayStart(tokens[k].bare, filter: filter)
+                        || (tokens[k].fuzzyPattern >= 0 && tokens[k].kind == .arabic)
                     {
-                        i += gazetteerMatch(at: i, tokens, &covered)
-                    } else {
-                        i += 1
+                        i = k + gazetteerMatch(at: k, tokens, &covered)
                     }
                 }
             }
@@ -314,21 +335,15 @@ struct EntityExtractor {
     }
 
     /// People introduced by a title: "رئيس الوزراء العراقي مصطفى الكاظمي", "Secretary Patricia Hewitt".
-    private mutating func titlePass(_ covered: inout [Bool]) {
+    /// `candidates`: see ``candidateTokens(_:)``.
+    private mutating func titlePass(_ covered: inout [Bool], candidates: [Int32]) {
         let tokenArray = text.tokens
         let filter = Self.titleFilter
         tokenArray.withUnsafeBufferPointer { tokens in
-            filter.withBits { bits in
-                var i = 0
-                while i < tokens.count {
-                    let bare = tokens[i].bare
-                    // `WordFilter.mayContain` over the filter's words, read through a pointer.
-                    if bits[Int(truncatingIfNeeded: bare >> 6) & 63] & (1 << (bare & 63)) == 0 {
-                        i += 1
-                        continue
-                    }
-                    i = titleMention(at: i, in: tokens, &covered)
-                }
+            // Every token that may start a title, except those inside an earlier mention.
+            var i = 0
+            for candidate in candidates where Int(candidate) >= i && filter.mayContain(tokens[Int(candidate)].bare) {
+                i = titleMention(at: Int(candidate), in: tokens, &covered)
             }
         }
     }

@@ -76,6 +76,9 @@ struct Gazetteer: Sendable {
     /// ISO code by the stem hash of one-word country names, so that a nisba adjective finds its
     /// country ("العراقي" → عراق → IQ).
     var countryByStem: HashTable64<String> { shared.tables.countryByStem }
+    /// ``firstWordFilter`` with the first words of the titles that introduce a person
+    /// (``EntityExtractor/titleFirstWords``) added: one test per token finds the tokens that may start either.
+    var nameOrTitleFilter: [UInt64] { shared.tables.nameOrTitleFilter }
 
     /// The tables, built once and shared by every copy: a copy of a `Gazetteer` (the analyser, the
     /// entity and quote extractors each hold one per article) retains one object.
@@ -98,6 +101,7 @@ struct Gazetteer: Sendable {
         var fuzzy: SharedTable<Int> = SharedTable<Int>([:])
         var firstWordFilter: [UInt64] = [UInt64](repeating: 0, count: 1024)
         var countryByStem: HashTable64<String> = HashTable64<String>([UInt64: String]())
+        var nameOrTitleFilter: [UInt64] = [UInt64](repeating: 0, count: 1024)
     }
 
     /// Shortest word that may match with a one-letter substitution.
@@ -177,6 +181,10 @@ struct Gazetteer: Sendable {
         tables.byFirstWord = SharedTable(ranges)
         tables.fuzzy = SharedTable(builder.fuzzy)
         tables.countryByStem = HashTable64(builder.countryByStem)
+        tables.nameOrTitleFilter = tables.firstWordFilter
+        for key in EntityExtractor.titleFirstWords {
+            tables.nameOrTitleFilter[Int(truncatingIfNeeded: key >> 6) & 1023] |= 1 << (key & 63)
+        }
         shared = Shared(tables)
     }
 
@@ -284,13 +292,6 @@ struct WordFilter: Sendable {
     @inline(__always)
     func mayContain(_ word: UInt64) -> Bool {
         bits[Int(truncatingIfNeeded: word >> 6) & 63] & (1 << (word & 63)) != 0
-    }
-
-    /// Calls `body` with the filter's 64 words, for tight loops: `word` may be in the list when bit `word & 63`
-    /// of word `(word >> 6) & 63` is set (``mayContain(_:)``).
-    @inline(__always)
-    func withBits<Result>(_ body: (UnsafeBufferPointer<UInt64>) -> Result) -> Result {
-        bits.withUnsafeBufferPointer(body)
     }
 }
 
