@@ -411,28 +411,30 @@ private struct Buffer<Element> {
 /// How often each trie node has matched so far in an article: a small open-addressing table over the matched
 /// nodes only (a table over all trie nodes costs more to clear).
 private struct RepeatCounts {
-    /// Node (−1: empty slot) and count per slot.
-    private let slots: UnsafeMutableBufferPointer<(node: Int32, count: UInt8)>
-    private let mask: Int
+    /// The node in each slot (−1: empty), then the count of each slot: one allocation, two plain fills.
+    private let slots: UnsafeMutableBufferPointer<Int32>
+    private let size: Int
 
     /// A table for at most `capacity` distinct nodes (kept at most half full: a probe always ends).
     init(capacity: Int) {
         var size = 16
         while size < 2 * capacity { size *= 2 }
-        slots = .allocate(capacity: size)
-        slots.initialize(repeating: (-1, 0))
-        mask = size - 1
+        slots = .allocate(capacity: 2 * size)
+        UnsafeMutableBufferPointer(rebasing: slots[..<size]).initialize(repeating: -1)
+        UnsafeMutableBufferPointer(rebasing: slots[size...]).initialize(repeating: 0)
+        self.size = size
     }
 
     /// The number of earlier matches of `node` (at most 255); counts this one.
     @inline(__always)
     mutating func next(_ node: Int32) -> UInt8 {
-        var slot = Int((UInt32(bitPattern: node) &* 0x9E37_79B1) >> 16) & mask
-        while slots[slot].node >= 0 && slots[slot].node != node { slot = (slot + 1) & mask }
-        slots[slot].node = node
-        let seen = slots[slot].count
-        slots[slot].count = seen &+ (seen < 255 ? 1 : 0)
-        return seen
+        // Slots are masked to `size`; counts are at `size + slot` < `2 * size`.
+        var slot = Int((UInt32(bitPattern: node) &* 0x9E37_79B1) >> 16) & (size - 1)
+        while slots[slot] >= 0 && slots[slot] != node { slot = (slot + 1) & (size - 1) }
+        slots[slot] = node
+        let seen = slots[size + slot]
+        slots[size + slot] = seen + (seen < 255 ? 1 : 0)
+        return UInt8(seen)
     }
 
     func deallocate() {

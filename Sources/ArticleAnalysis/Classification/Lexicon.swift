@@ -3,8 +3,9 @@ import Foundation
 /// The classifier's model in memory, built for fast matching.
 ///
 /// Terms and phrases are tokenised and stemmed by the analyser (``TextNormalizer``) exactly like article
-/// text, then stored in a trie over stem identifiers: matching an article is one dictionary lookup per token
-/// (stem → identifier) plus a walk down the trie for phrases. The longest phrase starting at a token wins.
+/// text, then stored in a trie over stem identifiers: matching an article is one table lookup per token
+/// (stem → identifier) plus a walk down the trie from the tokens whose stem starts a phrase (``startRoots``). The
+/// longest phrase starting at a token wins.
 public struct Lexicon: Sendable {
     /// What a matched term votes for: a label, a context domain, or the presence of a state.
     enum Channel: Hashable {
