@@ -429,7 +429,7 @@ struct EntityExtractor {
             found[Int(seen)].entity.mentions += 1
             return Int(seen)
         }
-        var name = text.text(source)
+        var name = text.sliceText(source)
         // A possessive "'s" / "’s" ends in an "s" byte: the Character-wise test runs only then.
         if text.bytes[source.upperBound - 1] == 0x73, name.hasSuffix("'s") || name.hasSuffix("\u{2019}s") {
             name = String(name.dropLast(2))
@@ -506,5 +506,21 @@ struct EntityExtractor {
     func person(at i: Int) -> String? {
         guard i < personAt.count, personAt[i] >= 0 else { return nil }
         return found[Int(personAt[i])].entity.name
+    }
+}
+
+extension ArticleText {
+    /// The source text of a byte range, like ``text(_:)``, copied without re-validation when the range starts and
+    /// ends at character boundaries: `bytes` is valid UTF-8 (the segments' strings joined by newlines), and so is
+    /// such a slice of it. A range cut inside a character decodes with repair, as ``text(_:)`` does.
+    func sliceText(_ range: Range<Int>) -> String {
+        bytes.withUnsafeBufferPointer { p in
+            let slice = UnsafeBufferPointer(rebasing: p[range])
+            func isBoundary(_ i: Int) -> Bool { i >= p.count || p[i] & 0xC0 != 0x80 }
+            guard isBoundary(range.lowerBound) && isBoundary(range.upperBound) else {
+                return String(decoding: slice, as: UTF8.self)
+            }
+            return ByteScan.string(validUTF8: slice, isASCII: false)
+        }
     }
 }

@@ -271,7 +271,7 @@ struct QuoteExtractor {
 
 extension ArticleText {
     /// The source text of a byte range without surrounding spaces, quotation marks (" « » “ ”) and
-    /// commas, colons and periods (, ، : .). Trims whole UTF-8 sequences, then decodes once.
+    /// commas, colons and periods (, ، : .). Trims whole UTF-8 sequences, then copies once (``sliceText(_:)``).
     fileprivate func quoteText(_ range: Range<Int>) -> String {
         bytes.withUnsafeBufferPointer { p in
             var lo = range.lowerBound
@@ -305,13 +305,8 @@ extension ArticleText {
                     break
                 }
             }
-            let slice = UnsafeBufferPointer(rebasing: p[lo..<hi])
-            // `bytes` is valid UTF-8 (the segments' strings joined by newlines): a slice that starts and ends at
-            // character boundaries is too and needs no re-validation. A clause cut at its length limit may end
-            // inside a character: decoding repairs that one.
-            func isBoundary(_ i: Int) -> Bool { i >= p.count || p[i] & 0xC0 != 0x80 }
-            guard isBoundary(lo) && isBoundary(hi) else { return String(decoding: slice, as: UTF8.self) }
-            return ByteScan.string(validUTF8: slice, isASCII: false)
+            // A clause cut at its length limit may end inside a character: that one decodes with repair.
+            return sliceText(lo..<hi)
         }
     }
 }
