@@ -152,7 +152,8 @@ public struct Classifier: Sendable {
         let weights = lexicon.weights
         // Pass 1: match every segment (label and context terms, then state names: each a left-to-right longest
         // match, at most one per start position); give each occurrence its repeat factor (decay^n for the n-th
-        // repeat of the same node, in document order). One flat buffer of occurrences; each matched segment is a
+        // repeat of the same node, in document order); sum, as the matches are found, the labels' unsuppressed
+        // evidence and each context domain's evidence. One flat buffer of occurrences; each matched segment is a
         // range of it.
         var occurrences = Buffer<(node: Int32, factor: Double)>(capacity: starts.0.count + starts.1.count)
         var matched = Buffer<(multiplier: Double, zone: Zone, occurrences: Range<Int>)>(capacity: segments.count)
@@ -165,85 +166,68 @@ public struct Classifier: Sendable {
         var bodyMultiplier = weights.body
         var next = (0, 0)
         var voteCount = 0
-        lexicon.repeatFactors.withUnsafeBufferPointer { repeatFactors in
-            lexicon.voteStarts.withUnsafeBufferPointer { voteStarts in
-                for segment in segments {
-                    let multiplier: Double
-                    switch segment.zone {
-                    case .title: multiplier = weights.title
-                    case .lead: multiplier = weights.lead
-                    case .body:
-                        multiplier = bodyMultiplier
-                        bodyMultiplier = max(weights.bodyFloor, bodyMultiplier * weights.bodyDecay)
-                    }
-                    let first = occurrences.count
-                    let end = segment.tokens.upperBound
-                    var free = segment.tokens.lowerBound
-                    while next.0 < starts.0.count && Int(starts.0[next.0]) < end {
-                        let start = Int(starts.0[next.0])
-                        next.0 += 1
-                        guard start >= free else { continue }
-                        let match = lexicon.longestMatch(in: ids, at: start, end: end, root: 0)
-                        guard match.node >= 0 else { continue }
-                        free = match.end
-                        voteCount += Int(voteStarts[match.node + 1] - voteStarts[match.node])
-                        occurrences.append((Int32(match.node), repeatFactors[Int(repeats.next(Int32(match.node)))]))
-                    }
-                    free = segment.tokens.lowerBound
-                    while next.1 < starts.1.count && Int(starts.1[next.1]) < end {
-                        let start = Int(starts.1[next.1])
-                        next.1 += 1
-                        guard start >= free else { continue }
-                        let match = lexicon.longestMatch(in: ids, at: start, end: end, root: Int(lexicon.stateRoot))
-                        guard match.node >= 0 else { continue }
-                        free = match.end
-                        voteCount += Int(voteStarts[match.node + 1] - voteStarts[match.node])
-                        occurrences.append((Int32(match.node), 1))
-                    }
-                    if occurrences.count > first {
-                        matched.append((multiplier, segment.zone, first..<occurrences.count))
-                    }
-                }
-            }
-        }
-        guard matched.count > 0 else { return decision(SIMD4(repeating: 0), evidence: [], language: language) }
-        return lexicon.votes.withUnsafeBufferPointer { votes in
-            lexicon.voteStarts.withUnsafeBufferPointer { voteStarts in
-                score(
-                    matched.elements, occurrences.elements, voteCount: voteCount, votes: votes,
-                    voteStarts: voteStarts, language: language)
-            }
-        }
-    }
-
-    /// Scores the matched segments (occurrences: `occurrences[segment.occurrences]`, in document order, with
-    /// `voteCount` votes in all).
-    private func score(
-        _ matched: UnsafeBufferPointer<(multiplier: Double, zone: Zone, occurrences: Range<Int>)>,
-        _ occurrences: UnsafeBufferPointer<(node: Int32, factor: Double)>,
-        voteCount: Int,
-        votes: UnsafeBufferPointer<Lexicon.FlatVote>,
-        voteStarts: UnsafeBufferPointer<Int32>,
-        language: Language
-    ) -> Classification {
-        let weights = lexicon.weights
-        // Per label (lanes 0–2, indexed like `Label.allCases`; lane 3 unused): no heap arrays.
+        // Per label (lanes 0–2, indexed like `Label.allCases`; lane 3 unused), the unsuppressed evidence; per label,
+        // the context domains that are active and dominate that evidence: a vote naming one of them is suppressed.
         var labelRaw = SIMD4<Double>(repeating: 0)
-        // Per label, the context domains that are active and dominate the label's own evidence: a vote naming
-        // one of them is suppressed.
         var suppressing = SIMD4<UInt64>(repeating: 0)
         // At most 64 domains (checked when the lexicon is built): a small stack buffer.
         withUnsafeTemporaryAllocation(of: Double.self, capacity: lexicon.contextDomains.count) { contextRaw in
             contextRaw.initialize(repeating: 0)
-            for segment in matched {
-                for (node, factor) in occurrences[segment.occurrences] {
-                    for vote in votes[Int(voteStarts[Int(node)])..<Int(voteStarts[Int(node) + 1])] {
-                        let weight = vote.weight * factor * segment.multiplier
-                        if vote.kind < 3 {
-                            labelRaw[Int(vote.kind)] += weight
-                        } else if vote.kind == Lexicon.FlatVote.contextKind {
-                            // Context votes name a domain < `contextDomains.count` = `contextRaw.count`.
-                            contextRaw[Int(vote.target)] += weight
+            lexicon.repeatFactors.withUnsafeBufferPointer { repeatFactors in
+                lexicon.votes.withUnsafeBufferPointer { votes in
+                    lexicon.voteStarts.withUnsafeBufferPointer { voteStarts in
+                        /// Adds the occurrence of `node` to `labelRaw` and `contextRaw`; returns its number of votes.
+                        func tally(_ node: Int, factor: Double, multiplier: Double) -> Int {
+                            let range = Int(voteStarts[node])..<Int(voteStarts[node + 1])
+                            for vote in votes[range] {
+                                let weight = vote.weight * factor * multiplier
+                                if vote.kind < 3 {
+                                    labelRaw[Int(vote.kind)] += weight
+                                } else if vote.kind == Lexicon.FlatVote.contextKind {
+                                    // Context votes name a domain < `contextDomains.count` = `contextRaw.count`.
+                                    contextRaw[Int(vote.target)] += weight
+                                }
+                            }
+                            return range.count
+                        }
+                        for segment in segments {
+                            let multiplier: Double
+                            switch segment.zone {
+                            case .title: multiplier = weights.title
+                            case .lead: multiplier = weights.lead
+                            case .body:
+                                multiplier = bodyMultiplier
+                                bodyMultiplier = max(weights.bodyFloor, bodyMultiplier * weights.bodyDecay)
+                            }
+                            let first = occurrences.count
+                            let end = segment.tokens.upperBound
+                            var free = segment.tokens.lowerBound
+                            while next.0 < starts.0.count && Int(starts.0[next.0]) < end {
+                                let start = Int(starts.0[next.0])
+                                next.0 += 1
+                                guard start >= free else { continue }
+                                let match = lexicon.longestMatch(in: ids, at: start, end: end, root: 0)
+                                guard match.node >= 0 else { continue }
+                                free = match.end
+                                let factor = repeatFactors[Int(repeats.next(Int32(match.node)))]
+                                voteCount += tally(match.node, factor: factor, multiplier: multiplier)
+                                occurrences.append((Int32(match.node), factor))
+                            }
+                            free = segment.tokens.lowerBound
+                            while next.1 < starts.1.count && Int(starts.1[next.1]) < end {
+                                let start = Int(starts.1[next.1])
+                                next.1 += 1
+                                guard start >= free else { continue }
+                                let match = lexicon.longestMatch(
+                                    in: ids, at: start, end: end, root: Int(lexicon.stateRoot))
+                                guard match.node >= 0 else { continue }
+                                free = match.end
+                                voteCount += tally(match.node, factor: 1, multiplier: multiplier)
+                                occurrences.append((Int32(match.node), 1))
+                            }
+                            if occurrences.count > first {
+                                matched.append((multiplier, segment.zone, first..<occurrences.count))
+                            }
                         }
                     }
                 }
@@ -253,6 +237,28 @@ public struct Classifier: Sendable {
                 for label in 0..<3 where raw >= weights.contextDominance * labelRaw[label] { suppressing[label] |= bit }
             }
         }
+        guard matched.count > 0 else { return decision(SIMD4(repeating: 0), evidence: [], language: language) }
+        return lexicon.votes.withUnsafeBufferPointer { votes in
+            lexicon.voteStarts.withUnsafeBufferPointer { voteStarts in
+                score(
+                    matched.elements, occurrences.elements, voteCount: voteCount, suppressing: suppressing,
+                    votes: votes, voteStarts: voteStarts, language: language)
+            }
+        }
+    }
+
+    /// Scores the matched segments (occurrences: `occurrences[segment.occurrences]`, in document order, with
+    /// `voteCount` votes in all; `suppressing`: per label, the context domains that suppress its votes).
+    private func score(
+        _ matched: UnsafeBufferPointer<(multiplier: Double, zone: Zone, occurrences: Range<Int>)>,
+        _ occurrences: UnsafeBufferPointer<(node: Int32, factor: Double)>,
+        voteCount: Int,
+        suppressing: SIMD4<UInt64>,
+        votes: UnsafeBufferPointer<Lexicon.FlatVote>,
+        voteStarts: UnsafeBufferPointer<Int32>,
+        language: Language
+    ) -> Classification {
+        let weights = lexicon.weights
 
         // Pass 2: per segment and label, sum the (possibly suppressed) votes, subtract the zone's noise floor —
         // a passing mention does not earn a label (convention 1) — and weight what remains by the zone.
