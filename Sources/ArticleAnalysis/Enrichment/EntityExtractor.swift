@@ -46,8 +46,14 @@ struct EntityExtractor {
     /// The gazetteer entries found, with their index in `found`: searched linearly (a few dozen per
     /// article, at most the gazetteer's size).
     private var foundEntries: [(entry: Int32, found: Int32)] = []
-    /// Mentions of people by token (used by quote attribution): index in `found`, or -1.
+    /// Per token: the person mentioned there (index in `found`; used by quote attribution), ``coveredOther``
+    /// for a token inside another entity's mention, or ``uncovered``. One array records both what the passes have
+    /// covered and who is mentioned where.
     private var personAt: [Int32] = []
+    /// ``personAt`` of a token inside the mention of an entity other than a person.
+    private static let coveredOther: Int32 = -1
+    /// ``personAt`` of a token no entity mention covers.
+    private static let uncovered: Int32 = -2
     /// Last word of each multi-word person mention (hash) → index in `found` (first person wins).
     private var surnames = HashMap64()
     /// One bit (the low six bits of the hash) per key of `surnames`: most tokens skip the lookup.
@@ -159,14 +165,13 @@ struct EntityExtractor {
 
     /// Runs all passes and returns the entities (each list capped at `limit`).
     mutating func extract(limit: Int) -> Entities {
-        var covered = [Bool](repeating: false, count: text.tokens.count)
-        personAt = [Int32](repeating: -1, count: text.tokens.count)
+        personAt = [Int32](repeating: Self.uncovered, count: text.tokens.count)
         found.reserveCapacity(16)
         foundEntries.reserveCapacity(16)
         let candidates = text.tokens.withUnsafeBufferPointer { candidateTokens($0) }
-        gazetteerPass(&covered, candidates: candidates)
-        titlePass(&covered, candidates: candidates)
-        surnamePass(&covered)
+        gazetteerPass(candidates: candidates)
+        titlePass(candidates: candidates)
+        surnamePass()
         var result = Entities()
         let found = self.found
         let ordered = found.indices.sorted {
@@ -238,7 +243,7 @@ struct EntityExtractor {
     }
 
     /// `candidates`: see ``candidateTokens(_:)``.
-    private mutating func gazetteerPass(_ covered: inout [Bool], candidates: [Int32]) {
+    private mutating func gazetteerPass(candidates: [Int32]) {
         let tokenArray = text.tokens
         let filter = gazetteer.firstWordFilter
         tokenArray.withUnsafeBufferPointer { tokens in
@@ -250,7 +255,7 @@ struct EntityExtractor {
                     if Gazetteer.mayStart(tokens[k].bare, filter: filter)
                         || (tokens[k].fuzzyPattern >= 0 && tokens[k].kind == .arabic)
                     {
-                        i = k + gazetteerMatch(at: k, tokens, &covered)
+                        i = k + gazetteerMatch(at: k, tokens)
                     }
                 }
             }
@@ -259,7 +264,7 @@ struct EntityExtractor {
 
     /// Records the gazetteer name starting at token `i`, if any; returns the number of tokens to skip.
     @inline(never)  // keeps the caller's per-token loop small
-    private mutating func gazetteerMatch(at i: Int, _ tokens: Tokens, _ covered: inout [Bool]) -> Int {
+    private mutating func gazetteerMatch(at i: Int, _ tokens: Tokens) -> Int {
         var matched: (pattern: Int, length: Int)? = nil
         // (The filter in front of `byFirstWord` has no false negatives: the table alone decides.)
         if let range = gazetteer.byFirstWord[tokens[i].bare] {
@@ -268,13 +273,13 @@ struct EntityExtractor {
             matched = (tokens[i].fuzzyPattern, 1)
         }
         guard let (patternIndex, length) = matched else { return 1 }
-        noteGazetteerMatch(gazetteer.patterns[patternIndex].entry, at: i, length: length, tokens, &covered)
+        noteGazetteerMatch(gazetteer.patterns[patternIndex].entry, at: i, length: length, tokens)
         return length
     }
 
     /// Records the mention of gazetteer entry `entryIndex` over tokens `i..<i + length`.
     private mutating func noteGazetteerMatch(
-        _ entryIndex: Int, at i: Int, length: Int, _ tokens: Tokens, _ covered: inout [Bool]
+        _ entryIndex: Int, at i: Int, length: Int, _ tokens: Tokens
     ) {
         // Read through a pointer, so that no copy of the entry (and its strings) is made.
         let kind = gazetteer.entries.withUnsafeBufferPointer { $0[entryIndex].kind }
@@ -292,8 +297,11 @@ struct EntityExtractor {
             foundEntries.append((Int32(entryIndex), Int32(index)))
         }
         for k in i..<(i + length) {
-            covered[k] = true
-            if kind == .person { personAt[k] = Int32(index) }
+            if kind == .person {
+                personAt[k] = Int32(index)
+            } else if personAt[k] == Self.uncovered {
+                personAt[k] = Self.coveredOther
+            }
         }
         if kind == .person && length > 1 { addSurname(tokens[i + length - 1].bare, index) }
     }
@@ -336,20 +344,20 @@ struct EntityExtractor {
 
     /// People introduced by a title: "رئيس الوزراء العراقي مصطفى الكاظمي", "Secretary Patricia Hewitt".
     /// `candidates`: see ``candidateTokens(_:)``.
-    private mutating func titlePass(_ covered: inout [Bool], candidates: [Int32]) {
+    private mutating func titlePass(candidates: [Int32]) {
         let tokenArray = text.tokens
         let filter = Self.titleFilter
         tokenArray.withUnsafeBufferPointer { tokens in
             // Every token that may start a title, except those inside an earlier mention.
             var i = 0
             for candidate in candidates where Int(candidate) >= i && filter.mayContain(tokens[Int(candidate)].bare) {
-                i = titleMention(at: Int(candidate), in: tokens, &covered)
+                i = titleMention(at: Int(candidate), in: tokens)
             }
         }
     }
 
     /// The person named after a title possibly starting at token `i`; returns the token to go on from.
-    private mutating func titleMention(at i: Int, in tokens: Tokens, _ covered: inout [Bool]) -> Int {
+    private mutating func titleMention(at i: Int, in tokens: Tokens) -> Int {
         let arabic = tokens[i].kind == .arabic
         let titleLength =
             arabic ? Self.arabicTitles.longest(at: i, in: tokens) : Self.englishTitles.longest(at: i, in: tokens)
@@ -360,14 +368,16 @@ struct EntityExtractor {
             // Skip adjectives and places qualifying the title (العراقي، الأميركي، الخارجية).
             var skipped = 0
             while j < tokens.count, skipped < 4, !tokens[j].breakBefore, tokens[j].kind == .arabic,
-                tokens[j].hasArticle || (covered[j] && personAt[j] < 0), !stopwords.contains(tokens[j].bare)
+                tokens[j].hasArticle || personAt[j] == Self.coveredOther, !stopwords.contains(tokens[j].bare)
             {
                 j += 1
                 skipped += 1
             }
         }
         var end = j
-        while end < tokens.count, end - j < 4, !(end > j && tokens[end].breakBefore), !covered[end] {
+        while end < tokens.count, end - j < 4, !(end > j && tokens[end].breakBefore),
+            personAt[end] == Self.uncovered
+        {
             let token = tokens[end]
             if stopwords.contains(token.bare) { break }
             if arabic {
@@ -396,14 +406,12 @@ struct EntityExtractor {
         } else if count == 1, let index = surname(tokens[j].bare) {
             // "Mr Blair" after "Tony Blair".
             found[index].entity.mentions += 1
-            covered[j] = true
             personAt[j] = Int32(index)
             return end
-        } else if count >= (arabic ? 2 : 1) && count <= 4 && !(j < tokens.count && covered[j]) {
+        } else if count >= (arabic ? 2 : 1) && count <= 4 && !(j < tokens.count && personAt[j] != Self.uncovered) {
             let source = tokens[j].range.lowerBound..<tokens[end - 1].range.upperBound
             let index = titledPerson(source, firstToken: j)
             for k in j..<end {
-                covered[k] = true
                 personAt[k] = Int32(index)
             }
             if count > 1 { addSurname(tokens[end - 1].bare, index) }
@@ -466,29 +474,29 @@ struct EntityExtractor {
     }
 
     /// Later mentions of a found multi-word person by their last name alone ("وأضاف حسين", "Ms Hewitt").
-    private mutating func surnamePass(_ covered: inout [Bool]) {
+    private mutating func surnamePass() {
         guard surnames.count > 0 else { return }
         let tokenArray = text.tokens
-        tokenArray.withUnsafeBufferPointer { surnamePass($0, &covered) }
+        tokenArray.withUnsafeBufferPointer { surnamePass($0) }
     }
 
-    private mutating func surnamePass(_ tokens: Tokens, _ covered: inout [Bool]) {
+    private mutating func surnamePass(_ tokens: Tokens) {
         // No surname is added in this pass: the filter is read once.
         let filter = surnameFilter
         for i in 0..<tokens.count {
             // The surname filter first: it rejects nearly every token.
-            guard filter & (1 << (tokens[i].bare & 63)) != 0, let index = surname(tokens[i].bare), !covered[i],
+            guard filter & (1 << (tokens[i].bare & 63)) != 0, let index = surname(tokens[i].bare),
+                personAt[i] == Self.uncovered,
                 tokens[i].kind != .latin || tokens[i].capitalized
             else {
                 continue
             }
-            if i + 1 < tokens.count, !tokens[i + 1].breakBefore, !covered[i + 1],
+            if i + 1 < tokens.count, !tokens[i + 1].breakBefore, personAt[i + 1] == Self.uncovered,
                 tokens[i + 1].kind == .latin && tokens[i + 1].capitalized
             {
                 continue
             }
             found[index].entity.mentions += 1
-            covered[i] = true
             personAt[i] = Int32(index)
         }
     }
