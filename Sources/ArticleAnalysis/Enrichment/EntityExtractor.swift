@@ -174,10 +174,23 @@ struct EntityExtractor {
         surnamePass()
         var result = Entities()
         let found = self.found
-        let ordered = found.indices.sorted {
-            found[$0].entity.firstToken != found[$1].entity.firstToken
-                ? found[$0].entity.firstToken < found[$1].entity.firstToken
-                : found[$0].entity.name < found[$1].entity.name
+        // By first mention, then name: a stable insertion sort of the indices (the passes find entities nearly in
+        // order, and a few dozen at most), reading the entities in place.
+        var ordered = Array(found.indices)
+        found.withUnsafeBufferPointer { found in
+            func precedes(_ lhs: Int, _ rhs: Int) -> Bool {
+                let (left, right) = (found[lhs].entity.firstToken, found[rhs].entity.firstToken)
+                return left != right ? left < right : found[lhs].entity.name < found[rhs].entity.name
+            }
+            for position in ordered.indices.dropFirst() {
+                let index = ordered[position]
+                var slot = position
+                while slot > 0 && precedes(index, ordered[slot - 1]) {
+                    ordered[slot] = ordered[slot - 1]
+                    slot -= 1
+                }
+                ordered[slot] = index
+            }
         }
         // One allocation per list (appending to an empty list reallocates as it grows).
         var counts = (persons: 0, organizations: 0, locations: 0)
