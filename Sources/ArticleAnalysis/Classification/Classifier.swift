@@ -102,7 +102,8 @@ public struct Classifier: Sendable {
                     var segmentStart = 0
                     for index in 0..<count {
                         let token = tokens[index]
-                        // Token segments ascend from 0 and are < `segmentCount`.
+                        // Token segments ascend from 0 and are < `segmentCount` (were one not, the checked read of
+                        // `text.segments[segment]` would trap before the write).
                         while segment < token.segment {
                             segments.initializeElement(
                                 at: segment, to: (segmentStart..<index, text.segments[segment].zone))
