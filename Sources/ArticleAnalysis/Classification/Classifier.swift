@@ -80,15 +80,14 @@ public struct Classifier: Sendable {
     func classify(_ text: ArticleText, language: Language) -> Classification {
         let count = text.tokens.count
         let segmentCount = text.segments.count
-        // Scratch buffers (plain allocations: an `Array` costs several times more to create and free). `words`
-        // holds the stem identifiers, then the positions where a match of the first trie may start, then those of
-        // the second trie: `count` each.
-        let words = UnsafeMutableBufferPointer<Int32>.allocate(capacity: max(3 * count, 1))
-        let segments = UnsafeMutableBufferPointer<(tokens: Range<Int>, zone: Zone)>.allocate(capacity: segmentCount)
-        defer {
-            words.deallocate()
-            segments.deallocate()
-        }
+        // Scratch buffers in one plain allocation. `words` holds the stem identifiers, then the positions where a
+        // match of the first trie may start, then those of the second trie: `count` each.
+        typealias Segment = (tokens: Range<Int>, zone: Zone)
+        var arena = Arena(
+            byteCount: Arena.size(of: Int32.self, 3 * count) + Arena.size(of: Segment.self, segmentCount))
+        defer { arena.deallocate() }
+        let words = arena.take(Int32.self, max(3 * count, 1))
+        let segments = arena.take(Segment.self, segmentCount)
         // One pass over the tokens: stem identifiers, start positions, and the token range of every segment
         // (tokens are in segment order; a segment may have none).
         var (count0, count1) = (0, 0)
@@ -156,14 +155,16 @@ public struct Classifier: Sendable {
         // repeat of the same node, in document order); sum, as the matches are found, the labels' unsuppressed
         // evidence and each context domain's evidence. One flat buffer of occurrences; each matched segment is a
         // range of it.
-        var occurrences = Buffer<(node: Int32, factor: Double)>(capacity: starts.0.count + starts.1.count)
-        var matched = Buffer<(multiplier: Double, zone: Zone, occurrences: Range<Int>)>(capacity: segments.count)
-        defer {
-            occurrences.deallocate()
-            matched.deallocate()
-        }
-        var repeats = RepeatCounts(capacity: starts.0.count)
-        defer { repeats.deallocate() }
+        typealias Occurrence = (node: Int32, factor: Double)
+        typealias Matched = (multiplier: Double, zone: Zone, occurrences: Range<Int>)
+        let occurrenceCount = starts.0.count + starts.1.count
+        var arena = Arena(
+            byteCount: Buffer<Occurrence>.size(occurrenceCount) + Buffer<Matched>.size(segments.count)
+                + RepeatCounts.arenaSize(starts.0.count))
+        defer { arena.deallocate() }
+        var occurrences = Buffer<Occurrence>(&arena, capacity: occurrenceCount)
+        var matched = Buffer<Matched>(&arena, capacity: segments.count)
+        var repeats = RepeatCounts(&arena, capacity: starts.0.count)
         var bodyMultiplier = weights.body
         var next = (0, 0)
         var voteCount = 0
@@ -266,14 +267,15 @@ public struct Classifier: Sendable {
         var finalRaw = SIMD4<Double>(repeating: 0)
         // A segment's terms (evidence key, weight) and distinct states (state, vote index): each at most one per
         // vote of the segment.
-        var terms = Buffer<(key: Int32, weight: Double)>(capacity: voteCount)
-        var states = Buffer<(state: Int32, vote: Int)>(capacity: voteCount)
-        var evidence = EvidenceTable(capacity: voteCount)
-        defer {
-            terms.deallocate()
-            states.deallocate()
-            evidence.deallocate()
-        }
+        typealias Term = (key: Int32, weight: Double)
+        typealias State = (state: Int32, vote: Int)
+        var arena = Arena(
+            byteCount: Buffer<Term>.size(voteCount) + Buffer<State>.size(voteCount)
+                + EvidenceTable.arenaSize(voteCount, limit: weights.maxEvidence))
+        defer { arena.deallocate() }
+        var terms = Buffer<Term>(&arena, capacity: voteCount)
+        var states = Buffer<State>(&arena, capacity: voteCount)
+        var evidence = EvidenceTable(&arena, capacity: voteCount)
         for segment in matched {
             var sums = SIMD4<Double>(repeating: 0)
             terms.removeAll()
@@ -322,7 +324,8 @@ public struct Classifier: Sendable {
             }
         }
         return decision(
-            finalRaw, evidence: evidence.strongest(weights.maxEvidence, names: lexicon.termNames), language: language)
+            finalRaw, evidence: evidence.strongest(weights.maxEvidence, names: lexicon.termNames, arena: &arena),
+            language: language)
     }
 
     /// The lane of ``Label/diplomacy`` (its position in ``Label/allCases``).
@@ -360,17 +363,53 @@ public struct Classifier: Sendable {
     }
 }
 
-/// A fixed-capacity list of trivial values in one plain allocation, for the scorer's per-article scratch data (an
-/// `Array` costs several times more to create and free, and checks uniqueness at every append). The owner
-/// deallocates it; every access is checked against the count or capacity.
+/// One plain allocation carved into typed scratch buffers: the scorer's per-article data costs one allocation per
+/// phase instead of one per buffer (an `Array` costs several times more again). The owner deallocates it.
+private struct Arena {
+    private let base: UnsafeMutableRawPointer
+    private let byteCount: Int
+    private var used = 0
+
+    /// The bytes that `capacity` elements of `type` take in an arena, alignment padding included.
+    static func size<T>(of type: T.Type, _ capacity: Int) -> Int {
+        max(capacity, 1) * MemoryLayout<T>.stride + MemoryLayout<T>.alignment
+    }
+
+    /// An arena of `byteCount` bytes: the sum of ``size(of:_:)`` over the buffers it will hold.
+    init(byteCount: Int) {
+        base = .allocate(byteCount: byteCount, alignment: 16)
+        self.byteCount = byteCount
+    }
+
+    /// Room for `capacity` elements of `type`, uninitialised (checked against the arena's size).
+    mutating func take<T>(_ type: T.Type, _ capacity: Int) -> UnsafeMutableBufferPointer<T> {
+        let alignment = MemoryLayout<T>.alignment
+        used = (used + alignment - 1) & ~(alignment - 1)
+        let bytes = max(capacity, 1) * MemoryLayout<T>.stride
+        precondition(used + bytes <= byteCount, "scratch arena too small")
+        defer { used += bytes }
+        return UnsafeMutableBufferPointer(
+            start: (base + used).bindMemory(to: T.self, capacity: max(capacity, 1)), count: capacity)
+    }
+
+    func deallocate() {
+        base.deallocate()
+    }
+}
+
+/// A fixed-capacity list of trivial values in arena memory, for the scorer's per-article scratch data (an `Array`
+/// checks uniqueness at every append). Every access is checked against the count or capacity.
 private struct Buffer<Element> {
     private let base: UnsafeMutablePointer<Element>
     private let capacity: Int
     /// The number of elements.
     private(set) var count = 0
 
-    init(capacity: Int) {
-        base = .allocate(capacity: max(capacity, 1))
+    /// The arena bytes a buffer of `capacity` elements takes.
+    static func size(_ capacity: Int) -> Int { Arena.size(of: Element.self, capacity) }
+
+    init(_ arena: inout Arena, capacity: Int) {
+        base = arena.take(Element.self, capacity).baseAddress!
         self.capacity = capacity
     }
 
@@ -409,27 +448,31 @@ private struct Buffer<Element> {
     mutating func removeAll() {
         count = 0
     }
-
-    func deallocate() {
-        base.deallocate()
-    }
 }
 
 /// How often each trie node has matched so far in an article: a small open-addressing table over the matched
 /// nodes only (a table over all trie nodes costs more to clear).
 private struct RepeatCounts {
-    /// The node in each slot (−1: empty), then the count of each slot: one allocation, two plain fills.
+    /// The node in each slot (−1: empty), then the count of each slot.
     private let slots: UnsafeMutableBufferPointer<Int32>
     private let size: Int
 
-    /// A table for at most `capacity` distinct nodes (kept at most half full: a probe always ends).
-    init(capacity: Int) {
+    /// The number of slots for at most `capacity` distinct nodes (kept at most half full: a probe always ends).
+    private static func slotCount(_ capacity: Int) -> Int {
         var size = 16
         while size < 2 * capacity { size *= 2 }
-        slots = .allocate(capacity: 2 * size)
+        return size
+    }
+
+    /// The arena bytes a table for at most `capacity` distinct nodes takes.
+    static func arenaSize(_ capacity: Int) -> Int { Arena.size(of: Int32.self, 2 * slotCount(capacity)) }
+
+    /// A table for at most `capacity` distinct nodes.
+    init(_ arena: inout Arena, capacity: Int) {
+        size = Self.slotCount(capacity)
+        slots = arena.take(Int32.self, 2 * size)
         UnsafeMutableBufferPointer(rebasing: slots[..<size]).initialize(repeating: -1)
         UnsafeMutableBufferPointer(rebasing: slots[size...]).initialize(repeating: 0)
-        self.size = size
     }
 
     /// The number of earlier matches of `node` (at most 255); counts this one.
@@ -442,10 +485,6 @@ private struct RepeatCounts {
         let seen = slots[size + slot]
         slots[size + slot] = seen + (seen < 255 ? 1 : 0)
         return UInt8(seen)
-    }
-
-    func deallocate() {
-        slots.deallocate()
     }
 }
 
@@ -465,13 +504,24 @@ private struct EvidenceTable {
     private var entries: Buffer<Entry>
     private let mask: Int
 
-    /// A table for at most `capacity` entries (kept at most half full: a probe always ends).
-    init(capacity: Int) {
+    /// The number of slots for at most `capacity` entries (kept at most half full: a probe always ends).
+    private static func slotCount(_ capacity: Int) -> Int {
         var size = 16
         while size < 2 * capacity { size *= 2 }
-        slots = .allocate(capacity: size)
+        return size
+    }
+
+    /// The arena bytes a table for at most `capacity` entries takes, with room to select `limit` of them.
+    static func arenaSize(_ capacity: Int, limit: Int) -> Int {
+        Arena.size(of: Int32.self, slotCount(capacity)) + Buffer<Entry>.size(capacity) + Buffer<Entry>.size(limit + 1)
+    }
+
+    /// A table for at most `capacity` entries.
+    init(_ arena: inout Arena, capacity: Int) {
+        let size = Self.slotCount(capacity)
+        slots = arena.take(Int32.self, size)
         slots.initialize(repeating: -1)
-        entries = Buffer(capacity: capacity)
+        entries = Buffer(&arena, capacity: capacity)
         mask = size - 1
     }
 
@@ -495,7 +545,7 @@ private struct EvidenceTable {
     }
 
     /// The `limit` strongest positive entries, strongest first (ties: label, then term, in canonical order).
-    func strongest(_ limit: Int, names: [String]) -> [Evidence] {
+    func strongest(_ limit: Int, names: [String], arena: inout Arena) -> [Evidence] {
         // Keys are distinct and so are the names of distinct terms: the order is total, and an insertion into the
         // kept prefix gives exactly the first `limit` entries of the full sort.
         func precedes(_ lhs: Entry, _ rhs: Entry) -> Bool {
@@ -504,8 +554,7 @@ private struct EvidenceTable {
             if left != right { return left < right }
             return names[Int(lhs.key >> 2)] < names[Int(rhs.key >> 2)]
         }
-        var order = Buffer<Entry>(capacity: limit + 1)
-        defer { order.deallocate() }
+        var order = Buffer<Entry>(&arena, capacity: limit + 1)
         for entry in entries.elements where entry.weight > 0 {
             var position = order.count
             while position > 0 && precedes(entry, order.elements[position - 1]) { position -= 1 }
@@ -524,10 +573,6 @@ private struct EvidenceTable {
         }
     }
 
-    func deallocate() {
-        slots.deallocate()
-        entries.deallocate()
-    }
 }
 
 extension Language {
