@@ -81,4 +81,44 @@ struct ClassificationSpeedTests {
                 + " (\(items.count) dev articles × \(rounds), checksum \(checksum))"
         )
     }
+
+    @Test(
+        "the kept evidence is the head of the full ranking, strongest first",
+        .enabled(if: devItems != nil, "shared/data/dev-articles*.jsonl not found: skipped")
+    )
+    func evidenceIsTheHeadOfTheRanking() throws {
+        let items = try #require(devItems)
+        let bundled = try Classifier.bundled()
+        var source = bundled.lexicon.source
+        source.parameters.maxEvidence = 10_000
+        let unlimited = try Classifier(lexicon: Lexicon(source: source))
+        var longer = 0
+        for item in items {
+            let (lead, body) = item.leadAndBody
+            let text = ArticleText(title: item.title, lead: lead, highlights: [], paragraphs: body, gazetteer: .bundled)
+            let kept = bundled.classify(text, language: item.language).evidence
+            let all = unlimited.classify(text, language: item.language).evidence
+            #expect(Array(all.prefix(kept.count)) == kept, "\(item.id)")
+            #expect(kept.count == min(all.count, bundled.lexicon.parameters.maxEvidence), "\(item.id)")
+            for (stronger, weaker) in zip(all, all.dropFirst()) {
+                #expect(stronger.weight >= weaker.weight, "\(item.id)")
+            }
+            if all.count > kept.count { longer += 1 }
+        }
+        // The cap matters for some articles, or this test would not test the selection.
+        #expect(longer > 0)
+    }
+
+    @Test("an article without text or without lexicon words scores 0 and has no evidence, from both entry points")
+    func emptyArticles() throws {
+        let classifier = try Classifier.bundled()
+        for (title, lead) in [("", ""), ("xyzzy plugh", "qwerty asdfgh zxcvbn")] {
+            let text = ArticleText(title: title, lead: lead, highlights: [], paragraphs: [""], gazetteer: .bundled)
+            let fromTokens = classifier.classify(text, language: .english)
+            let fromStrings = classifier.classify(title: title, lead: lead, body: [""], language: .english)
+            #expect(fromTokens == fromStrings)
+            #expect(fromTokens.labels.isEmpty && fromTokens.primary == nil && fromTokens.evidence.isEmpty)
+            #expect(Label.allCases.allSatisfy { fromTokens.scores[$0] == 0 })
+        }
+    }
 }

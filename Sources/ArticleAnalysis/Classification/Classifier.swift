@@ -50,7 +50,19 @@ public struct Classifier: Sendable {
             Self.appendStemIDs(of: text, lexicon: lexicon, to: &ids)
             segments.append((first..<ids.count, index == -2 ? .title : index == -1 ? .lead : .body))
         }
-        return classify(stemIDs: ids, segments: segments, language: language)
+        let startRoots = lexicon.startRoots
+        let starts = (0..<2).map { root in
+            ids.indices.compactMap { ids[$0] >= 0 && startRoots[Int(ids[$0])] >> root & 1 != 0 ? Int32($0) : nil }
+        }
+        return ids.withUnsafeBufferPointer { ids in
+            starts[0].withUnsafeBufferPointer { starts0 in
+                starts[1].withUnsafeBufferPointer { starts1 in
+                    segments.withUnsafeBufferPointer { segments in
+                        classify(stemIDs: ids, starts: (starts0, starts1), segments: segments, language: language)
+                    }
+                }
+            }
+        }
     }
 
     /// Appends the lexicon stem identifiers of the words of `text` to `ids`.
@@ -66,133 +78,233 @@ public struct Classifier: Sendable {
     /// lead, every highlight, every paragraph) is one zone segment, so highlights count as separate lead
     /// segments rather than as part of one lead.
     func classify(_ text: ArticleText, language: Language) -> Classification {
-        let ids = lexicon.stemTable.identifiers(of: text.tokens)
-        var segments = [(tokens: Range<Int>, zone: Zone)]()
-        segments.reserveCapacity(text.segments.count)
+        let count = text.tokens.count
+        let segmentCount = text.segments.count
+        // Scratch buffers in one plain allocation. `words` holds the stem identifiers, then the positions where a
+        // match of the first trie may start, then those of the second trie: `count` each.
+        typealias Segment = (tokens: Range<Int>, zone: Zone)
+        var arena = Arena(
+            byteCount: Arena.size(of: Int32.self, 3 * count) + Arena.size(of: Segment.self, segmentCount))
+        defer { arena.deallocate() }
+        let words = arena.take(Int32.self, max(3 * count, 1))
+        let segments = arena.take(Segment.self, segmentCount)
+        // One pass over the tokens: stem identifiers, start positions, and the token range of every segment
+        // (tokens are in segment order; a segment may have none).
+        var (count0, count1) = (0, 0)
         text.tokens.withUnsafeBufferPointer { tokens in
-            var token = 0
-            for (index, segment) in text.segments.enumerated() {
-                let first = token
-                while token < tokens.count && tokens[token].segment == index { token += 1 }
-                segments.append((first..<token, segment.zone))
-            }
-        }
-        return classify(stemIDs: ids, segments: segments, language: language)
-    }
-
-    /// The scorer: `ids` are the article's stem identifiers (−1 for stems the lexicon does not use), `segments`
-    /// the token ranges of its title, lead and body segments in order.
-    private func classify(stemIDs ids: [Int32], segments: [(tokens: Range<Int>, zone: Zone)], language: Language)
-        -> Classification
-    {
-        let parameters = lexicon.parameters
-        let labelCount = Label.allCases.count
-
-        // Pass 1: match every segment; give each occurrence its repeat factor (decay^n for the n-th repeat of
-        // the same node, in document order); sum context evidence and the labels' unsuppressed evidence.
-        // One flat buffer of occurrences; each matched segment is a range of it.
-        var matched: [(multiplier: Double, zone: Zone, occurrences: Range<Int>)] = []
-        matched.reserveCapacity(segments.count)
-        var occurrences: [(node: Int32, factor: Double)] = []
-        occurrences.reserveCapacity(64)
-        // Repeat counts of the few nodes an article matches (a table over all trie nodes cost more to clear).
-        var repeats = RepeatCounts()
-        var bodyMultiplier = parameters.bodyWeight
-        let repeatFactors = lexicon.repeatFactors
-        let (votes, voteStarts) = (lexicon.votes, lexicon.voteStarts)
-        ids.withUnsafeBufferPointer { ids in
-            for segment in segments {
-                let multiplier: Double
-                switch segment.zone {
-                case .title: multiplier = parameters.titleWeight
-                case .lead: multiplier = parameters.leadWeight
-                case .body:
-                    multiplier = bodyMultiplier
-                    bodyMultiplier = max(parameters.bodyFloor, bodyMultiplier * parameters.bodyDecay)
-                }
-                let first = occurrences.count
-                lexicon.forEachMatch(in: ids, segment.tokens, root: 0) { node, _, _ in
-                    occurrences.append((Int32(node), repeatFactors[Int(repeats.next(Int32(node)))]))
-                }
-                lexicon.forEachMatch(in: ids, segment.tokens, root: Int(lexicon.stateRoot)) { node, _, _ in
-                    occurrences.append((Int32(node), 1))
-                }
-                if occurrences.count > first {
-                    matched.append((multiplier, segment.zone, first..<occurrences.count))
-                }
-            }
-        }
-        var labelRaw = (0.0, 0.0, 0.0)
-        var contextRaw = [Double](repeating: 0, count: lexicon.contextDomains.count)
-        for segment in matched {
-            for (node, factor) in occurrences[segment.occurrences] {
-                for index in Int(voteStarts[Int(node)])..<Int(voteStarts[Int(node) + 1]) {
-                    let vote = votes[index]
-                    let weight = vote.weight * factor * segment.multiplier
-                    switch vote.channel {
-                    case .label(.politics): labelRaw.0 += weight
-                    case .label(.security): labelRaw.1 += weight
-                    case .label(.diplomacy): labelRaw.2 += weight
-                    case .context(let domain): contextRaw[domain] += weight
-                    case .state: break
+            lexicon.startRoots.withUnsafeBufferPointer { startRoots in
+                lexicon.stemTable.withLookup { table in
+                    let (ids, starts0, starts1) = (
+                        words.baseAddress!, words.baseAddress! + count, words.baseAddress! + 2 * count
+                    )
+                    var segment = 0
+                    var segmentStart = 0
+                    for index in 0..<count {
+                        let token = tokens[index]
+                        // Token segments ascend from 0 and are < `segmentCount` (were one not, the checked read of
+                        // `text.segments[segment]` would trap before the write).
+                        while segment < token.segment {
+                            segments.initializeElement(
+                                at: segment, to: (segmentStart..<index, text.segments[segment].zone))
+                            segmentStart = index
+                            segment += 1
+                        }
+                        let id = table.identifier(of: token.stem)
+                        // `index` < `count`: in bounds of the first third of `words`.
+                        ids[index] = id
+                        guard id >= 0 else { continue }
+                        // Each start count is at most `index` < `count`: in bounds of its third. The position is
+                        // written at every lexicon word and kept (counted) when its trie may start there.
+                        let roots = Int(startRoots[Int(id)])
+                        starts0[count0] = Int32(truncatingIfNeeded: index)
+                        count0 &+= roots & 1
+                        starts1[count1] = Int32(truncatingIfNeeded: index)
+                        count1 &+= roots >> 1
+                    }
+                    while segment < segmentCount {
+                        segments.initializeElement(at: segment, to: (segmentStart..<count, text.segments[segment].zone))
+                        segmentStart = count
+                        segment += 1
                     }
                 }
             }
         }
-        // Per label, the context domains that are active and dominate the label's own evidence: a vote naming
-        // one of them is suppressed.
-        var suppressing: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        for (domain, raw) in contextRaw.enumerated() where raw >= parameters.contextThreshold {
-            let bit: UInt64 = 1 << UInt64(domain)
-            if raw >= parameters.contextDominance * labelRaw.0 { suppressing.0 |= bit }
-            if raw >= parameters.contextDominance * labelRaw.1 { suppressing.1 |= bit }
-            if raw >= parameters.contextDominance * labelRaw.2 { suppressing.2 |= bit }
-        }
-        func suppressed(_ suppressors: UInt64, _ label: Label) -> Bool {
-            switch label {
-            case .politics: suppressors & suppressing.0 != 0
-            case .security: suppressors & suppressing.1 != 0
-            case .diplomacy: suppressors & suppressing.2 != 0
+        return classify(
+            stemIDs: UnsafeBufferPointer(rebasing: words[..<count]),
+            starts: (
+                UnsafeBufferPointer(rebasing: words[count..<(count + count0)]),
+                UnsafeBufferPointer(rebasing: words[(2 * count)..<(2 * count + count1)])
+            ),
+            segments: UnsafeBufferPointer(segments),
+            language: language
+        )
+    }
+
+    /// The scorer: `ids` are the article's stem identifiers (−1 for stems the lexicon does not use), `starts` the
+    /// positions where a match of the label and context trie, and of the state trie, may start (ascending),
+    /// `segments` the token ranges of its title, lead and body segments in order.
+    private func classify(
+        stemIDs ids: UnsafeBufferPointer<Int32>,
+        starts: (UnsafeBufferPointer<Int32>, UnsafeBufferPointer<Int32>),
+        segments: UnsafeBufferPointer<(tokens: Range<Int>, zone: Zone)>,
+        language: Language
+    ) -> Classification {
+        let weights = lexicon.weights
+        // Pass 1: match every segment (label and context terms, then state names: each a left-to-right longest
+        // match, at most one per start position); give each occurrence its repeat factor (decay^n for the n-th
+        // repeat of the same node, in document order); sum, as the matches are found, the labels' unsuppressed
+        // evidence and each context domain's evidence. One flat buffer of occurrences; each matched segment is a
+        // range of it.
+        typealias Occurrence = (node: Int32, factor: Double)
+        typealias Matched = (multiplier: Double, zone: Zone, occurrences: Range<Int>)
+        let occurrenceCount = starts.0.count + starts.1.count
+        var arena = Arena(
+            byteCount: Buffer<Occurrence>.size(occurrenceCount) + Buffer<Matched>.size(segments.count)
+                + RepeatCounts.arenaSize(starts.0.count))
+        defer { arena.deallocate() }
+        var occurrences = Buffer<Occurrence>(&arena, capacity: occurrenceCount)
+        var matched = Buffer<Matched>(&arena, capacity: segments.count)
+        var repeats = RepeatCounts(&arena, capacity: starts.0.count)
+        var bodyMultiplier = weights.body
+        var next = (0, 0)
+        var voteCount = 0
+        // Per label (lanes 0–2, indexed like `Label.allCases`; lane 3 unused), the unsuppressed evidence; per label,
+        // the context domains that are active and dominate that evidence: a vote naming one of them is suppressed.
+        var labelRaw = SIMD4<Double>(repeating: 0)
+        var suppressing = SIMD4<UInt64>(repeating: 0)
+        // At most 64 domains (checked when the lexicon is built): a small stack buffer.
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: lexicon.contextDomains.count) { contextRaw in
+            contextRaw.initialize(repeating: 0)
+            lexicon.repeatFactors.withUnsafeBufferPointer { repeatFactors in
+                lexicon.votes.withUnsafeBufferPointer { votes in
+                    lexicon.voteStarts.withUnsafeBufferPointer { voteStarts in
+                        /// Adds the occurrence of `node` to `labelRaw` and `contextRaw`; returns its number of votes.
+                        func tally(_ node: Int, factor: Double, multiplier: Double) -> Int {
+                            let range = Int(voteStarts[node])..<Int(voteStarts[node + 1])
+                            for vote in votes[range] {
+                                let weight = vote.weight * factor * multiplier
+                                if vote.kind < 3 {
+                                    labelRaw[Int(vote.kind)] += weight
+                                } else if vote.kind == Lexicon.FlatVote.contextKind {
+                                    // Context votes name a domain < `contextDomains.count` = `contextRaw.count`.
+                                    contextRaw[Int(vote.target)] += weight
+                                }
+                            }
+                            return range.count
+                        }
+                        for segment in segments {
+                            let multiplier: Double
+                            switch segment.zone {
+                            case .title: multiplier = weights.title
+                            case .lead: multiplier = weights.lead
+                            case .body:
+                                multiplier = bodyMultiplier
+                                bodyMultiplier = max(weights.bodyFloor, bodyMultiplier * weights.bodyDecay)
+                            }
+                            let first = occurrences.count
+                            let end = segment.tokens.upperBound
+                            var free = segment.tokens.lowerBound
+                            while next.0 < starts.0.count && Int(starts.0[next.0]) < end {
+                                let start = Int(starts.0[next.0])
+                                next.0 += 1
+                                guard start >= free else { continue }
+                                let match = lexicon.longestMatch(in: ids, at: start, end: end, root: 0)
+                                guard match.node >= 0 else { continue }
+                                free = match.end
+                                let factor = repeatFactors[Int(repeats.next(Int32(match.node)))]
+                                voteCount += tally(match.node, factor: factor, multiplier: multiplier)
+                                occurrences.append((Int32(match.node), factor))
+                            }
+                            free = segment.tokens.lowerBound
+                            while next.1 < starts.1.count && Int(starts.1[next.1]) < end {
+                                let start = Int(starts.1[next.1])
+                                next.1 += 1
+                                guard start >= free else { continue }
+                                let match = lexicon.longestMatch(
+                                    in: ids, at: start, end: end, root: Int(lexicon.stateRoot))
+                                guard match.node >= 0 else { continue }
+                                free = match.end
+                                voteCount += tally(match.node, factor: 1, multiplier: multiplier)
+                                occurrences.append((Int32(match.node), 1))
+                            }
+                            if occurrences.count > first {
+                                matched.append((multiplier, segment.zone, first..<occurrences.count))
+                            }
+                        }
+                    }
+                }
+            }
+            for (domain, raw) in contextRaw.enumerated() where raw >= weights.contextThreshold {
+                let bit: UInt64 = 1 << UInt64(domain)
+                for label in 0..<3 where raw >= weights.contextDominance * labelRaw[label] { suppressing[label] |= bit }
             }
         }
+        guard matched.count > 0 else { return decision(SIMD4(repeating: 0), evidence: [], language: language) }
+        return lexicon.votes.withUnsafeBufferPointer { votes in
+            lexicon.voteStarts.withUnsafeBufferPointer { voteStarts in
+                score(
+                    matched.elements, occurrences.elements, voteCount: voteCount, suppressing: suppressing,
+                    votes: votes, voteStarts: voteStarts, language: language)
+            }
+        }
+    }
+
+    /// Scores the matched segments (occurrences: `occurrences[segment.occurrences]`, in document order, with
+    /// `voteCount` votes in all; `suppressing`: per label, the context domains that suppress its votes).
+    private func score(
+        _ matched: UnsafeBufferPointer<(multiplier: Double, zone: Zone, occurrences: Range<Int>)>,
+        _ occurrences: UnsafeBufferPointer<(node: Int32, factor: Double)>,
+        voteCount: Int,
+        suppressing: SIMD4<UInt64>,
+        votes: UnsafeBufferPointer<Lexicon.FlatVote>,
+        voteStarts: UnsafeBufferPointer<Int32>,
+        language: Language
+    ) -> Classification {
+        let weights = lexicon.weights
 
         // Pass 2: per segment and label, sum the (possibly suppressed) votes, subtract the zone's noise floor —
         // a passing mention does not earn a label (convention 1) — and weight what remains by the zone.
-        // Per label (lanes 0–2, indexed like `Label.allCases`; lane 3 unused): no heap arrays.
         var finalRaw = SIMD4<Double>(repeating: 0)
-        var evidence = EvidenceTable()
-        var sums = SIMD4<Double>(repeating: 0)
-        var scales = SIMD4<Double>(repeating: 0)
-        var terms: [(key: Int32, weight: Double)] = []
-        var states: [(state: Int, vote: Lexicon.Vote)] = []
-        terms.reserveCapacity(32)
-        states.reserveCapacity(8)
+        // A segment's terms (evidence key, weight) and distinct states (state, vote index): each at most one per
+        // vote of the segment.
+        typealias Term = (key: Int32, weight: Double)
+        typealias State = (state: Int32, vote: Int)
+        var arena = Arena(
+            byteCount: Buffer<Term>.size(voteCount) + Buffer<State>.size(voteCount)
+                + EvidenceTable.arenaSize(voteCount, limit: weights.maxEvidence))
+        defer { arena.deallocate() }
+        var terms = Buffer<Term>(&arena, capacity: voteCount)
+        var states = Buffer<State>(&arena, capacity: voteCount)
+        var evidence = EvidenceTable(&arena, capacity: voteCount)
         for segment in matched {
-            for index in 0..<labelCount { sums[index] = 0 }
-            if !terms.isEmpty { terms.removeAll(keepingCapacity: true) }
-            if !states.isEmpty { states.removeAll(keepingCapacity: true) }
+            var sums = SIMD4<Double>(repeating: 0)
+            terms.removeAll()
+            states.removeAll()
             for (node, factor) in occurrences[segment.occurrences] {
                 for index in Int(voteStarts[Int(node)])..<Int(voteStarts[Int(node) + 1]) {
                     let vote = votes[index]
-                    if case .state(let state) = vote.channel, !states.contains(where: { $0.state == state }) {
-                        states.append((state, vote))
+                    if vote.kind == Lexicon.FlatVote.stateKind
+                        && !states.elements.contains(where: { $0.state == vote.target })
+                    {
+                        states.append((vote.target, index))
                     }
-                    guard case .label(let label) = vote.channel else { continue }
+                    guard vote.kind < 3 else { continue }
                     var weight = vote.weight * factor
-                    if suppressed(vote.suppressors, label) { weight *= parameters.contextFactor }
-                    sums[label.index] += weight
-                    terms.append((EvidenceTable.key(label, vote.term), weight))
+                    if vote.suppressors & suppressing[Int(vote.kind)] != 0 { weight *= weights.contextFactor }
+                    sums[Int(vote.kind)] += weight
+                    terms.append((vote.term << 2 | vote.kind, weight))
                 }
             }
             // Co-occurrence rule: a segment naming several different states is about relations between them.
-            let extraStates = min(Double(states.count - 1), parameters.stateMax)
-            if extraStates > 0 && parameters.stateWeight > 0 {
-                let share = parameters.stateWeight * extraStates / Double(states.count)
-                for (_, vote) in states {
+            let extraStates = min(Double(states.count - 1), weights.stateMax)
+            if extraStates > 0 && weights.stateWeight > 0 {
+                let share = weights.stateWeight * extraStates / Double(states.count)
+                for (_, index) in states.elements {
+                    let vote = votes[index]
                     var weight = share
-                    if suppressed(vote.suppressors, .diplomacy) { weight *= parameters.contextFactor }
-                    sums[Label.diplomacy.index] += weight
-                    terms.append((EvidenceTable.key(.diplomacy, vote.term), weight))
+                    if vote.suppressors & suppressing[diplomacy] != 0 { weight *= weights.contextFactor }
+                    sums[diplomacy] += weight
+                    terms.append((vote.term << 2 | Int32(diplomacy), weight))
                 }
             }
             let floor =
@@ -201,31 +313,38 @@ public struct Classifier: Sendable {
                 case .lead: lexicon.zoneFloors.1
                 case .body: lexicon.zoneFloors.2
                 }
-            for index in 0..<labelCount {
-                scales[index] = 0
-                guard sums[index] > floor else { continue }
+            var scales = SIMD4<Double>(repeating: 0)
+            for index in 0..<3 where sums[index] > floor {
                 let kept = sums[index] - floor
                 finalRaw[index] += kept * segment.multiplier
                 scales[index] = kept / sums[index] * segment.multiplier
             }
-            for (key, weight) in terms {
+            for (key, weight) in terms.elements {
                 evidence.add(key, weight: weight * scales[Int(key & 3)], zone: segment.zone)
             }
         }
+        return decision(
+            finalRaw, evidence: evidence.strongest(weights.maxEvidence, names: lexicon.termNames, arena: &arena),
+            language: language)
+    }
 
-        let thresholds = lexicon.languageThresholds[language.index]
-        var scores: [Label: Double] = [:]
-        scores.reserveCapacity(labelCount)
+    /// The lane of ``Label/diplomacy`` (its position in ``Label/allCases``).
+    private var diplomacy: Int { Label.diplomacy.index }
+
+    /// The decision from the labels' final raw scores (lanes 0–2, indexed like ``Label/allCases``).
+    private func decision(_ finalRaw: SIMD4<Double>, evidence: [Evidence], language: Language) -> Classification {
         var labels: [Label] = []
         var primary: Label?
         var primaryScore = -1.0
+        var scores = SIMD4<Double>(repeating: 0)
         let strongest = max(finalRaw[0], finalRaw[1], finalRaw[2])
-        for label in Label.allCases {
-            let raw = finalRaw[label.index]
-            let scale = lexicon.labelScales[label.index]
-            let score = 1 - exp(-raw / scale)
-            scores[label] = score
-            if score >= thresholds[label] ?? 0.5 && raw >= parameters.secondaryRatio * strongest {
+        for (index, label) in Label.allCases.enumerated() {
+            let raw = finalRaw[index]
+            let score = 1 - exp(-raw / lexicon.labelScales[index])
+            scores[index] = score
+            if score >= lexicon.thresholdValues[language.index * 3 + index]
+                && raw >= lexicon.weights.secondaryRatio * strongest
+            {
                 labels.append(label)
                 if score > primaryScore {
                     primary = label
@@ -236,48 +355,136 @@ public struct Classifier: Sendable {
         return Classification(
             labels: labels,
             primary: primary,
-            scores: scores,
-            thresholds: thresholds,
-            evidence: evidence.strongest(parameters.maxEvidence, names: lexicon.termNames),
+            scores: lexicon.labelPositions.mapValues { scores[$0] },
+            thresholds: lexicon.languageThresholds[language.index],
+            evidence: evidence,
             modelVersion: lexicon.version
         )
     }
 }
 
-/// How often each trie node has matched so far in an article: a small open-addressing table over the matched
-/// nodes only.
-private struct RepeatCounts {
-    private var nodes = [Int32](repeating: -1, count: 64)
-    private var counts = [UInt8](repeating: 0, count: 64)
+/// One plain allocation carved into typed scratch buffers: the scorer's per-article data costs one allocation per
+/// phase instead of one per buffer (an `Array` costs several times more again). The owner deallocates it.
+private struct Arena {
+    private let base: UnsafeMutableRawPointer
+    private let byteCount: Int
     private var used = 0
 
-    /// The number of earlier matches of `node` (at most 255); counts this one.
-    mutating func next(_ node: Int32) -> UInt8 {
-        var slot = Int((UInt32(bitPattern: node) &* 0x9E37_79B1) >> 16) & (nodes.count - 1)
-        while nodes[slot] >= 0 && nodes[slot] != node { slot = (slot + 1) & (nodes.count - 1) }
-        if nodes[slot] < 0 {
-            nodes[slot] = node
-            used += 1
-            if used * 2 > nodes.count {
-                grow()
-                return next(node)
-            }
-        }
-        let seen = counts[slot]
-        counts[slot] = seen &+ (seen < 255 ? 1 : 0)
-        return seen
+    /// The bytes that `capacity` elements of `type` take in an arena, alignment padding included.
+    static func size<T>(of type: T.Type, _ capacity: Int) -> Int {
+        max(capacity, 1) * MemoryLayout<T>.stride + MemoryLayout<T>.alignment
     }
 
-    private mutating func grow() {
-        let (oldNodes, oldCounts) = (nodes, counts)
-        nodes = [Int32](repeating: -1, count: oldNodes.count * 2)
-        counts = [UInt8](repeating: 0, count: oldNodes.count * 2)
-        for (node, count) in zip(oldNodes, oldCounts) where node >= 0 {
-            var slot = Int((UInt32(bitPattern: node) &* 0x9E37_79B1) >> 16) & (nodes.count - 1)
-            while nodes[slot] >= 0 { slot = (slot + 1) & (nodes.count - 1) }
-            nodes[slot] = node
-            counts[slot] = count
-        }
+    /// An arena of `byteCount` bytes: the sum of ``size(of:_:)`` over the buffers it will hold.
+    init(byteCount: Int) {
+        base = .allocate(byteCount: byteCount, alignment: 16)
+        self.byteCount = byteCount
+    }
+
+    /// Room for `capacity` elements of `type`, uninitialised (checked against the arena's size).
+    mutating func take<T>(_ type: T.Type, _ capacity: Int) -> UnsafeMutableBufferPointer<T> {
+        let alignment = MemoryLayout<T>.alignment
+        used = (used + alignment - 1) & ~(alignment - 1)
+        let bytes = max(capacity, 1) * MemoryLayout<T>.stride
+        precondition(used + bytes <= byteCount, "scratch arena too small")
+        defer { used += bytes }
+        return UnsafeMutableBufferPointer(
+            start: (base + used).bindMemory(to: T.self, capacity: max(capacity, 1)), count: capacity)
+    }
+
+    func deallocate() {
+        base.deallocate()
+    }
+}
+
+/// A fixed-capacity list of trivial values in arena memory, for the scorer's per-article scratch data (an `Array`
+/// checks uniqueness at every append). Every access is checked against the count or capacity.
+private struct Buffer<Element> {
+    private let base: UnsafeMutablePointer<Element>
+    private let capacity: Int
+    /// The number of elements.
+    private(set) var count = 0
+
+    /// The arena bytes a buffer of `capacity` elements takes.
+    static func size(_ capacity: Int) -> Int { Arena.size(of: Element.self, capacity) }
+
+    init(_ arena: inout Arena, capacity: Int) {
+        base = arena.take(Element.self, capacity).baseAddress!
+        self.capacity = capacity
+    }
+
+    /// The elements.
+    var elements: UnsafeBufferPointer<Element> { UnsafeBufferPointer(start: base, count: count) }
+
+    /// Appends `element`; the caller guarantees that there is room.
+    @inline(__always)
+    mutating func append(_ element: Element) {
+        precondition(count < capacity)
+        (base + count).initialize(to: element)
+        count += 1
+    }
+
+    /// Inserts `element` at `index` (at most ``count``); the caller guarantees that there is room.
+    mutating func insert(_ element: Element, at index: Int) {
+        precondition(count < capacity && index >= 0 && index <= count)
+        (base + index + 1).moveInitialize(from: base + index, count: count - index)
+        (base + index).initialize(to: element)
+        count += 1
+    }
+
+    /// Updates the element at `index` in place.
+    func update(at index: Int, _ body: (inout Element) -> Void) {
+        precondition(index >= 0 && index < count)
+        body(&base[index])
+    }
+
+    /// Forgets the last element (trivial: nothing to deinitialise).
+    mutating func removeLast() {
+        precondition(count > 0)
+        count -= 1
+    }
+
+    /// Forgets the elements (all trivial).
+    mutating func removeAll() {
+        count = 0
+    }
+}
+
+/// How often each trie node has matched so far in an article: a small open-addressing table over the matched
+/// nodes only (a table over all trie nodes costs more to clear).
+private struct RepeatCounts {
+    /// The node in each slot (−1: empty), then the count of each slot.
+    private let slots: UnsafeMutableBufferPointer<Int32>
+    private let size: Int
+
+    /// The number of slots for at most `capacity` distinct nodes (kept at most half full: a probe always ends).
+    private static func slotCount(_ capacity: Int) -> Int {
+        var size = 16
+        while size < 2 * capacity { size *= 2 }
+        return size
+    }
+
+    /// The arena bytes a table for at most `capacity` distinct nodes takes.
+    static func arenaSize(_ capacity: Int) -> Int { Arena.size(of: Int32.self, 2 * slotCount(capacity)) }
+
+    /// A table for at most `capacity` distinct nodes.
+    init(_ arena: inout Arena, capacity: Int) {
+        size = Self.slotCount(capacity)
+        slots = arena.take(Int32.self, 2 * size)
+        UnsafeMutableBufferPointer(rebasing: slots[..<size]).initialize(repeating: -1)
+        UnsafeMutableBufferPointer(rebasing: slots[size...]).initialize(repeating: 0)
+    }
+
+    /// The number of earlier matches of `node` (at most 255); counts this one.
+    @inline(__always)
+    mutating func next(_ node: Int32) -> UInt8 {
+        // Slots are masked to `size`; counts are at `size + slot` < `2 * size`.
+        var slot = Int((UInt32(bitPattern: node) &* 0x9E37_79B1) >> 16) & (size - 1)
+        while slots[slot] >= 0 && slots[slot] != node { slot = (slot + 1) & (size - 1) }
+        slots[slot] = node
+        let seen = slots[size + slot]
+        slots[size + slot] = seen + (seen < 255 ? 1 : 0)
+        return UInt8(seen)
     }
 }
 
@@ -292,54 +499,70 @@ private struct EvidenceTable {
         var weight: Double
     }
 
-    private var slots = [Int32](repeating: -1, count: 64)
-    private var entries: [Entry] = []
+    /// Entry index per slot, −1 for an empty slot.
+    private let slots: UnsafeMutableBufferPointer<Int32>
+    private var entries: Buffer<Entry>
+    private let mask: Int
 
-    init() {
-        entries.reserveCapacity(32)
+    /// The number of slots for at most `capacity` entries (kept at most half full: a probe always ends).
+    private static func slotCount(_ capacity: Int) -> Int {
+        var size = 16
+        while size < 2 * capacity { size *= 2 }
+        return size
     }
 
-    /// The key of a (label, term) pair: `term << 2 | label index`.
-    static func key(_ label: Label, _ term: Int32) -> Int32 {
-        term << 2 | Int32(label.index)
+    /// The arena bytes a table for at most `capacity` entries takes, with room to select `limit` of them.
+    static func arenaSize(_ capacity: Int, limit: Int) -> Int {
+        Arena.size(of: Int32.self, slotCount(capacity)) + Buffer<Entry>.size(capacity) + Buffer<Entry>.size(limit + 1)
     }
 
+    /// A table for at most `capacity` entries.
+    init(_ arena: inout Arena, capacity: Int) {
+        let size = Self.slotCount(capacity)
+        slots = arena.take(Int32.self, size)
+        slots.initialize(repeating: -1)
+        entries = Buffer(&arena, capacity: capacity)
+        mask = size - 1
+    }
+
+    /// Adds `weight` to the entry of `key` (`term << 2 | label index`), creating it in `zone` if new.
     mutating func add(_ key: Int32, weight: Double, zone: Zone) {
-        var slot = Int((UInt32(bitPattern: key) &* 0x9E37_79B1) >> 16) & (slots.count - 1)
+        var slot = Int((UInt32(bitPattern: key) &* 0x9E37_79B1) >> 16) & mask
         while true {
             let entry = Int(slots[slot])
             if entry < 0 { break }
-            if entries[entry].key == key {
-                entries[entry].weight += weight
-                entries[entry].count += 1
+            if entries.elements[entry].key == key {
+                entries.update(at: entry) { entry in
+                    entry.weight += weight
+                    entry.count += 1
+                }
                 return
             }
-            slot = (slot + 1) & (slots.count - 1)
+            slot = (slot + 1) & mask
         }
         slots[slot] = Int32(entries.count)
         entries.append(Entry(key: key, zone: zone, count: 1, weight: weight))
-        if entries.count * 2 > slots.count { grow() }
-    }
-
-    private mutating func grow() {
-        slots = [Int32](repeating: -1, count: slots.count * 2)
-        for (index, entry) in entries.enumerated() {
-            var slot = Int((UInt32(bitPattern: entry.key) &* 0x9E37_79B1) >> 16) & (slots.count - 1)
-            while slots[slot] >= 0 { slot = (slot + 1) & (slots.count - 1) }
-            slots[slot] = Int32(index)
-        }
     }
 
     /// The `limit` strongest positive entries, strongest first (ties: label, then term, in canonical order).
-    func strongest(_ limit: Int, names: [String]) -> [Evidence] {
-        var order = entries.filter { $0.weight > 0 }
-        order.sort { lhs, rhs in
+    func strongest(_ limit: Int, names: [String], arena: inout Arena) -> [Evidence] {
+        // Keys are distinct and so are the names of distinct terms: the order is total, and an insertion into the
+        // kept prefix gives exactly the first `limit` entries of the full sort.
+        func precedes(_ lhs: Entry, _ rhs: Entry) -> Bool {
             if lhs.weight != rhs.weight { return lhs.weight > rhs.weight }
             let (left, right) = (lhs.key & 3, rhs.key & 3)
             if left != right { return left < right }
             return names[Int(lhs.key >> 2)] < names[Int(rhs.key >> 2)]
         }
-        return order.prefix(limit).map { entry in
+        var order = Buffer<Entry>(&arena, capacity: limit + 1)
+        for entry in entries.elements where entry.weight > 0 {
+            var position = order.count
+            while position > 0 && precedes(entry, order.elements[position - 1]) { position -= 1 }
+            guard position < limit else { continue }
+            order.insert(entry, at: position)
+            if order.count > limit { order.removeLast() }
+        }
+        return order.elements.map { entry in
             Evidence(
                 label: Label.allCases[Int(entry.key & 3)],
                 term: names[Int(entry.key >> 2)],
@@ -349,6 +572,7 @@ private struct EvidenceTable {
             )
         }
     }
+
 }
 
 extension Language {

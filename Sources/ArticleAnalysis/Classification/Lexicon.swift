@@ -3,8 +3,9 @@ import Foundation
 /// The classifier's model in memory, built for fast matching.
 ///
 /// Terms and phrases are tokenised and stemmed by the analyser (``TextNormalizer``) exactly like article
-/// text, then stored in a trie over stem identifiers: matching an article is one dictionary lookup per token
-/// (stem → identifier) plus a walk down the trie for phrases. The longest phrase starting at a token wins.
+/// text, then stored in a trie over stem identifiers: matching an article is one table lookup per token
+/// (stem → identifier) plus a walk down the trie from the tokens whose stem starts a phrase (``startRoots``). The
+/// longest phrase starting at a token wins.
 public struct Lexicon: Sendable {
     /// What a matched term votes for: a label, a context domain, or the presence of a state.
     enum Channel: Hashable {
@@ -23,6 +24,69 @@ public struct Lexicon: Sendable {
         var weight: Double
         /// Bit i set: context domain i suppresses this vote.
         var suppressors: UInt64
+    }
+
+    /// One vote in the matching tables: a ``Vote`` with its channel flattened to two integers, for the scorer's
+    /// inner loops.
+    struct FlatVote: Sendable {
+        /// ``contextKind``: the vote names context domain ``target``.
+        static let contextKind: Int32 = 3
+        /// ``stateKind``: the vote names state ``target``.
+        static let stateKind: Int32 = 4
+
+        /// The weight before zone weighting.
+        var weight: Double
+        /// Bit i set: context domain i suppresses this vote.
+        var suppressors: UInt64
+        /// Index into ``Lexicon/termNames`` (for evidence).
+        var term: Int32
+        /// 0–2: a vote for the label at this position of ``Label/allCases``; else ``contextKind`` or
+        /// ``stateKind``.
+        var kind: Int32
+        /// The context domain or state (unused for labels).
+        var target: Int32
+
+        init(_ vote: Vote) {
+            weight = vote.weight
+            suppressors = vote.suppressors
+            term = vote.term
+            switch vote.channel {
+            case .label(let label): (kind, target) = (Int32(Label.allCases.firstIndex(of: label)!), 0)
+            case .context(let domain): (kind, target) = (Self.contextKind, Int32(domain))
+            case .state(let state): (kind, target) = (Self.stateKind, Int32(state))
+            }
+        }
+    }
+
+    /// The scalar fields of ``ModelParameters`` the scorer reads (see there).
+    struct Weights: Sendable {
+        let title: Double
+        let lead: Double
+        let body: Double
+        let bodyDecay: Double
+        let bodyFloor: Double
+        let contextThreshold: Double
+        let contextFactor: Double
+        let contextDominance: Double
+        let secondaryRatio: Double
+        let stateWeight: Double
+        let stateMax: Double
+        let maxEvidence: Int
+
+        init(_ parameters: ModelParameters) {
+            title = parameters.titleWeight
+            lead = parameters.leadWeight
+            body = parameters.bodyWeight
+            bodyDecay = parameters.bodyDecay
+            bodyFloor = parameters.bodyFloor
+            contextThreshold = parameters.contextThreshold
+            contextFactor = parameters.contextFactor
+            contextDominance = parameters.contextDominance
+            secondaryRatio = parameters.secondaryRatio
+            stateWeight = parameters.stateWeight
+            stateMax = parameters.stateMax
+            maxEvidence = parameters.maxEvidence
+        }
     }
 
     /// One trie node: children by stem identifier and the votes of the phrase ending here.
@@ -60,6 +124,8 @@ public struct Lexicon: Sendable {
     /// The children of the two roots as one dense array indexed by `root × stem count + stem identifier` (−1:
     /// none), so that the lookup made at every token is an array access rather than a dictionary probe.
     var rootChildren: [Int32] = []
+    /// Per stem identifier, the roots with a child along it (bit `root`): the words a match may start at.
+    var startRoots: [UInt8] = []
     /// Every other trie edge: key `parent << 32 | stem identifier` → child node.
     var edges = StemTable([:])
     /// Whether a node has children (no edge lookup needed otherwise).
@@ -67,11 +133,18 @@ public struct Lexicon: Sendable {
     /// The votes of node `i` are `votes[voteStarts[i]..<voteStarts[i + 1]]`.
     var voteStarts: [Int32] = []
     /// All votes, grouped by node.
-    var votes: [Vote] = []
+    var votes: [FlatVote] = []
     /// `repeatDecay^n` for n = 0…255 (the factor of a term's n-th repeat).
     var repeatFactors: [Double] = []
     /// The thresholds per language, indexed like ``Language/allCases``.
     var languageThresholds: [[Label: Double]] = []
+    /// ``languageThresholds`` as numbers: `[language × 3 + label]`, 0.5 where a label has none.
+    var thresholdValues: [Double] = []
+    /// Each label → its position in ``Label/allCases``: the scores dictionary is mapped from it (same keys, no
+    /// hashing).
+    var labelPositions: [Label: Int] = [:]
+    /// The scalar model parameters, for the scorer (reading ``parameters`` would copy its dictionaries).
+    private(set) var weights: Weights
     /// The noise floors of the title, lead and body.
     var zoneFloors: (Double, Double, Double) = (0, 0, 0)
     /// The saturation constant per label, indexed like ``Label/allCases``.
@@ -81,6 +154,7 @@ public struct Lexicon: Sendable {
     public init(source: LexiconSource) throws(AnalysisError) {
         version = source.version
         parameters = source.parameters
+        weights = Weights(source.parameters)
         self.source = source
         var domains: [String] = []
         for entry in source.contextEntries where !domains.contains(entry.domain) {
@@ -123,11 +197,14 @@ public struct Lexicon: Sendable {
         for root in 0..<2 {
             for (stem, child) in nodes[root].children { rootChildren[root * stemIDs.count + Int(stem)] = child }
         }
+        startRoots = (0..<stemIDs.count).map { stem in
+            (rootChildren[stem] >= 0 ? 1 : 0) | (rootChildren[stemIDs.count + stem] >= 0 ? 2 : 0)
+        }
         var edgeMap: [UInt64: Int32] = [:]
         for (parent, node) in nodes.enumerated() {
             hasChildren.append(!node.children.isEmpty)
             voteStarts.append(Int32(votes.count))
-            votes += node.votes
+            votes += node.votes.map(FlatVote.init)
             guard parent > 1 else { continue }
             for (stem, child) in node.children { edgeMap[UInt64(parent) << 32 | UInt64(stem)] = child }
         }
@@ -138,6 +215,8 @@ public struct Lexicon: Sendable {
         nodes = []
         repeatFactors = (0..<256).map { pow(parameters.repeatDecay, Double($0)) }
         languageThresholds = Language.allCases.map { parameters.thresholds(for: $0) }
+        thresholdValues = languageThresholds.flatMap { thresholds in Label.allCases.map { thresholds[$0] ?? 0.5 } }
+        labelPositions = Dictionary(uniqueKeysWithValues: Label.allCases.enumerated().map { ($1, $0) })
         zoneFloors = (parameters.floor(for: .title), parameters.floor(for: .lead), parameters.floor(for: .body))
         labelScales = Label.allCases.map { parameters.scales[$0] ?? 6 }
     }
@@ -196,12 +275,6 @@ public struct Lexicon: Sendable {
         return hashes
     }
 
-    /// The identifier of a stem hash, or −1 when no lexicon term uses the stem.
-    @inline(__always)
-    func stemID(_ hash: UInt64) -> Int32 {
-        stemTable.identifier(of: hash)
-    }
-
     /// The child of `node` along stem identifier `stem`, or −1.
     @inline(__always)
     func child(of node: Int, stem: Int32) -> Int {
@@ -216,44 +289,21 @@ public struct Lexicon: Sendable {
         voteStarts[node + 1] > voteStarts[node]
     }
 
-    /// Calls `body(node, start, end)` for every longest match in `ids[range]` of the trie under `root`, left to
-    /// right, non-overlapping.
+    /// The longest phrase of the trie under `root` that starts at `ids[start]` (not −1) and ends by `end`: its
+    /// node and end position, or node −1 when none does.
     @inline(__always)
-    func forEachMatch(
-        in ids: UnsafeBufferPointer<Int32>, _ range: Range<Int>, root: Int, _ body: (Int, Int, Int) -> Void
-    ) {
-        var start = range.lowerBound
-        let end = range.upperBound
-        let offset = root * stemCount
-        while start < end {
-            // Most words are not lexicon stems: skip them in a tight loop.
-            while start < end && ids[start] < 0 { start += 1 }
-            guard start < end else { break }
-            let child = rootChildren.withUnsafeBufferPointer { Int($0[offset + Int(ids[start])]) }
-            guard child >= 0 else {
-                start += 1
-                continue
-            }
-            var node = child
-            var bestNode = hasVotes(node) ? node : -1
-            var bestEnd = start + 1
-            var position = start + 1
-            while position < end, hasChildren[node], ids[position] >= 0 {
-                let next = self.child(of: node, stem: ids[position])
-                guard next >= 0 else { break }
-                node = next
-                position += 1
-                if hasVotes(node) {
-                    bestNode = node
-                    bestEnd = position
-                }
-            }
-            if bestNode >= 0 {
-                body(bestNode, start, bestEnd)
-                start = bestEnd
-            } else {
-                start += 1
-            }
+    func longestMatch(in ids: UnsafeBufferPointer<Int32>, at start: Int, end: Int, root: Int) -> (node: Int, end: Int) {
+        var node = rootChildren.withUnsafeBufferPointer { Int($0[root * stemCount + Int(ids[start])]) }
+        guard node >= 0 else { return (-1, start) }
+        var best = (node: hasVotes(node) ? node : -1, end: start + 1)
+        var position = start + 1
+        while position < end, hasChildren[node], ids[position] >= 0 {
+            let next = child(of: node, stem: ids[position])
+            guard next >= 0 else { break }
+            node = next
+            position += 1
+            if hasVotes(node) { best = (node, position) }
         }
+        return best
     }
 }

@@ -9,7 +9,9 @@ struct StemTable: Sendable {
     /// Builds the table from `identifiers` (stem hash → identifier).
     init(_ identifiers: [UInt64: Int32]) {
         var capacity = 16
-        while capacity < identifiers.count * 2 { capacity *= 2 }
+        // At most a quarter full: a key not in the table (most words of an article) mostly meets an empty slot
+        // at once, and a key in it is mostly in its home slot.
+        while capacity < identifiers.count * 4 { capacity *= 2 }
         keys = Array(repeating: 0, count: capacity)
         values = Array(repeating: -1, count: capacity)
         mask = capacity - 1
@@ -29,25 +31,30 @@ struct StemTable: Sendable {
         }
     }
 
-    /// The identifiers of the stems of `tokens` (−1 for stems no lexicon term uses), in order.
-    func identifiers(of tokens: [ArticleText.TokenInfo]) -> [Int32] {
+    /// Calls `body` with a lookup that reads the table through pointers (no retain, no bounds check per probe).
+    @inline(__always)
+    func withLookup<Result>(_ body: (Lookup) -> Result) -> Result {
         keys.withUnsafeBufferPointer { keys in
-            values.withUnsafeBufferPointer { values in
-                tokens.withUnsafeBufferPointer { tokens in
-                    [Int32](unsafeUninitializedCapacity: tokens.count) { ids, initialized in
-                        for (index, token) in tokens.enumerated() {
-                            ids.initializeElement(at: index, to: Self.probe(token.stem, keys, values, mask: mask))
-                        }
-                        initialized = tokens.count
-                    }
-                }
-            }
+            values.withUnsafeBufferPointer { values in body(Lookup(keys: keys, values: values, mask: mask)) }
+        }
+    }
+
+    /// The table's storage, valid inside ``withLookup(_:)``.
+    struct Lookup {
+        fileprivate let keys: UnsafeBufferPointer<UInt64>
+        fileprivate let values: UnsafeBufferPointer<Int32>
+        fileprivate let mask: Int
+
+        /// The identifier of the stem with this hash, or −1 when no lexicon term uses it.
+        @inline(__always)
+        func identifier(of key: UInt64) -> Int32 {
+            StemTable.probe(key, keys, values, mask: mask)
         }
     }
 
     /// Linear probing from the key's home slot to the key or an empty slot (value −1).
     @inline(__always)
-    private static func probe(
+    fileprivate static func probe(
         _ key: UInt64,
         _ keys: UnsafeBufferPointer<UInt64>,
         _ values: UnsafeBufferPointer<Int32>,

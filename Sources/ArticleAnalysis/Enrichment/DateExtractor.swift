@@ -197,66 +197,73 @@ struct DateExtractor {
         }
         func number(_ k: Int) -> Int? { Self.number(k, tokens, bytes) }
         func month(at k: Int) -> (Int, Int)? { Self.month(at: k, tokens, bytes) }
-        let arabicWeekdayFilter = Self.arabicWeekdayFilter
-        var k = 0
-        while k < tokens.count {
-            let kind = tokens[k].kind
-            // Arabic weekday after a day word: "اليوم الأحد", "يوم الخميس".
-            if kind == .arabic {
-                if arabicWeekdayFilter.mayContain(tokens[k].normalized),
-                    let weekday = Self.arabicWeekdays[tokens[k].normalized], k > 0,
-                    Self.dayWords.contains(tokens[k - 1].bare), !tokens[k].breakBefore
+        return Self.arabicWeekdayFilter.withPointer { arabicWeekdayFilter in
+            var k = 0
+            while k < tokens.count {
+                let kind = tokens[k].kind
+                // Arabic weekday after a day word: "اليوم الأحد", "يوم الخميس".
+                if kind == .arabic {
+                    if arabicWeekdayFilter.mayContain(tokens[k].normalized),
+                        let weekday = Self.arabicWeekdays[tokens[k].normalized], k > 0,
+                        Self.dayWords.contains(tokens[k - 1].bare), !tokens[k].breakBefore
+                    {
+                        add(
+                            DateMention(
+                                text: text.text(tokens: k - 1, k), kind: .weekday, value: resolveWeekday(weekday)))
+                    }
+                    // Only a number or a Latin month name starts any other date.
+                    k += 1
+                    continue
+                }
+                if kind == .latin, tokens[k].capitalized, let weekday = Self.englishWeekdays[tokens[k].bare] {
+                    add(DateMention(text: text.text(tokens[k].range), kind: .weekday, value: resolveWeekday(weekday)))
+                    k += 1
+                    continue
+                }
+                // ISO date: 2021-08-15.
+                if let y = number(k), y >= 1900, y <= 2100, k + 2 < tokens.count, let m = number(k + 1),
+                    let d = number(k + 2),
+                    bytes[tokens[k + 1].range.lowerBound - 1] == 0x2D,
+                    bytes[tokens[k + 2].range.lowerBound - 1] == 0x2D,
+                    (1...12).contains(m), (1...31).contains(d)
                 {
-                    add(DateMention(text: text.text(tokens: k - 1, k), kind: .weekday, value: resolveWeekday(weekday)))
+                    add(DateMention(text: text.text(tokens: k, k + 2), kind: .absolute, value: Self.iso(y, m, d)))
+                    k += 3
+                    continue
                 }
-                // Only a number or a Latin month name starts any other date.
+                // Day month [year]: "15 آب/أغسطس 2021", "15 August 2021".
+                if let d = number(k), (1...31).contains(d), let (m, span) = month(at: k + 1) {
+                    var last = k + span
+                    var year: Int? = nil
+                    if last + 1 < tokens.count, let y = number(last + 1), y >= 1900, y <= 2100 {
+                        year = y
+                        last += 1
+                    }
+                    let y = year ?? published?.year
+                    add(
+                        DateMention(
+                            text: text.text(tokens: k, last), kind: .absolute, value: y.map { Self.iso($0, m, d) }))
+                    k = last + 1
+                    continue
+                }
+                // Month day, year: "August 15, 2021".
+                if kind == .latin, let (m, span) = month(at: k), let d = number(k + span), (1...31).contains(d) {
+                    var last = k + span
+                    var year: Int? = nil
+                    if last + 1 < tokens.count, let y = number(last + 1), y >= 1900, y <= 2100 {
+                        year = y
+                        last += 1
+                    }
+                    let y = year ?? published?.year
+                    add(
+                        DateMention(
+                            text: text.text(tokens: k, last), kind: .absolute, value: y.map { Self.iso($0, m, d) }))
+                    k = last + 1
+                    continue
+                }
                 k += 1
-                continue
             }
-            if kind == .latin, tokens[k].capitalized, let weekday = Self.englishWeekdays[tokens[k].bare] {
-                add(DateMention(text: text.text(tokens[k].range), kind: .weekday, value: resolveWeekday(weekday)))
-                k += 1
-                continue
-            }
-            // ISO date: 2021-08-15.
-            if let y = number(k), y >= 1900, y <= 2100, k + 2 < tokens.count, let m = number(k + 1),
-                let d = number(k + 2),
-                bytes[tokens[k + 1].range.lowerBound - 1] == 0x2D,
-                bytes[tokens[k + 2].range.lowerBound - 1] == 0x2D,
-                (1...12).contains(m), (1...31).contains(d)
-            {
-                add(DateMention(text: text.text(tokens: k, k + 2), kind: .absolute, value: Self.iso(y, m, d)))
-                k += 3
-                continue
-            }
-            // Day month [year]: "15 آب/أغسطس 2021", "15 August 2021".
-            if let d = number(k), (1...31).contains(d), let (m, span) = month(at: k + 1) {
-                var last = k + span
-                var year: Int? = nil
-                if last + 1 < tokens.count, let y = number(last + 1), y >= 1900, y <= 2100 {
-                    year = y
-                    last += 1
-                }
-                let y = year ?? published?.year
-                add(DateMention(text: text.text(tokens: k, last), kind: .absolute, value: y.map { Self.iso($0, m, d) }))
-                k = last + 1
-                continue
-            }
-            // Month day, year: "August 15, 2021".
-            if kind == .latin, let (m, span) = month(at: k), let d = number(k + span), (1...31).contains(d) {
-                var last = k + span
-                var year: Int? = nil
-                if last + 1 < tokens.count, let y = number(last + 1), y >= 1900, y <= 2100 {
-                    year = y
-                    last += 1
-                }
-                let y = year ?? published?.year
-                add(DateMention(text: text.text(tokens: k, last), kind: .absolute, value: y.map { Self.iso($0, m, d) }))
-                k = last + 1
-                continue
-            }
-            k += 1
+            return out
         }
-        return out
     }
 }

@@ -46,8 +46,14 @@ struct EntityExtractor {
     /// The gazetteer entries found, with their index in `found`: searched linearly (a few dozen per
     /// article, at most the gazetteer's size).
     private var foundEntries: [(entry: Int32, found: Int32)] = []
-    /// Mentions of people by token (used by quote attribution): index in `found`, or -1.
+    /// Per token: the person mentioned there (index in `found`; used by quote attribution), ``coveredOther``
+    /// for a token inside another entity's mention, or ``uncovered``. One array records both what the passes have
+    /// covered and who is mentioned where.
     private var personAt: [Int32] = []
+    /// ``personAt`` of a token inside the mention of an entity other than a person.
+    private static let coveredOther: Int32 = -1
+    /// ``personAt`` of a token no entity mention covers.
+    private static let uncovered: Int32 = -2
     /// Last word of each multi-word person mention (hash) → index in `found` (first person wins).
     private var surnames = HashMap64()
     /// One bit (the low six bits of the hash) per key of `surnames`: most tokens skip the lookup.
@@ -125,7 +131,9 @@ struct EntityExtractor {
         "lord",
     ])
     /// The first words of all titles.
-    private static let titleFilter = WordFilter(arabicTitles.firstWords + englishTitles.firstWords)
+    static let titleFirstWords = arabicTitles.firstWords + englishTitles.firstWords
+    /// A filter over ``titleFirstWords``.
+    private static let titleFilter = WordFilter(titleFirstWords)
     /// Capitalised English words that are never part of a person's name.
     static let englishNonNames = HashSet64(
         ("election elections minister ministers secretary justice party government office house department "
@@ -157,20 +165,45 @@ struct EntityExtractor {
 
     /// Runs all passes and returns the entities (each list capped at `limit`).
     mutating func extract(limit: Int) -> Entities {
-        var covered = [Bool](repeating: false, count: text.tokens.count)
-        personAt = [Int32](repeating: -1, count: text.tokens.count)
+        personAt = [Int32](repeating: Self.uncovered, count: text.tokens.count)
         found.reserveCapacity(16)
         foundEntries.reserveCapacity(16)
-        gazetteerPass(&covered)
-        titlePass(&covered)
-        surnamePass(&covered)
+        let candidates = text.tokens.withUnsafeBufferPointer { candidateTokens($0) }
+        gazetteerPass(candidates: candidates)
+        titlePass(candidates: candidates)
+        surnamePass()
         var result = Entities()
         let found = self.found
-        let ordered = found.indices.sorted {
-            found[$0].entity.firstToken != found[$1].entity.firstToken
-                ? found[$0].entity.firstToken < found[$1].entity.firstToken
-                : found[$0].entity.name < found[$1].entity.name
+        // By first mention, then name: a stable insertion sort of the indices (the passes find entities nearly in
+        // order, and a few dozen at most), reading the entities in place.
+        var ordered = Array(found.indices)
+        found.withUnsafeBufferPointer { found in
+            func precedes(_ lhs: Int, _ rhs: Int) -> Bool {
+                let (left, right) = (found[lhs].entity.firstToken, found[rhs].entity.firstToken)
+                return left != right ? left < right : found[lhs].entity.name < found[rhs].entity.name
+            }
+            for position in ordered.indices.dropFirst() {
+                let index = ordered[position]
+                var slot = position
+                while slot > 0 && precedes(index, ordered[slot - 1]) {
+                    ordered[slot] = ordered[slot - 1]
+                    slot -= 1
+                }
+                ordered[slot] = index
+            }
         }
+        // One allocation per list (appending to an empty list reallocates as it grows).
+        var counts = (persons: 0, organizations: 0, locations: 0)
+        for entry in found {
+            switch entry.kind {
+            case .person: counts.persons += 1
+            case .organization: counts.organizations += 1
+            case .country, .capital, .city: counts.locations += 1
+            }
+        }
+        result.persons.reserveCapacity(min(counts.persons, limit))
+        result.organizations.reserveCapacity(min(counts.organizations, limit))
+        result.locations.reserveCapacity(min(counts.locations, limit))
         for index in ordered {
             switch found[index].kind {
             case .person where result.persons.count < limit: result.persons.append(found[index].entity)
@@ -204,20 +237,38 @@ struct EntityExtractor {
         surnameFilter |= 1 << (word & 63)
     }
 
-    private mutating func gazetteerPass(_ covered: inout [Bool]) {
+    /// The tokens that may start a gazetteer name or a title, in order: one tight loop over the tokens for the
+    /// gazetteer and title passes, which then visit only these.
+    private func candidateTokens(_ tokens: Tokens) -> [Int32] {
+        gazetteer.nameOrTitleFilter.withUnsafeBufferPointer { filter in
+            [Int32](unsafeUninitializedCapacity: tokens.count) { candidates, count in
+                for i in 0..<tokens.count {
+                    // `count` ≤ `i` < `tokens.count`, the capacity: every token is written, a candidate is kept.
+                    candidates[count] = Int32(truncatingIfNeeded: i)
+                    if Gazetteer.mayStart(tokens[i].bare, filter: filter)
+                        || (tokens[i].fuzzyPattern >= 0 && tokens[i].kind == .arabic)
+                    {
+                        count += 1
+                    }
+                }
+            }
+        }
+    }
+
+    /// `candidates`: see ``candidateTokens(_:)``.
+    private mutating func gazetteerPass(candidates: [Int32]) {
         let tokenArray = text.tokens
         let filter = gazetteer.firstWordFilter
         tokenArray.withUnsafeBufferPointer { tokens in
             filter.withUnsafeBufferPointer { filter in
-                // The tight loop only finds the tokens that may start a name.
+                // Every token that may start a name, except those inside an earlier match.
                 var i = 0
-                while i < tokens.count {
-                    if Gazetteer.mayStart(tokens[i].bare, filter: filter)
-                        || (tokens[i].fuzzyPattern >= 0 && tokens[i].kind == .arabic)
+                for candidate in candidates where Int(candidate) >= i {
+                    let k = Int(candidate)
+                    if Gazetteer.mayStart(tokens[k].bare, filter: filter)
+                        || (tokens[k].fuzzyPattern >= 0 && tokens[k].kind == .arabic)
                     {
-                        i += gazetteerMatch(at: i, tokens, &covered)
-                    } else {
-                        i += 1
+                        i = k + gazetteerMatch(at: k, tokens)
                     }
                 }
             }
@@ -226,7 +277,7 @@ struct EntityExtractor {
 
     /// Records the gazetteer name starting at token `i`, if any; returns the number of tokens to skip.
     @inline(never)  // keeps the caller's per-token loop small
-    private mutating func gazetteerMatch(at i: Int, _ tokens: Tokens, _ covered: inout [Bool]) -> Int {
+    private mutating func gazetteerMatch(at i: Int, _ tokens: Tokens) -> Int {
         var matched: (pattern: Int, length: Int)? = nil
         // (The filter in front of `byFirstWord` has no false negatives: the table alone decides.)
         if let range = gazetteer.byFirstWord[tokens[i].bare] {
@@ -235,13 +286,13 @@ struct EntityExtractor {
             matched = (tokens[i].fuzzyPattern, 1)
         }
         guard let (patternIndex, length) = matched else { return 1 }
-        noteGazetteerMatch(gazetteer.patterns[patternIndex].entry, at: i, length: length, tokens, &covered)
+        noteGazetteerMatch(gazetteer.patterns[patternIndex].entry, at: i, length: length, tokens)
         return length
     }
 
     /// Records the mention of gazetteer entry `entryIndex` over tokens `i..<i + length`.
     private mutating func noteGazetteerMatch(
-        _ entryIndex: Int, at i: Int, length: Int, _ tokens: Tokens, _ covered: inout [Bool]
+        _ entryIndex: Int, at i: Int, length: Int, _ tokens: Tokens
     ) {
         // Read through a pointer, so that no copy of the entry (and its strings) is made.
         let kind = gazetteer.entries.withUnsafeBufferPointer { $0[entryIndex].kind }
@@ -250,16 +301,20 @@ struct EntityExtractor {
             index = Int(known)
             found[index].entity.mentions += 1
         } else {
-            var entity =
-                language == .english ? gazetteer.englishEntities[entryIndex] : gazetteer.arabicEntities[entryIndex]
-            entity.mentions = 1
-            entity.firstToken = i
-            index = add(entity, kind: kind)
+            // Copied straight into `found` (a local copy would retain and release its strings once more).
+            index = add(
+                language == .english ? gazetteer.englishEntities[entryIndex] : gazetteer.arabicEntities[entryIndex],
+                kind: kind)
+            found[index].entity.mentions = 1
+            found[index].entity.firstToken = i
             foundEntries.append((Int32(entryIndex), Int32(index)))
         }
         for k in i..<(i + length) {
-            covered[k] = true
-            if kind == .person { personAt[k] = Int32(index) }
+            if kind == .person {
+                personAt[k] = Int32(index)
+            } else if personAt[k] == Self.uncovered {
+                personAt[k] = Self.coveredOther
+            }
         }
         if kind == .person && length > 1 { addSurname(tokens[i + length - 1].bare, index) }
     }
@@ -301,23 +356,21 @@ struct EntityExtractor {
     }
 
     /// People introduced by a title: "رئيس الوزراء العراقي مصطفى الكاظمي", "Secretary Patricia Hewitt".
-    private mutating func titlePass(_ covered: inout [Bool]) {
+    /// `candidates`: see ``candidateTokens(_:)``.
+    private mutating func titlePass(candidates: [Int32]) {
         let tokenArray = text.tokens
         let filter = Self.titleFilter
         tokenArray.withUnsafeBufferPointer { tokens in
+            // Every token that may start a title, except those inside an earlier mention.
             var i = 0
-            while i < tokens.count {
-                if !filter.mayContain(tokens[i].bare) {
-                    i += 1
-                    continue
-                }
-                i = titleMention(at: i, in: tokens, &covered)
+            for candidate in candidates where Int(candidate) >= i && filter.mayContain(tokens[Int(candidate)].bare) {
+                i = titleMention(at: Int(candidate), in: tokens)
             }
         }
     }
 
     /// The person named after a title possibly starting at token `i`; returns the token to go on from.
-    private mutating func titleMention(at i: Int, in tokens: Tokens, _ covered: inout [Bool]) -> Int {
+    private mutating func titleMention(at i: Int, in tokens: Tokens) -> Int {
         let arabic = tokens[i].kind == .arabic
         let titleLength =
             arabic ? Self.arabicTitles.longest(at: i, in: tokens) : Self.englishTitles.longest(at: i, in: tokens)
@@ -328,14 +381,16 @@ struct EntityExtractor {
             // Skip adjectives and places qualifying the title (العراقي، الأميركي، الخارجية).
             var skipped = 0
             while j < tokens.count, skipped < 4, !tokens[j].breakBefore, tokens[j].kind == .arabic,
-                tokens[j].hasArticle || (covered[j] && personAt[j] < 0), !stopwords.contains(tokens[j].bare)
+                tokens[j].hasArticle || personAt[j] == Self.coveredOther, !stopwords.contains(tokens[j].bare)
             {
                 j += 1
                 skipped += 1
             }
         }
         var end = j
-        while end < tokens.count, end - j < 4, !(end > j && tokens[end].breakBefore), !covered[end] {
+        while end < tokens.count, end - j < 4, !(end > j && tokens[end].breakBefore),
+            personAt[end] == Self.uncovered
+        {
             let token = tokens[end]
             if stopwords.contains(token.bare) { break }
             if arabic {
@@ -364,14 +419,12 @@ struct EntityExtractor {
         } else if count == 1, let index = surname(tokens[j].bare) {
             // "Mr Blair" after "Tony Blair".
             found[index].entity.mentions += 1
-            covered[j] = true
             personAt[j] = Int32(index)
             return end
-        } else if count >= (arabic ? 2 : 1) && count <= 4 && !(j < tokens.count && covered[j]) {
+        } else if count >= (arabic ? 2 : 1) && count <= 4 && !(j < tokens.count && personAt[j] != Self.uncovered) {
             let source = tokens[j].range.lowerBound..<tokens[end - 1].range.upperBound
             let index = titledPerson(source, firstToken: j)
             for k in j..<end {
-                covered[k] = true
                 personAt[k] = Int32(index)
             }
             if count > 1 { addSurname(tokens[end - 1].bare, index) }
@@ -397,7 +450,7 @@ struct EntityExtractor {
             found[Int(seen)].entity.mentions += 1
             return Int(seen)
         }
-        var name = text.text(source)
+        var name = text.sliceText(source)
         // A possessive "'s" / "’s" ends in an "s" byte: the Character-wise test runs only then.
         if text.bytes[source.upperBound - 1] == 0x73, name.hasSuffix("'s") || name.hasSuffix("\u{2019}s") {
             name = String(name.dropLast(2))
@@ -434,26 +487,29 @@ struct EntityExtractor {
     }
 
     /// Later mentions of a found multi-word person by their last name alone ("وأضاف حسين", "Ms Hewitt").
-    private mutating func surnamePass(_ covered: inout [Bool]) {
+    private mutating func surnamePass() {
         guard surnames.count > 0 else { return }
         let tokenArray = text.tokens
-        tokenArray.withUnsafeBufferPointer { surnamePass($0, &covered) }
+        tokenArray.withUnsafeBufferPointer { surnamePass($0) }
     }
 
-    private mutating func surnamePass(_ tokens: Tokens, _ covered: inout [Bool]) {
+    private mutating func surnamePass(_ tokens: Tokens) {
+        // No surname is added in this pass: the filter is read once.
+        let filter = surnameFilter
         for i in 0..<tokens.count {
             // The surname filter first: it rejects nearly every token.
-            guard let index = surname(tokens[i].bare), !covered[i], tokens[i].kind != .latin || tokens[i].capitalized
+            guard filter & (1 << (tokens[i].bare & 63)) != 0, let index = surname(tokens[i].bare),
+                personAt[i] == Self.uncovered,
+                tokens[i].kind != .latin || tokens[i].capitalized
             else {
                 continue
             }
-            if i + 1 < tokens.count, !tokens[i + 1].breakBefore, !covered[i + 1],
+            if i + 1 < tokens.count, !tokens[i + 1].breakBefore, personAt[i + 1] == Self.uncovered,
                 tokens[i + 1].kind == .latin && tokens[i + 1].capitalized
             {
                 continue
             }
             found[index].entity.mentions += 1
-            covered[i] = true
             personAt[i] = Int32(index)
         }
     }
@@ -471,5 +527,21 @@ struct EntityExtractor {
     func person(at i: Int) -> String? {
         guard i < personAt.count, personAt[i] >= 0 else { return nil }
         return found[Int(personAt[i])].entity.name
+    }
+}
+
+extension ArticleText {
+    /// The source text of a byte range, like ``text(_:)``, copied without re-validation when the range starts and
+    /// ends at character boundaries: `bytes` is valid UTF-8 (the segments' strings joined by newlines), and so is
+    /// such a slice of it. A range cut inside a character decodes with repair, as ``text(_:)`` does.
+    func sliceText(_ range: Range<Int>) -> String {
+        bytes.withUnsafeBufferPointer { p in
+            let slice = UnsafeBufferPointer(rebasing: p[range])
+            func isBoundary(_ i: Int) -> Bool { i >= p.count || p[i] & 0xC0 != 0x80 }
+            guard isBoundary(range.lowerBound) && isBoundary(range.upperBound) else {
+                return String(decoding: slice, as: UTF8.self)
+            }
+            return ByteScan.string(validUTF8: slice, isASCII: false)
+        }
     }
 }

@@ -80,6 +80,9 @@ struct Gazetteer: Sendable {
     /// ISO code by the stem hash of one-word country names, so that a nisba adjective finds its
     /// country ("العراقي" → عراق → IQ).
     var countryByStem: HashTable64<String> { shared.tables.countryByStem }
+    /// ``firstWordFilter`` with the first words of the titles that introduce a person
+    /// (``EntityExtractor/titleFirstWords``) added: one test per token finds the tokens that may start either.
+    var nameOrTitleFilter: [UInt64] { shared.tables.nameOrTitleFilter }
 
     /// The tables, built once and shared by every copy: a copy of a `Gazetteer` (the analyser, the
     /// entity and quote extractors each hold one per article) retains one object.
@@ -103,6 +106,7 @@ struct Gazetteer: Sendable {
         var fuzzyFilter: [UInt64] = []
         var firstWordFilter: [UInt64] = [UInt64](repeating: 0, count: 1024)
         var countryByStem: HashTable64<String> = HashTable64<String>([UInt64: String]())
+        var nameOrTitleFilter: [UInt64] = [UInt64](repeating: 0, count: 1024)
     }
 
     /// Shortest word that may match with a one-letter substitution.
@@ -183,6 +187,10 @@ struct Gazetteer: Sendable {
         tables.fuzzy = SharedTable(builder.fuzzy)
         tables.fuzzyFilter = builder.fuzzyFilter
         tables.countryByStem = HashTable64(builder.countryByStem)
+        tables.nameOrTitleFilter = tables.firstWordFilter
+        for key in EntityExtractor.titleFirstWords {
+            tables.nameOrTitleFilter[Int(truncatingIfNeeded: key >> 6) & 1023] |= 1 << (key & 63)
+        }
         shared = Shared(tables)
     }
 
@@ -316,6 +324,25 @@ struct WordFilter: Sendable {
     @inline(__always)
     func mayContain(_ word: UInt64) -> Bool {
         bits[Int(truncatingIfNeeded: word >> 6) & 63] & (1 << (word & 63)) != 0
+    }
+
+    /// Calls `body` with a copy of this filter that reads its bits through a pointer (no bounds check or array
+    /// access per test), for tight loops.
+    @inline(__always)
+    func withPointer<Result>(_ body: (Pointer) -> Result) -> Result {
+        bits.withUnsafeBufferPointer { body(Pointer(bits: $0)) }
+    }
+
+    /// A ``WordFilter`` read through a pointer, valid inside ``withPointer(_:)``.
+    struct Pointer {
+        fileprivate let bits: UnsafeBufferPointer<UInt64>
+
+        /// Whether `word` may be in the list (false: certainly not); ``WordFilter/mayContain(_:)``.
+        @inline(__always)
+        func mayContain(_ word: UInt64) -> Bool {
+            // The index is masked to 0...63 and the filter has 64 words.
+            bits[Int(truncatingIfNeeded: word >> 6) & 63] & (1 << (word & 63)) != 0
+        }
     }
 }
 

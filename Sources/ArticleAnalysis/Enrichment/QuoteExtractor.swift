@@ -43,20 +43,23 @@ struct QuoteExtractor {
     func extract(limit: Int) -> [Quote] {
         var quotes: [Quote] = []
         var lastSpeaker: String? = nil
-        let arabicVerbFilter = Self.arabicVerbFilter
         text.tokens.withUnsafeBufferPointer { tokens in
-            var i = 0
-            while i < tokens.count && quotes.count < limit {
-                if arabicVerbFilter.mayContain(tokens[i].bare), tokens[i].kind == .arabic,
-                    Self.arabicVerbs.contains(tokens[i].bare),
-                    let (quote, next) = arabicQuote(verb: i, lastSpeaker: lastSpeaker)
-                {
-                    quotes.append(quote)
-                    if quote.speaker != nil { lastSpeaker = quote.speaker }
-                    i = next
-                    continue
+            Self.arabicVerbFilter.withPointer { arabicVerbFilter in
+                // The limit is checked after each quote (the count changes only then), not at every token.
+                var i = limit > 0 ? 0 : tokens.count
+                while i < tokens.count {
+                    if arabicVerbFilter.mayContain(tokens[i].bare), tokens[i].kind == .arabic,
+                        Self.arabicVerbs.contains(tokens[i].bare),
+                        let (quote, next) = arabicQuote(verb: i, lastSpeaker: lastSpeaker)
+                    {
+                        quotes.append(quote)
+                        if quote.speaker != nil { lastSpeaker = quote.speaker }
+                        if quotes.count >= limit { break }
+                        i = next
+                        continue
+                    }
+                    i += 1
                 }
-                i += 1
             }
         }
         if quotes.count < limit && entities.language != .arabic { englishQuotes(into: &quotes, limit: limit) }
@@ -271,7 +274,7 @@ struct QuoteExtractor {
 
 extension ArticleText {
     /// The source text of a byte range without surrounding spaces, quotation marks (" « » “ ”) and
-    /// commas, colons and periods (, ، : .). Trims whole UTF-8 sequences, then decodes once.
+    /// commas, colons and periods (, ، : .). Trims whole UTF-8 sequences, then copies once (``sliceText(_:)``).
     fileprivate func quoteText(_ range: Range<Int>) -> String {
         bytes.withUnsafeBufferPointer { p in
             var lo = range.lowerBound
@@ -305,7 +308,8 @@ extension ArticleText {
                     break
                 }
             }
-            return String(decoding: UnsafeBufferPointer(rebasing: p[lo..<hi]), as: UTF8.self)
+            // A clause cut at its length limit may end inside a character: that one decodes with repair.
+            return sliceText(lo..<hi)
         }
     }
 }
