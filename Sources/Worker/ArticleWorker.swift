@@ -141,13 +141,14 @@ public final class ArticleWorker: Service, Sendable {
         // 2.0.2 each partition's fetch queue is forwarded to the one consumer queue, so both limits apply to
         // that shared queue (every partition reads its length), not per partition; once either is reached,
         // the broker threads stop fetching and look again only when their 1 s I/O wait ends — nothing wakes
-        // them when the queue drains. With 500 messages / 8 MiB (plus 1,000 in flight) the pipeline drained
-        // each fetched burst in ~0.3 s and idled for the rest of the second: 2,383 msg/s on 0.58 cores (bench,
-        // release, 30,000 backlog; fetch debug log: "1657/500 msgs ... not fetchable: queued.min.messages
-        // exceeded", fetchable again 1.0 s later). 5,000 / 24 MiB: 7,944 msg/s on 1.56 cores, and with a
-        // 100,000 backlog over 164 partitions 8,193 msg/s, peak RSS 225 MB, p99 25.8 ms at 2,000 msg/s.
-        // (librdkafka's defaults, 100,000 / 64 MiB, took 348–482 MB.) Operators can override both with --kafka.
-        consumerConfiguration.properties = ["queued.min.messages": "5000", "queued.max.messages.kbytes": "24576"]
+        // them when the queue drains. So the pipeline idles for whatever is left of that second once it has
+        // drained the prefetch: with 500 messages / 8 MiB it ran 2,383 msg/s on 0.58 cores (fetch debug log:
+        // "1657/500 msgs ... not fetchable: queued.min.messages exceeded", fetchable again 1.0 s later); with
+        // 5,000 / 24 MiB, once the analysis was faster, 7,090-8,306 msg/s on 1.05-1.44 of 2 cores (release,
+        // 30,000 backlog); with 12,000 / 48 MiB, 11,021 msg/s on 1.71 cores, and with a 100,000 backlog over
+        // 164 partitions 9,742 msg/s at a peak RSS of 271 MB. (librdkafka's defaults, 100,000 / 64 MiB, took
+        // 348-482 MB.) At 4 KB articles the two limits agree; operators can override both with --kafka.
+        consumerConfiguration.properties = ["queued.min.messages": "12000", "queued.max.messages.kbytes": "49152"]
             .merging(configuration.kafkaProperties) { $1 }
         if exactlyOnce {
             // Offsets commit inside the transactions; read only committed upstream data.
