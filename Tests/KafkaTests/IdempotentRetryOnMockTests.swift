@@ -123,8 +123,13 @@ struct IdempotentRetryOnMockTests {
                 + "\(outcome.implicitlyAcknowledged) implicitly acked, offsets of the absent: "
                 + "\(Set(outcome.absent.values).sorted())")
         #expect(outcome.failed == 0)
-        // If this fails, the mock (or client) no longer shows issue 5: make the fault test strict.
-        #expect(!outcome.absent.isEmpty, "the 2.0.2 mock should acknowledge unwritten idempotent batches")
+        // The defect needs a failed request with another one in flight behind it, which timing decides: three
+        // runs in a row without a loss happened once in a full-suite run on a loaded machine (scripts/repro
+        // shows it in 10 of 10 runs of 3,000 messages). Whether it showed is recorded, not required; if it
+        // never shows any more, the mock (or client) was fixed: make the fault test strict.
+        withKnownIssue("the mock's defect does not show in every run", isIntermittent: true) {
+            #expect(!outcome.absent.isEmpty, "the 2.0.2 mock should acknowledge unwritten idempotent batches")
+        }
         // The mechanism: every absent message is one librdkafka reported as implicitly acked — no offset
         // (a real report names its offset; none of those is missing, so the mock drops no written batch).
         #expect(outcome.absent.values.allSatisfy { $0 == KafkaOffset.invalid }, "\(outcome.absent.prefix(5))")
