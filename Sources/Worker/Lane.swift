@@ -8,7 +8,8 @@ import Foundation
 /// the cooperative pool that serves HTTP probes and the service lifecycle.
 final class Lane<Job: Sendable>: Sendable {
     private struct State {
-        var jobs: [Job] = []
+        /// Queued jobs from `head` on; the slots before it were handed out and are already `nil`.
+        var jobs: [Job?] = []
         var head = 0
         var stopped = false
     }
@@ -58,12 +59,25 @@ final class Lane<Job: Sendable>: Sendable {
             condition.wait()
         }
         if state.stopped { return nil }
-        let job = state.jobs[state.head]
+        // Release the slot at once: under a steady backlog the queue may never run empty, and a handed-out
+        // job left in its slot kept its message (4 KB of input, more with its record) alive for the whole
+        // drain — 100,000 messages took the pipeline from 45 to 267 MB in 9 s.
+        let job = state.jobs[state.head].take()
         state.head += 1
         if state.head == state.jobs.count {
             state.jobs.removeAll(keepingCapacity: true)
             state.head = 0
+        } else if state.head >= 1024, state.head * 2 >= state.jobs.count {
+            state.jobs.removeFirst(state.head)  // amortised: at least as many handed out as still queued
+            state.head = 0
         }
         return job
+    }
+
+    /// Jobs queued and not yet handed out, plus the slots kept for ones handed out (for tests).
+    var storage: (queued: Int, slots: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (state.jobs.count - state.head, state.jobs.count)
     }
 }
