@@ -111,38 +111,6 @@ struct BenchCommand: AsyncParsableCommand {
                 logger: logger
             )
         }
-        // Alternating rounds, best of each side: this shared machine only ever slows a run down, and the two
-        // sides' single runs varied by up to 36 % between identical invocations.
-        let passthroughRounds = quick ? 1 : 3
-        if BenchExecutables.cPassthrough == nil {
-            logger.warning("CPassthrough not found next to khabar (build it with `swift build`): C reference skipped")
-        }
-        for _ in 0..<passthroughRounds {
-            if let executable = BenchExecutables.cPassthrough {
-                let result = try await onDedicatedThread("khabar-bench-c") {
-                    try PassthroughPhase.runC(
-                        executable: executable,
-                        bootstrap: bootstrap,
-                        input: topics.input,
-                        output: topics.cPassthroughOutput,
-                        partitions: partitions,
-                        count: count
-                    )
-                }
-                report.cPassthroughRounds.append(result)
-            }
-            let result = try await onDedicatedThread("khabar-bench-swift") {
-                try PassthroughPhase.runSwift(
-                    bootstrap: bootstrap,
-                    input: topics.input,
-                    output: topics.swiftPassthroughOutput,
-                    partitions: partitions,
-                    count: count,
-                    logger: logger
-                )
-            }
-            report.passthroughRounds.append(result)
-        }
         let analysisSeconds = quick ? 0.2 : 2.0
         report.analysisSeed = try await AnalysisPhase.run(
             analyzer: analyzer,
@@ -193,6 +161,40 @@ struct BenchCommand: AsyncParsableCommand {
             warmup: quick ? 50 : 200,
             logger: logger
         )
+        // The passthroughs run last: the heap a phase frees stays partly resident (glibc keeps fragmented
+        // arenas), and a pipeline measured after them started from their 64 MiB prefetch's leftovers.
+        // Alternating rounds, best of each side: this shared machine only ever slows a run down, and the two
+        // sides' single runs varied by up to 36 % between identical invocations.
+        let passthroughRounds = quick ? 1 : 3
+        if BenchExecutables.cPassthrough == nil {
+            logger.warning("CPassthrough not found next to khabar (build it with `swift build`): C reference skipped")
+        }
+        for _ in 0..<passthroughRounds {
+            if let executable = BenchExecutables.cPassthrough {
+                let result = try await onDedicatedThread("khabar-bench-c") {
+                    try PassthroughPhase.runC(
+                        executable: executable,
+                        bootstrap: bootstrap,
+                        input: topics.input,
+                        output: topics.cPassthroughOutput,
+                        partitions: partitions,
+                        count: count
+                    )
+                }
+                report.cPassthroughRounds.append(result)
+            }
+            let result = try await onDedicatedThread("khabar-bench-swift") {
+                try PassthroughPhase.runSwift(
+                    bootstrap: bootstrap,
+                    input: topics.input,
+                    output: topics.swiftPassthroughOutput,
+                    partitions: partitions,
+                    count: count,
+                    logger: logger
+                )
+            }
+            report.passthroughRounds.append(result)
+        }
         print(report.table())
         if let json {
             try report.jsonData().write(to: URL(fileURLWithPath: json))
