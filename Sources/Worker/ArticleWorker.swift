@@ -275,7 +275,8 @@ public final class ArticleWorker: Service, Sendable {
             logger.warning("leaving the group: \(error)")
         }
         clients.producer.close(timeout: .seconds(5))
-        clients.fingerprints?.stop()
+        // Best effort, within what is left of the drain timeout (Kubernetes' grace period is counted).
+        clients.fingerprints?.stop(flushTimeout: max(.milliseconds(100), ContinuousClock.now.duration(to: deadline)))
         status.set(assigned: [])
         logger.info("worker stopped")
     }

@@ -68,8 +68,8 @@ struct RecordProcessor: Sendable {
                 simhash: record.fingerprint.simhash,
                 seenAt: message.timestampMilliseconds ?? provenance.processedAt ?? 0
             )
-            record.duplicateOf = fingerprints.index.duplicate(of: entry)?.id
-            fingerprints.index.remember(entry)  // the tail writes it to the state file when it comes back
+            // Looked up and added in one step; the tail writes it to the state file when it comes back.
+            record.duplicateOf = fingerprints.index.admit(entry)?.id
             fingerprints.publish(entry)
         }
         let headers = [

@@ -283,24 +283,23 @@ import Testing
         }
     }
 
-    @Test func rememberedEntriesReachTheFileWithTheTailThatDeliversThem() throws {
+    @Test func admittedEntriesReachTheFileWithTheTailThatDeliversThem() throws {
         try Self.withTemporaryDirectory { directory in
             let configuration = FingerprintIndexConfiguration(path: directory + "/state.sqlite", maxEntries: 3)
             do {
                 let index = try FingerprintIndex(configuration: configuration)
                 index.insert(
                     contentsOf: [Self.entry("t1", exact: 1, simhash: Self.scatter(1), at: 1)], tailOffsets: [0: 1])
-                index.remember(Self.entry("own", exact: 2, simhash: Self.scatter(2), at: 5))
-                #expect(
-                    index.duplicate(of: Self.entry("probe", exact: 2, simhash: Self.scatter(2), at: 9))?.id == "own")
+                #expect(index.admit(Self.entry("own", exact: 2, simhash: Self.scatter(2), at: 5)) == nil)
+                #expect(index.admit(Self.entry("copy", exact: 2, simhash: Self.scatter(2), at: 9))?.id == "own")
             }
             do {
                 let index = try FingerprintIndex(configuration: configuration)
-                #expect(index.entry(id: "own") == nil, "remember writes nothing")
+                #expect(index.entry(id: "own") == nil, "admit writes nothing")
                 #expect(index.entry(id: "t1") != nil)
                 // Remembered at 5; the tail delivers the same article published later (seenAt 7): memory keeps
                 // the earlier sighting, and that is what the tail's transaction writes.
-                index.remember(Self.entry("own", exact: 2, simhash: Self.scatter(2), at: 5))
+                _ = index.admit(Self.entry("own", exact: 2, simhash: Self.scatter(2), at: 5))
                 index.insert(
                     contentsOf: [Self.entry("own", exact: 2, simhash: Self.scatter(2), at: 7)], tailOffsets: [0: 2])
             }
@@ -308,9 +307,9 @@ import Testing
                 let index = try FingerprintIndex(configuration: configuration)
                 #expect(index.entry(id: "own")?.seenAt == 5)
                 #expect(index.tailOffsets() == [0: 2])
-                // Evictions by remember reach the file with the next write: "t1" (oldest) goes at the fourth.
-                index.remember(Self.entry("r3", exact: 3, simhash: Self.scatter(3), at: 8))
-                index.remember(Self.entry("r4", exact: 4, simhash: Self.scatter(4), at: 9))
+                // Evictions by admit reach the file with the next write: "t1" (oldest) goes at the fourth.
+                _ = index.admit(Self.entry("r3", exact: 3, simhash: Self.scatter(3), at: 8))
+                _ = index.admit(Self.entry("r4", exact: 4, simhash: Self.scatter(4), at: 9))
                 #expect(index.entry(id: "t1") == nil)
                 index.insert(
                     contentsOf: [Self.entry("r3", exact: 3, simhash: Self.scatter(3), at: 8)], tailOffsets: [0: 3])

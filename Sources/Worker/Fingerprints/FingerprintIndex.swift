@@ -6,9 +6,11 @@ import Synchronization
 ///
 /// Lookups run against an in-memory index (exact hash map plus SimHash LSH bands, see
 /// ``FingerprintIndexConfiguration/maxHammingDistance``); the optional SQLite file is its durable copy,
-/// loaded at open and written through in one transaction per batch together with the tail offsets it
-/// covers, so a restart resumes the tail exactly where the file ends. The table is bounded by
-/// ``FingerprintIndexConfiguration/maxEntries`` and ``FingerprintIndexConfiguration/maxAge``.
+/// loaded at open and written in one transaction per batch together with the tail offsets it covers, so
+/// a restart resumes the tail exactly where the file ends. Entries added with ``admit(_:)`` (a worker's
+/// own articles) go to memory first and reach the file with the batch that brings them back from the
+/// topic. The table is bounded by ``FingerprintIndexConfiguration/maxEntries`` and
+/// ``FingerprintIndexConfiguration/maxAge``.
 ///
 /// Thread safety: all methods may be called from any thread. The in-memory index sits behind one lock,
 /// held only for the in-memory work (lookups take it for microseconds); writers also hold a second
@@ -32,10 +34,11 @@ public final class FingerprintIndex: Sendable {
     /// The in-memory side: the table, and what of it the file still lacks.
     private struct Memory {
         var table: FingerprintTable
-        /// Ids added by ``remember(_:)`` and not written to the file since (tracked only with a file).
+        /// Ids added by ``admit(_:)`` and not written to the file since (tracked only with a file).
         var unwritten: Set<String> = []
-        /// Ids ``remember(_:)`` evicted, still to be deleted from the file by the next write.
-        var evictedUnwritten: [String] = []
+        /// Ids ``admit(_:)`` evicted that the file may hold, to delete at the next write. At most the
+        /// file's rows: ids never written are not kept here.
+        var pendingDeletions: [String] = []
     }
 
     /// The SQLite side, guarded by its own lock (always taken before the table's).
@@ -152,7 +155,7 @@ public final class FingerprintIndex: Sendable {
 
     /// Adds `entries` (see ``insert(_:)``), evicts, and records `tailOffsets` (partition → position, as
     /// the caller defines it, typically the next offset to read) for the partitions given, all in one
-    /// SQLite transaction. The transaction also writes what ``remember(_:)`` left to the file: the entries
+    /// SQLite transaction. The transaction also writes what ``admit(_:)`` left to the file: the entries
     /// among `entries` it added to memory, and the deletions of those it evicted.
     public func insert(contentsOf entries: [FingerprintEntry], tailOffsets: [Int32: Int64]) {
         persistence.withLock { persistence in
@@ -160,35 +163,39 @@ public final class FingerprintIndex: Sendable {
                 var upserts: [FingerprintEntry] = []
                 for entry in entries {
                     let changed = memory.table.upsert(entry)
-                    let remembered = !memory.unwritten.isEmpty && memory.unwritten.remove(entry.id) != nil
-                    // What memory holds now: a remembered entry seen earlier than `entry` stays.
-                    if changed || remembered, let stored = memory.table.entry(id: entry.id) {
+                    let admitted = !memory.unwritten.isEmpty && memory.unwritten.remove(entry.id) != nil
+                    // What memory holds now: an admitted entry seen earlier than `entry` stays.
+                    if changed || admitted, let stored = memory.table.entry(id: entry.id) {
                         upserts.append(stored)
                     }
                 }
                 let evicted = evict(&memory, reference: memory.table.newestSeenAt)
-                return (upserts, takeEvictedUnwritten(&memory) + evicted)
+                return (upserts, takePendingDeletions(&memory) + evicted)
             }
             persistence.tailOffsets.merge(tailOffsets) { _, new in new }
             write(&persistence, upserts: upserts, deletions: deletions, tailOffsets: tailOffsets)
         }
     }
 
-    /// Adds `entry` (see ``insert(_:)``) to memory only, for lookups from now on, and evicts; the file
-    /// gets it from the ``insert(contentsOf:tailOffsets:)`` call that delivers the same entry from the
-    /// fingerprint topic, in the transaction that also stores the tail offset covering it.
+    /// The earliest other article `entry` duplicates (see ``duplicate(of:)``), after which `entry` is
+    /// added (see ``insert(_:)``) to memory only, in the same step, and the table evicts: of two articles
+    /// admitted one after the other, the later one is always compared with the earlier. The file gets
+    /// `entry` from the ``insert(contentsOf:tailOffsets:)`` call that delivers it from the fingerprint
+    /// topic, in the transaction that also stores the tail offset covering it.
     ///
     /// For the worker's own articles, whose fingerprints it publishes: their lookups must see them at
     /// once, but a disk transaction per article would run on the analysis thread, under the lock that
     /// serialises writers (SQLite in WAL mode: ~20 µs of CPU a transaction, a quarter of an article's
     /// analysis). An entry whose publication fails never reaches the file; a restart then forgets it,
     /// as every other worker already does.
-    public func remember(_ entry: FingerprintEntry) {
+    public func admit(_ entry: FingerprintEntry) -> FingerprintEntry? {
         memory.withLock { memory in
-            guard memory.table.upsert(entry) else { return }
+            let duplicate = memory.table.duplicate(of: entry)
+            guard memory.table.upsert(entry) else { return duplicate }
             if configuration.path != nil { memory.unwritten.insert(entry.id) }
             let evicted = evict(&memory, reference: memory.table.newestSeenAt)
-            if configuration.path != nil { memory.evictedUnwritten += evicted }
+            if configuration.path != nil { memory.pendingDeletions += evicted }
+            return duplicate
         }
     }
 
@@ -200,29 +207,28 @@ public final class FingerprintIndex: Sendable {
         persistence.withLock { persistence in
             let deletions = memory.withLock { memory in
                 let evicted = evict(&memory, reference: max(now, memory.table.newestSeenAt))
-                return takeEvictedUnwritten(&memory) + evicted
+                return takePendingDeletions(&memory) + evicted
             }
             write(&persistence, upserts: [], deletions: deletions, tailOffsets: [:])
         }
     }
 
-    /// Evicts from the table by the configured bounds; the ids evicted are no longer unwritten.
+    /// Evicts from the table by the configured bounds; returns the ids evicted that the file may hold
+    /// (those added by ``admit(_:)`` and not written since never reached it).
     private func evict(_ memory: inout Memory, reference: Int64) -> [String] {
         let evicted = memory.table.evict(
             olderThan: Self.cutoff(reference: reference, maxAge: configuration.maxAge),
             maxEntries: configuration.maxEntries
         )
-        if !memory.unwritten.isEmpty {
-            for id in evicted { memory.unwritten.remove(id) }
-        }
-        return evicted
+        guard !memory.unwritten.isEmpty else { return evicted }
+        return evicted.filter { memory.unwritten.remove($0) == nil }
     }
 
-    /// The ids ``remember(_:)`` evicted that memory has not taken back since, to delete from the file.
-    private func takeEvictedUnwritten(_ memory: inout Memory) -> [String] {
-        guard !memory.evictedUnwritten.isEmpty else { return [] }
-        defer { memory.evictedUnwritten.removeAll() }
-        return memory.evictedUnwritten.filter { memory.table.entry(id: $0) == nil }
+    /// The ids ``admit(_:)`` evicted that memory has not taken back since, to delete from the file.
+    private func takePendingDeletions(_ memory: inout Memory) -> [String] {
+        guard !memory.pendingDeletions.isEmpty else { return [] }
+        defer { memory.pendingDeletions.removeAll() }
+        return memory.pendingDeletions.filter { memory.table.entry(id: $0) == nil }
     }
 
     /// `reference - maxAge`, saturating at `Int64.min` (no entry is older).

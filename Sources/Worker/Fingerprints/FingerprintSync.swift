@@ -78,9 +78,9 @@ final class FingerprintSync: Sendable {
         thread.start()
     }
 
-    /// Delivers what was published (for up to 5 s), then stops the tail thread and waits for it.
-    func stop() {
-        producer.close(timeout: .seconds(5))
+    /// Delivers what was published (for up to `flushTimeout`), then stops the tail thread and waits for it.
+    func stop(flushTimeout: Duration) {
+        producer.close(timeout: flushTimeout)
         let started = state.withLock { state in
             state.stopRequested = true
             return state.started
@@ -115,10 +115,10 @@ final class FingerprintSync: Sendable {
         var configuration = KafkaConsumerConfiguration(
             bootstrapServers: bootstrapServers, groupID: "\(instanceID)-fingerprints")
         configuration.clientID = "\(instanceID)-fingerprints"
-        // Fingerprint messages are ~200 bytes: a prefetch of 10,000 (librdkafka's default is 100,000 / 64 MiB)
-        // is seconds of the fleet's output and bounds the memory a lagging tail holds.
-        configuration.properties = ["queued.min.messages": "10000", "queued.max.messages.kbytes": "16384"]
-            .merging(properties) { $1 }
+        // Fingerprint messages are ~200 bytes: 16 MiB of prefetch (librdkafka's default is 64 MiB) is ~80,000
+        // of them, enough that a catching-up tail rarely waits out librdkafka 2.0.2's 1 s refetch stall (see
+        // ArticleWorker), and it bounds what a lagging tail holds.
+        configuration.properties = ["queued.max.messages.kbytes": "16384"].merging(properties) { $1 }
         configuration.properties["enable.auto.commit"] = "false"
         configuration.properties["fetch.wait.max.ms"] = String(Self.tailFetchWait)
         let consumer: KafkaConsumer
@@ -198,6 +198,7 @@ final class FingerprintSync: Sendable {
             let full = pending.count >= Self.tailBatchEntries
             if !caughtUp || full || since.duration(to: .now) >= Self.tailBatchInterval { apply() }
         }
-        if pendingOffsets { apply() }
+        // What was read, and the deletions of what admit() evicted since the last write.
+        apply()
     }
 }
