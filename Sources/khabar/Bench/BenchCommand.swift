@@ -126,7 +126,8 @@ struct BenchCommand: AsyncParsableCommand {
             configuration: PipelinePhase.configuration(
                 bootstrap: bootstrap,
                 topics: .init(
-                    input: topics.input, output: topics.pipelineOutput, deadLetter: topics.pipelineDeadLetter),
+                    input: topics.input, output: topics.pipelineOutput, deadLetter: topics.pipelineDeadLetter,
+                    fingerprints: topics.pipelineFingerprints),
                 stateDirectory: stateDirectory,
                 lanes: lanes,
                 maxInFlight: maxInFlight,
@@ -147,7 +148,8 @@ struct BenchCommand: AsyncParsableCommand {
             configuration: PipelinePhase.configuration(
                 bootstrap: bootstrap,
                 topics: .init(
-                    input: topics.latencyInput, output: topics.latencyOutput, deadLetter: topics.latencyDeadLetter),
+                    input: topics.latencyInput, output: topics.latencyOutput, deadLetter: topics.latencyDeadLetter,
+                    fingerprints: topics.latencyFingerprints),
                 stateDirectory: stateDirectory,
                 lanes: lanes,
                 maxInFlight: maxInFlight,
@@ -202,7 +204,7 @@ struct BenchCommand: AsyncParsableCommand {
     }
 }
 
-/// The topics of one bench run, all created by the embedded cluster with the same partition count.
+/// The topics of one bench run.
 struct BenchTopics: Sendable {
     /// The backlog every throughput phase reads (each under its own group).
     let input = "bench.backlog"
@@ -214,14 +216,19 @@ struct BenchTopics: Sendable {
     let pipelineOutput = "bench.enriched"
     /// Dead letters of the pipeline throughput run.
     let pipelineDeadLetter = "bench.dlq"
+    /// Fingerprints of the pipeline throughput run.
+    let pipelineFingerprints = "bench.fingerprints"
     /// Input of the latency run.
     let latencyInput = "bench.latency-raw"
     /// Output of the latency run.
     let latencyOutput = "bench.latency-enriched"
     /// Dead letters of the latency run.
     let latencyDeadLetter = "bench.latency-dlq"
+    /// Fingerprints of the latency run.
+    let latencyFingerprints = "bench.latency-fingerprints"
 
-    /// Every topic, for the cluster to create.
+    /// The topics the cluster creates up front. The fingerprint topics are left to the mock's
+    /// auto-creation: 4 partitions, near the deployed 6, where the others need the backlog's count.
     var all: [String] {
         [
             input, cPassthroughOutput, swiftPassthroughOutput, pipelineOutput, pipelineDeadLetter, latencyInput,

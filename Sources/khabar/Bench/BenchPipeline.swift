@@ -71,6 +71,8 @@ enum PipelinePhase {
         var output: String
         /// Dead letters.
         var deadLetter: String
+        /// Fingerprints (each phase its own: a worker tails the whole topic before it is ready).
+        var fingerprints: String
     }
 
     /// The worker configuration of a bench run: `khabar run`'s defaults (including its prefetch bound,
@@ -92,6 +94,11 @@ enum PipelinePhase {
         configuration.deadLetterTopic = topics.deadLetter
         configuration.groupID = "khabar-bench-\(UUID().uuidString)"
         configuration.stateDatabasePath = stateDirectory + "/\(configuration.groupID).sqlite"
+        configuration.fingerprintTopic = topics.fingerprints
+        // A quarter of the deployed 200,000, so that a 100,000-message drain spends its second half in the
+        // steady state of a full table, evicting one entry per article (the table then holds ~40 MB less
+        // than a full deployed one: see docs/performance.md).
+        configuration.fingerprintMaxEntries = 50_000
         configuration.partitionAssignmentStrategy = "range"
         configuration.kafkaProperties["fetch.wait.max.ms"] = "5"
         configuration.kafkaProperties.merge(kafkaProperties) { $1 }
@@ -284,8 +291,11 @@ enum PipelinePhase {
         let producer = try KafkaProducer(configuration: configuration, logger: logger)
         defer { producer.close(timeout: .seconds(10)) }
         let interval = Duration.seconds(1) / rate
+        // Articles numbered on from the warm-up's, so the measured ones are new to the worker's table.
+        var next = 0
         func offer(_ count: Int, measured: Bool) throws {
             let start = ContinuousClock.now
+            defer { next += count }
             for index in 0..<count {
                 let due = start + interval * index
                 let now = ContinuousClock.now
@@ -293,8 +303,8 @@ enum PipelinePhase {
                 let sent = ContinuousClock.now
                 let message = KafkaProducerMessage(
                     topic: topic,
-                    partition: Int32(index % partitions),
-                    value: distinctArticle(payloads, index),
+                    partition: Int32((next + index) % partitions),
+                    value: distinctArticle(payloads, next + index),
                     timestampMilliseconds: Int64(Date().timeIntervalSince1970 * 1000)
                 )
                 try sendRetryingQueueFull(producer, message) { result in

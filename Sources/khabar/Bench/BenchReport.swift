@@ -54,7 +54,7 @@ struct BenchReport: Sendable {
         return swift.messagesPerSecond / c.messagesPerSecond
     }
 
-    /// Pipeline ÷ Swift passthrough.
+    /// Pipeline ÷ Swift passthrough (its fastest round).
     var pipelineOverPassthrough: Double? {
         guard let pipeline, let passthrough, passthrough.messagesPerSecond > 0 else { return nil }
         return pipeline.messagesPerSecond / passthrough.messagesPerSecond
@@ -206,6 +206,7 @@ struct BenchReport: Sendable {
             "corpus": corpus,
             "sizing": sizing,
             "rss_peak_mb": rssPeakMB,
+            "quick": quick,
         ]
         if let passthrough {
             object["passthrough_msgs_per_s"] = passthrough.messagesPerSecond
