@@ -176,11 +176,19 @@ public final class ArticleWorker: Service, Sendable {
             lane.start(name: "khabar-lane-\(index)") { [self] job in self.handle(job, lane: index, clients: clients) }
         }
         rebalance.set { [self] event in self.rebalanced(event, clients: clients) }
-        if let replay = configuration.replay {
-            try consumer.assign(replay.start)
-            status.set(assigned: replay.start.map { TopicPartition(topic: $0.topic, partition: $0.partition) })
-        } else {
-            try consumer.subscribe(topics: [configuration.inputTopic])
+        do {
+            if let replay = configuration.replay {
+                try consumer.assign(replay.start)
+                status.set(assigned: replay.start.map { TopicPartition(topic: $0.topic, partition: $0.partition) })
+            } else {
+                try consumer.subscribe(topics: [configuration.inputTopic])
+            }
+        } catch {
+            // The lanes' handlers and the rebalance handler hold the clients: release them, or the clients
+            // (consumer, producers) outlive this failed start.
+            for lane in lanes { lane.stop() }
+            rebalance.set { _ in }
+            throw error
         }
         return clients
     }
