@@ -450,6 +450,14 @@ private struct Buffer<Element> {
     }
 }
 
+/// The number of slots (a power of two, at least 16) of an open-addressing table for at most `capacity`
+/// keys, kept at most half full so that a probe always ends.
+private func halfFullSlotCount(_ capacity: Int) -> Int {
+    var size = 16
+    while size < 2 * capacity { size *= 2 }
+    return size
+}
+
 /// How often each trie node has matched so far in an article: a small open-addressing table over the matched
 /// nodes only (a table over all trie nodes costs more to clear).
 private struct RepeatCounts {
@@ -457,19 +465,12 @@ private struct RepeatCounts {
     private let slots: UnsafeMutableBufferPointer<Int32>
     private let size: Int
 
-    /// The number of slots for at most `capacity` distinct nodes (kept at most half full: a probe always ends).
-    private static func slotCount(_ capacity: Int) -> Int {
-        var size = 16
-        while size < 2 * capacity { size *= 2 }
-        return size
-    }
-
     /// The arena bytes a table for at most `capacity` distinct nodes takes.
-    static func arenaSize(_ capacity: Int) -> Int { Arena.size(of: Int32.self, 2 * slotCount(capacity)) }
+    static func arenaSize(_ capacity: Int) -> Int { Arena.size(of: Int32.self, 2 * halfFullSlotCount(capacity)) }
 
     /// A table for at most `capacity` distinct nodes.
     init(_ arena: inout Arena, capacity: Int) {
-        size = Self.slotCount(capacity)
+        size = halfFullSlotCount(capacity)
         slots = arena.take(Int32.self, 2 * size)
         UnsafeMutableBufferPointer(rebasing: slots[..<size]).initialize(repeating: -1)
         UnsafeMutableBufferPointer(rebasing: slots[size...]).initialize(repeating: 0)
@@ -504,21 +505,15 @@ private struct EvidenceTable {
     private var entries: Buffer<Entry>
     private let mask: Int
 
-    /// The number of slots for at most `capacity` entries (kept at most half full: a probe always ends).
-    private static func slotCount(_ capacity: Int) -> Int {
-        var size = 16
-        while size < 2 * capacity { size *= 2 }
-        return size
-    }
-
     /// The arena bytes a table for at most `capacity` entries takes, with room to select `limit` of them.
     static func arenaSize(_ capacity: Int, limit: Int) -> Int {
-        Arena.size(of: Int32.self, slotCount(capacity)) + Buffer<Entry>.size(capacity) + Buffer<Entry>.size(limit + 1)
+        Arena.size(of: Int32.self, halfFullSlotCount(capacity)) + Buffer<Entry>.size(capacity)
+            + Buffer<Entry>.size(limit + 1)
     }
 
     /// A table for at most `capacity` entries.
     init(_ arena: inout Arena, capacity: Int) {
-        let size = Self.slotCount(capacity)
+        let size = halfFullSlotCount(capacity)
         slots = arena.take(Int32.self, size)
         slots.initialize(repeating: -1)
         entries = Buffer(&arena, capacity: capacity)

@@ -197,6 +197,21 @@ struct DateExtractor {
         }
         func number(_ k: Int) -> Int? { Self.number(k, tokens, bytes) }
         func month(at k: Int) -> (Int, Int)? { Self.month(at: k, tokens, bytes) }
+        /// Adds the date of month `m`, day `d` whose text runs from token `first` to `last`, with the year
+        /// of the token after `last` when it is one (taking it in), else the publication year; returns the
+        /// token after the date.
+        func addDate(from first: Int, through last: Int, month m: Int, day d: Int) -> Int {
+            var last = last
+            var year = published?.year
+            if last + 1 < tokens.count, let y = number(last + 1), y >= 1900, y <= 2100 {
+                year = y
+                last += 1
+            }
+            add(
+                DateMention(
+                    text: text.text(tokens: first, last), kind: .absolute, value: year.map { Self.iso($0, m, d) }))
+            return last + 1
+        }
         return Self.arabicWeekdayFilter.withPointer { arabicWeekdayFilter in
             var k = 0
             while k < tokens.count {
@@ -233,32 +248,12 @@ struct DateExtractor {
                 }
                 // Day month [year]: "15 آب/أغسطس 2021", "15 August 2021".
                 if let d = number(k), (1...31).contains(d), let (m, span) = month(at: k + 1) {
-                    var last = k + span
-                    var year: Int? = nil
-                    if last + 1 < tokens.count, let y = number(last + 1), y >= 1900, y <= 2100 {
-                        year = y
-                        last += 1
-                    }
-                    let y = year ?? published?.year
-                    add(
-                        DateMention(
-                            text: text.text(tokens: k, last), kind: .absolute, value: y.map { Self.iso($0, m, d) }))
-                    k = last + 1
+                    k = addDate(from: k, through: k + span, month: m, day: d)
                     continue
                 }
                 // Month day, year: "August 15, 2021".
                 if kind == .latin, let (m, span) = month(at: k), let d = number(k + span), (1...31).contains(d) {
-                    var last = k + span
-                    var year: Int? = nil
-                    if last + 1 < tokens.count, let y = number(last + 1), y >= 1900, y <= 2100 {
-                        year = y
-                        last += 1
-                    }
-                    let y = year ?? published?.year
-                    add(
-                        DateMention(
-                            text: text.text(tokens: k, last), kind: .absolute, value: y.map { Self.iso($0, m, d) }))
-                    k = last + 1
+                    k = addDate(from: k, through: k + span, month: m, day: d)
                     continue
                 }
                 k += 1

@@ -35,34 +35,8 @@ enum ByteScan {
     }
 
     /// The index of the first byte at or after `start` that is `"`, `\` or below 0x20 (what ends a run
-    /// of plain characters in a JSON string); `p.count` if none. Thirty-two bytes a round.
-    static func firstJSONStringSpecial(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
-        // Vector constants are built once: unoptimised builds construct them lane by lane.
-        let quote = Lanes(repeating: 0x22)
-        let backslash = Lanes(repeating: 0x5C)
-        let flip = Lanes(repeating: -128)
-        let belowSpace = Lanes(repeating: -96)
-        @inline(__always)
-        func special(_ v: Lanes) -> SIMDMask<Lanes> {
-            // Flipping the top bit maps 0x00...0x1F to -128...-97.
-            v .== quote .| v .== backslash .| v &+ flip .< belowSpace
-        }
-        var i = start
-        let n = p.count
-        while i + 32 <= n {
-            if let k = firstTrue(special(lanes(p, at: i)), special(lanes(p, at: i + 16))) { return i + k }
-            i += 32
-        }
-        while i < n {
-            let b = p[i]
-            if b == 0x22 || b == 0x5C || b < 0x20 { return i }
-            i += 1
-        }
-        return n
-    }
-
-    /// ``firstJSONStringSpecial(_:from:)`` that also stops at `<` (where markup may start), for readers
-    /// that note whether a string may hold HTML while they read it.
+    /// of plain characters in a JSON string) or `<` (where markup may start: the reader notes whether a
+    /// string may hold HTML while it reads it); `p.count` if none. Thirty-two bytes a round.
     static func firstJSONStringSpecialOrMarkup(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
         // Vector constants are built once: unoptimised builds construct them lane by lane.
         let quote = Lanes(repeating: 0x22)

@@ -159,15 +159,14 @@ final class FingerprintSync: Sendable {
         logger.info(
             "fingerprint tail started", metadata: ["entries": "\(index.count)", "rebuilt": "\(index.wasRebuilt)"])
         var caughtUp = false
-        // Read but not yet applied (with `next`, the offsets that cover them), since `pendingSince`.
+        // Read but not yet applied (with `next`, the offsets that cover them), since `pendingSince`: nil
+        // when nothing was read since the last apply.
         var pending: [FingerprintEntry] = []
         var pendingSince: ContinuousClock.Instant?
-        var pendingOffsets = false
         func apply() {
             index.insert(contentsOf: pending, tailOffsets: next)
             pending.removeAll(keepingCapacity: true)
             pendingSince = nil
-            pendingOffsets = false
         }
         while !stopRequested {
             // Caught up counts what was applied, so nothing is pending until then.
@@ -190,11 +189,8 @@ final class FingerprintSync: Sendable {
                     pending.append(entry)
                 }
             }
-            if !batch.isEmpty {
-                pendingOffsets = true
-                if pendingSince == nil { pendingSince = .now }
-            }
-            guard pendingOffsets, let since = pendingSince else { continue }
+            if !batch.isEmpty, pendingSince == nil { pendingSince = .now }
+            guard let since = pendingSince else { continue }
             let full = pending.count >= Self.tailBatchEntries
             if !caughtUp || full || since.duration(to: .now) >= Self.tailBatchInterval { apply() }
         }
