@@ -298,13 +298,15 @@ public final class KafkaConsumer: Sendable {
     }
 
     /// Leaves the group cleanly (`rd_kafka_consumer_close`): revokes the assignment (running the rebalance
-    /// handler), commits stored offsets, stops fetching. Idempotent; BLOCKS until done.
+    /// handler), commits stored offsets, stops fetching, then lets go of the rebalance handler (which may
+    /// hold what holds this consumer). Idempotent; BLOCKS until done.
     public func close() throws(KafkaError) {
         let alreadyClosed = closed.withLock { closed in
             defer { closed = true }
             return closed
         }
         if alreadyClosed { return }
+        defer { context.releaseRebalanceHandler() }
         try KafkaError.check(rd_kafka_consumer_close(handle.raw))
     }
 
@@ -379,12 +381,18 @@ private struct TopicNameCache {
 /// What librdkafka's callbacks need, reached through the client's opaque pointer.
 private final class ConsumerContext: Sendable {
     let logger: Logger
-    let rebalanceHandler: (@Sendable (RebalanceEvent) -> Void)?
+    /// Set until ``releaseRebalanceHandler()``; read on the polling thread inside `poll` and `close`.
+    private let rebalanceHandler: Mutex<(@Sendable (RebalanceEvent) -> Void)?>
     let statistics = StatisticsStore()
 
     init(logger: Logger, rebalanceHandler: (@Sendable (RebalanceEvent) -> Void)?) {
         self.logger = logger
-        self.rebalanceHandler = rebalanceHandler
+        self.rebalanceHandler = Mutex(rebalanceHandler)
+    }
+
+    /// Drops the handler once the consumer has closed: no rebalance can follow.
+    func releaseRebalanceHandler() {
+        rebalanceHandler.withLock { $0 = nil }
     }
 
     /// Runs the handler, then applies the change (incrementally for the COOPERATIVE protocol).
@@ -394,6 +402,7 @@ private final class ConsumerContext: Sendable {
         _ partitions: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>?
     ) {
         let changed = partitions.map(topicPartitions(of:)) ?? []
+        let rebalanceHandler = self.rebalanceHandler.withLock { $0 }
         let cooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
         var failure: KafkaError?
         switch code {

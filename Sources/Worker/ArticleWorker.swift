@@ -107,8 +107,6 @@ public final class ArticleWorker: Service, Sendable {
         let transaction: TransactionState?
         /// Present when duplicate detection is on.
         let fingerprints: FingerprintSync?
-        /// The consumer's rebalance callback; its handler holds these clients until cleared.
-        let rebalance: RebalanceRelay
     }
 
     enum LaneJob: Sendable {
@@ -172,8 +170,7 @@ public final class ArticleWorker: Service, Sendable {
             ledger: ledger,
             lanes: lanes,
             transaction: exactlyOnce ? TransactionState() : nil,
-            fingerprints: try makeFingerprintSync(),
-            rebalance: rebalance
+            fingerprints: try makeFingerprintSync()
         )
         for (index, lane) in lanes.enumerated() {
             lane.start(name: "khabar-lane-\(index)") { [self] job in self.handle(job, lane: index, clients: clients) }
@@ -190,7 +187,7 @@ public final class ArticleWorker: Service, Sendable {
             // The lanes' handlers and the rebalance handler hold the clients: release them, or the clients
             // (consumer, producers) outlive this failed start.
             for lane in lanes { lane.stop() }
-            clients.rebalance.set { _ in }
+            rebalance.set { _ in }
             throw error
         }
         return clients
@@ -285,8 +282,6 @@ public final class ArticleWorker: Service, Sendable {
         } catch {
             logger.warning("leaving the group: \(error)")
         }
-        // The consumer holds the handler, the handler these clients: break the cycle once it has left.
-        clients.rebalance.set { _ in }
         clients.producer.close(timeout: .seconds(5))
         // Best effort, within what is left of the drain timeout (Kubernetes' grace period is counted).
         clients.fingerprints?.stop(flushTimeout: max(.milliseconds(100), ContinuousClock.now.duration(to: deadline)))

@@ -189,6 +189,43 @@ struct ConsumerGroupTests {
         producer.close(timeout: .seconds(5))
     }
 
+    /// What a handler captures may hold the consumer (a worker's clients do): `close` must let go of it,
+    /// after running it for the final revocation.
+    @Test("close runs the rebalance handler for the revocation, then releases it")
+    func closeReleasesTheRebalanceHandler() throws {
+        final class Captured: Sendable {
+            let events = Recorder<RebalanceEvent>()
+        }
+        let topic = TestSupport.unique("release")
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, topics: [(topic, 1)], logger: TestSupport.logger)
+        defer { cluster.close() }
+        weak var released: Captured?
+        let consumer: KafkaConsumer
+        let events: Recorder<RebalanceEvent>
+        do {
+            let captured = Captured()
+            released = captured
+            events = captured.events
+            consumer = try KafkaConsumer(
+                configuration: TestSupport.consumerConfiguration(cluster, group: TestSupport.unique("group")),
+                logger: TestSupport.logger,
+                rebalanceHandler: { captured.events.append($0) }
+            )
+        }
+        try consumer.subscribe(topics: [topic])
+        let deadline = ContinuousClock.now + .seconds(20)
+        while events.all.isEmpty, ContinuousClock.now < deadline {
+            _ = try consumer.poll(maxMessages: 10, timeout: .milliseconds(100))
+        }
+        #expect(released != nil, "the open consumer's handler holds what it captured")
+        try consumer.close()
+        guard case .revoked = events.all.last else {
+            Issue.record("no revocation inside close: \(events.all)")
+            return
+        }
+        #expect(released == nil, "the closed consumer still holds its rebalance handler")
+    }
+
     @Test("A member in another process (kcat) shares the partitions, and leaving gives them all back")
     func sharesPartitionsWithAnotherProcess() async throws {
         let kcat = URL(fileURLWithPath: "/usr/bin/kcat")
