@@ -18,23 +18,38 @@ struct BrokerCommand: AsyncParsableCommand {
     @Option(help: "Number of brokers.")
     var brokers = 3
 
-    @Option(help: "Partitions of each topic.")
+    @Option(help: "Partitions of each topic that names no count of its own.")
     var partitions = 6
 
-    @Option(help: "Comma-separated topics to create.")
+    @Option(help: "Comma-separated topics to create, each `name` or `name:partitions`.")
     var topics = "articles.raw,articles.enriched,articles.dlq,articles.fingerprints"
+
+    func validate() throws {
+        _ = try topicSpecs()
+    }
+
+    /// The topics to create with their partition counts (``topics`` parsed, ``partitions`` where none is given).
+    func topicSpecs() throws -> [(name: String, partitions: Int)] {
+        try topics.split(separator: ",").compactMap { item in
+            let spec = item.trimmingCharacters(in: .whitespaces)
+            guard !spec.isEmpty else { return nil }
+            guard let colon = spec.lastIndex(of: ":") else { return (spec, partitions) }
+            let name = String(spec[..<colon])
+            guard !name.isEmpty, let count = Int(spec[spec.index(after: colon)...]), count >= 1 else {
+                throw ValidationError("--topics: `\(spec)` is not `name` or `name:partitions` (partitions >= 1)")
+            }
+            return (name, count)
+        }
+    }
 
     @Option(help: "Log level (trace, debug, info, notice, warning, error, critical).")
     var logLevel = "info"
 
     func run() async throws {
         let logger = try LogSetup.bootstrap(level: logLevel)
-        let names = topics.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let cluster = try EmbeddedKafkaCluster(
-            brokers: brokers,
-            topics: names.map { (name: $0, partitions: partitions) },
-            logger: logger
-        )
+        let specs = try topicSpecs()
+        let names = specs.map(\.name)
+        let cluster = try EmbeddedKafkaCluster(brokers: brokers, topics: specs, logger: logger)
         FileHandle.standardOutput.write(Data((cluster.bootstrapServers + "\n").utf8))
         logger.info(
             "embedded cluster serving",

@@ -24,6 +24,7 @@ struct BenchSmokeTests {
             #expect(value > 0, "\(key) = \(value)")
         }
         #expect(results["messages"] as? Int == 500)
+        #expect(results["output_partitions"] as? Int == 12)
         // The table went to stdout too.
         #expect(bench.lines.all.contains { $0.hasPrefix("(c) pipeline") })
     }

@@ -60,4 +60,29 @@ import Testing
         #expect(records.count == 7)
         #expect(records.allSatisfy { $0["schema_version"] != nil && $0["labels"] is [Any] })
     }
+
+    @Test(.enabled(if: kcat != nil, "kcat is not installed (apt-get install kcat)"))
+    func brokerCreatesEachTopicWithItsPartitionCount() async throws {
+        let broker = try KhabarProcess(
+            ["broker", "--partitions", "2", "--topics", "spec.default,spec.seven:7", "--log-level", "warning"])
+        defer { broker.signal(SIGTERM) }
+        let bootstrap = try await broker.firstLine()
+        let metadata = try Self.runKcat(["-L", "-J", "-b", bootstrap])
+        let object = try JSONSerialization.jsonObject(with: metadata) as? [String: Any]
+        let topics = try #require(object?["topics"] as? [[String: Any]])
+        var counts: [String: Int] = [:]
+        for topic in topics {
+            if let name = topic["topic"] as? String, let partitions = topic["partitions"] as? [Any] {
+                counts[name] = partitions.count
+            }
+        }
+        #expect(counts["spec.default"] == 2)
+        #expect(counts["spec.seven"] == 7)
+    }
+
+    @Test(arguments: ["spec:0", "spec:x", ":3"])
+    func brokerRejectsABadTopicSpec(_ spec: String) async throws {
+        let broker = try KhabarProcess(["broker", "--topics", spec])
+        #expect(try await broker.waitForExit(timeout: .seconds(30)) != 0)
+    }
 }

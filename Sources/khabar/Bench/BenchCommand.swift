@@ -50,6 +50,15 @@ struct BenchCommand: AsyncParsableCommand {
         help: "Extra librdkafka property key=value for the pipeline's worker, repeatable (as `khabar run --kafka`).")
     var kafka: [String] = []
 
+    @Option(
+        help: """
+            Partitions of the pipeline's output topics. Default: 12, a deployment's count; the input needs the \
+            backlog's (the mock's retention), and librdkafka sends one produce request per partition, so an \
+            output with as many partitions as the backlog batches almost nothing.
+            """
+    )
+    var outputPartitions = 12
+
     @Option(help: "Log level of khabar and the embedded cluster.")
     var logLevel = "warning"
 
@@ -59,6 +68,7 @@ struct BenchCommand: AsyncParsableCommand {
     func validate() throws {
         if let messages, messages < 1 { throw ValidationError("--messages must be at least 1") }
         if let latencyRate, latencyRate < 1 { throw ValidationError("--latency-rate must be at least 1") }
+        if outputPartitions < 1 { throw ValidationError("--output-partitions must be at least 1") }
         _ = try Environment.kafkaProperties(kafka)
     }
 
@@ -78,7 +88,8 @@ struct BenchCommand: AsyncParsableCommand {
         let broker = try BenchChild(
             executable: BenchExecutables.khabar,
             arguments: [
-                "broker", "--partitions", "\(partitions)", "--topics", topics.all.joined(separator: ","),
+                "broker", "--partitions", "\(partitions)", "--topics",
+                topics.specs(outputPartitions: outputPartitions).joined(separator: ","),
                 "--log-level", logLevel,
             ]
         )
@@ -88,13 +99,14 @@ struct BenchCommand: AsyncParsableCommand {
             messages: count,
             averageMessageBytes: averageBytes,
             partitions: partitions,
+            outputPartitions: outputPartitions,
             corpus: inputs.corpusName,
             sizing: """
                 backlog \(count) × \(averageBytes) B over \(partitions) partitions = \
                 \(count * averageBytes / partitions / 1000) kB per partition (mock retention ~5 MB per partition, \
                 budget \(Self.bytesPerPartition / 1000) kB): the whole backlog is written first and nothing is \
                 purged before it is read; the latency feeder runs at a fixed rate, so its lag is bounded by \
-                rate × latency
+                rate × latency; the pipeline's output and dead-letter topics have \(outputPartitions) partitions
                 """,
             quick: quick
         )
@@ -157,6 +169,7 @@ struct BenchCommand: AsyncParsableCommand {
             ),
             analyzer: analyzer,
             partitions: partitions,
+            outputPartitions: outputPartitions,
             payloads: inputs.corpus,
             rate: rate,
             seconds: quick ? 1 : 5,
@@ -227,13 +240,13 @@ struct BenchTopics: Sendable {
     /// Fingerprints of the latency run.
     let latencyFingerprints = "bench.latency-fingerprints"
 
-    /// The topics the cluster creates up front. The fingerprint topics are left to the mock's
-    /// auto-creation: 4 partitions, near the deployed 6, where the others need the backlog's count.
-    var all: [String] {
-        [
-            input, cPassthroughOutput, swiftPassthroughOutput, pipelineOutput, pipelineDeadLetter, latencyInput,
-            latencyOutput, latencyDeadLetter,
-        ]
+    /// The topics the cluster creates up front, as `khabar broker --topics` items: the inputs and the
+    /// passthroughs' outputs (written to the input's partition) with the broker's default count, the
+    /// backlog's; the pipeline's outputs with `outputPartitions`. The fingerprint topics are left to the
+    /// mock's auto-creation: 4 partitions, near the deployed 6.
+    func specs(outputPartitions: Int) -> [String] {
+        [input, cPassthroughOutput, swiftPassthroughOutput, latencyInput]
+            + [pipelineOutput, pipelineDeadLetter, latencyOutput, latencyDeadLetter].map { "\($0):\(outputPartitions)" }
     }
 }
 

@@ -188,6 +188,7 @@ enum PipelinePhase {
         configuration: WorkerConfiguration,
         analyzer: ArticleAnalyzer,
         partitions: Int,
+        outputPartitions: Int,
         payloads: [[UInt8]],
         rate: Int,
         seconds: Double,
@@ -206,7 +207,7 @@ enum PipelinePhase {
                         try readBack(
                             bootstrap: configuration.bootstrapServers,
                             topic: configuration.outputTopic,
-                            partitions: partitions,
+                            partitions: outputPartitions,
                             book: book,
                             keepReading: { reading.isSet },
                             logger: logger

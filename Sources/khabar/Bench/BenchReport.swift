@@ -6,8 +6,10 @@ struct BenchReport: Sendable {
     var messages: Int
     /// Mean input size, bytes.
     var averageMessageBytes: Int
-    /// Partitions of every topic.
+    /// Partitions of the backlog's topics (the inputs and the passthroughs' outputs).
     var partitions: Int
+    /// Partitions of the pipeline's output and dead-letter topics.
+    var outputPartitions: Int
     /// Where the articles came from.
     var corpus: String
     /// How topics were sized so that nothing is purged before it is read.
@@ -203,6 +205,7 @@ struct BenchReport: Sendable {
             "messages": messages,
             "average_message_bytes": averageMessageBytes,
             "partitions": partitions,
+            "output_partitions": outputPartitions,
             "corpus": corpus,
             "sizing": sizing,
             "rss_peak_mb": rssPeakMB,
