@@ -231,6 +231,12 @@ struct FingerprintTable {
 /// The entries sharing one band value (or one exact hash), in `seenAt` order (equal ones in arrival
 /// order). Each candidate's SimHash and `seenAt` are kept inline next to its slot, so a lookup scans
 /// contiguous memory instead of jumping around the slot arrays.
+///
+/// Evictions take the oldest entries, which sit at the front: a removal shifts only the candidates before
+/// the removed one and moves the front forward, and the storage is compacted once the dead front is
+/// half of it. A bucket of a story carried hundreds of times thus loses its oldest candidate in O(1)
+/// amortised, where removing it from an array's front moved every other candidate (in a perf profile of
+/// the bench's pipeline, 2.8% of the analysis lanes' samples were in that removal).
 struct FingerprintBucket {
     /// One candidate.
     struct Candidate {
@@ -239,31 +245,44 @@ struct FingerprintBucket {
         var slot: FingerprintTable.Slot
     }
 
+    /// The live candidates are `storage[head...]`.
+    private var storage: [Candidate] = []
+    private var head = 0
+
     /// The candidates, oldest first.
-    private(set) var candidates: [Candidate] = []
+    var candidates: ArraySlice<Candidate> { storage[head...] }
 
     /// Whether `slot` is the only candidate.
-    var holdsOnlyOne: Bool { candidates.count == 1 }
+    var holdsOnlyOne: Bool { storage.count - head == 1 }
 
     /// Adds a candidate after every one seen no later (at the end, for a stream in time order).
     mutating func insert(_ candidate: Candidate) {
-        guard let last = candidates.last, last.seenAt > candidate.seenAt else {
-            candidates.append(candidate)
+        guard let last = storage.last, last.seenAt > candidate.seenAt else {
+            storage.append(candidate)
             return
         }
-        var low = 0
-        var high = candidates.count - 1  // candidates[high].seenAt > candidate.seenAt
+        var low = head
+        var high = storage.count - 1  // storage[high].seenAt > candidate.seenAt
         while low < high {
             let middle = (low + high) / 2
-            if candidates[middle].seenAt > candidate.seenAt { high = middle } else { low = middle + 1 }
+            if storage[middle].seenAt > candidate.seenAt { high = middle } else { low = middle + 1 }
         }
-        candidates.insert(candidate, at: low)
+        storage.insert(candidate, at: low)
     }
 
-    /// Removes `slot`, keeping the order (evictions take the oldest, near the front).
+    /// Removes `slot`, keeping the order.
     mutating func remove(_ slot: FingerprintTable.Slot) {
-        guard let position = candidates.firstIndex(where: { $0.slot == slot }) else { return }
-        candidates.remove(at: position)
+        guard var position = storage[head...].firstIndex(where: { $0.slot == slot }) else { return }
+        // The older candidates move up by one over the removed one; the front moves forward.
+        while position > head {
+            storage[position] = storage[position - 1]
+            position -= 1
+        }
+        head += 1
+        if head >= 16 && 2 * head >= storage.count {
+            storage.removeFirst(head)
+            head = 0
+        }
     }
 }
 
