@@ -176,7 +176,7 @@ public final class ArticleWorker: Service, Sendable {
             lane.start(name: "khabar-lane-\(index)") { [self] job in self.handle(job, lane: index, clients: clients) }
         }
         rebalance.set { [self] event in self.rebalanced(event, clients: clients) }
-        do {
+        do throws(KafkaError) {
             if let replay = configuration.replay {
                 try consumer.assign(replay.start)
                 status.set(assigned: replay.start.map { TopicPartition(topic: $0.topic, partition: $0.partition) })
@@ -188,7 +188,9 @@ public final class ArticleWorker: Service, Sendable {
             // (consumer, producers) outlive this failed start.
             for lane in lanes { lane.stop() }
             rebalance.set { _ in }
-            throw error
+            let what =
+                configuration.replay == nil ? "subscribe to \(configuration.inputTopic)" : "assign the replay range"
+            throw WorkerError(code: .setup, message: "cannot \(what): \(error)", kafkaError: error)
         }
         return clients
     }
