@@ -85,12 +85,12 @@ final class OffsetLedger: Sendable {
             }
             condition.unlock()
         }
-        let key = Key(topic: topic, partition: partition)
-        guard var progress = state.partitions[key] else { return nil }
-        let before = progress.unfinished
-        let next = progress.finish(offset: offset)
-        if progress.unfinished < before { state.inFlight -= 1 }
-        state.partitions[key] = progress
+        // Mutated in place through the index: a copy taken out of the dictionary and written back copied the
+        // partition's whole window (up to the in-flight bound) on every finish.
+        guard let index = state.partitions.index(forKey: Key(topic: topic, partition: partition)) else { return nil }
+        let before = state.partitions.values[index].unfinished
+        let next = state.partitions.values[index].finish(offset: offset)
+        if state.partitions.values[index].unfinished < before { state.inFlight -= 1 }
         return next
     }
 
