@@ -240,13 +240,14 @@ struct BenchTopics: Sendable {
     /// Fingerprints of the latency run.
     let latencyFingerprints = "bench.latency-fingerprints"
 
-    /// The topics the cluster creates up front, as `khabar broker --topics` items: the inputs and the
-    /// passthroughs' outputs (written to the input's partition) with the broker's default count, the
-    /// backlog's; the pipeline's outputs with `outputPartitions`. The fingerprint topics are left to the
-    /// mock's auto-creation: 4 partitions, near the deployed 6.
+    /// The topics the cluster creates, as `khabar broker --topics` items: the inputs and the passthroughs'
+    /// outputs (written to the input's partition) with the broker's default count, the backlog's; the
+    /// pipeline's outputs with `outputPartitions`; the fingerprint topics with the deployed count, 6
+    /// (`deploy/compose/create-topics.sh`; the mock has no compaction).
     func specs(outputPartitions: Int) -> [String] {
         [input, cPassthroughOutput, swiftPassthroughOutput, latencyInput]
             + [pipelineOutput, pipelineDeadLetter, latencyOutput, latencyDeadLetter].map { "\($0):\(outputPartitions)" }
+            + [pipelineFingerprints, latencyFingerprints].map { "\($0):6" }
     }
 }
 
