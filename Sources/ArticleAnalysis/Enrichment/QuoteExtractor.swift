@@ -48,10 +48,15 @@ struct QuoteExtractor {
                 // The limit is checked after each quote (the count changes only then), not at every token.
                 var i = limit > 0 ? 0 : tokens.count
                 while i < tokens.count {
-                    if arabicVerbFilter.mayContain(tokens[i].bare), tokens[i].kind == .arabic,
-                        Self.arabicVerbs.contains(tokens[i].bare),
+                    // Most words are no reporting verb: the filter alone rejects them, in a tight loop.
+                    while i < tokens.count && !arabicVerbFilter.mayContain(tokens[i].bare) { i += 1 }
+                    guard i < tokens.count else { break }
+                    if tokens[i].kind == .arabic, Self.arabicVerbs.contains(tokens[i].bare),
                         let (quote, next) = arabicQuote(verb: i, lastSpeaker: lastSpeaker)
                     {
+                        // One allocation for the usual few quotes (appending to an empty list reallocates as it
+                        // grows).
+                        if quotes.isEmpty { quotes.reserveCapacity(min(limit, 8)) }
                         quotes.append(quote)
                         if quote.speaker != nil { lastSpeaker = quote.speaker }
                         if quotes.count >= limit { break }
@@ -107,7 +112,7 @@ struct QuoteExtractor {
             } else if words.count <= 5
                 && !words.contains(where: { EntityExtractor.stopwords.contains(tokens[$0].bare) })
             {
-                speaker = text.text(tokens: v + 1, end - 1)
+                speaker = text.sliceText(tokens: v + 1, end - 1)
             }
         }
         // The quote: the quoted span right after the complementizer, else the clause to the sentence end.
@@ -264,7 +269,7 @@ struct QuoteExtractor {
             if plausible, let first = names.first, let last = names.last, last - first == names.count - 1,
                 names.count <= 3
             {
-                return (text.text(tokens: first, last), true)
+                return (text.sliceText(tokens: first, last), true)
             }
             return (nil, true)
         }
