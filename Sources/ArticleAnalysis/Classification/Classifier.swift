@@ -118,9 +118,14 @@ public struct Classifier: Sendable {
         let count = tokens.count
         let (ids, starts0, starts1) = (words, words + count, words + 2 * count)
         var (count0, count1) = (0, 0)
+        // The tokens read through a moving pointer (one add per token, rather than an index times the stride).
+        guard var token = tokens.baseAddress else { return (0, 0) }
         for index in 0..<count {
+            // `token` is `tokens.baseAddress + index`, in bounds: `index` < `count`.
+            let stem = token.pointee.stem
+            token += 1
             // `identifier << 2 | start roots`, or −1.
-            let entry = table.identifier(of: tokens[index].stem)
+            let entry = table.identifier(of: stem)
             // `index` < `count`: in bounds of the first third of `words`.
             ids[index] = entry >> 2
             guard entry >= 0 else { continue }
