@@ -280,8 +280,10 @@ struct DateExtractor {
                     k += 1
                     continue
                 }
+                // The value of a number token, read once for both forms that start with one.
+                let value = number(k)
                 // ISO date: 2021-08-15.
-                if let y = number(k), y >= 1900, y <= 2100, k + 2 < tokens.count, let m = number(k + 1),
+                if let y = value, y >= 1900, y <= 2100, k + 2 < tokens.count, let m = number(k + 1),
                     let d = number(k + 2),
                     bytes[tokens[k + 1].range.lowerBound - 1] == 0x2D,
                     bytes[tokens[k + 2].range.lowerBound - 1] == 0x2D,
@@ -292,7 +294,7 @@ struct DateExtractor {
                     continue
                 }
                 // Day month [year]: "15 آب/أغسطس 2021", "15 August 2021".
-                if let d = number(k), (1...31).contains(d), let (m, span) = month(at: k + 1) {
+                if let d = value, (1...31).contains(d), let (m, span) = month(at: k + 1) {
                     k = addDate(from: k, through: k + span, month: m, day: d)
                     continue
                 }

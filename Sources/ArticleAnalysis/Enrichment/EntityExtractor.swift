@@ -465,7 +465,8 @@ struct EntityExtractor {
         }
         let normalized = TextNormalizer.normalize(name)
         let index: Int
-        let nameKey = Self.hash(normalized.utf8)
+        // A native String's bytes are contiguous: hashed through a pointer, not the generic UTF-8 view.
+        let nameKey = normalized.utf8.withContiguousStorageIfAvailable { Self.hash($0) } ?? Self.hash(normalized.utf8)
         if let known = titledNames.value(for: nameKey).map({ Int($0) }).flatMap({
             // Another name with the same hash: search them all.
             found[$0].entity.normalized == normalized
