@@ -302,6 +302,12 @@ public struct Lexicon: Sendable {
     }
 
     /// The matching tables (see the properties of the same names), valid inside ``withTrie(_:)``.
+    ///
+    /// Every index is in bounds by construction of the lexicon: a stem identifier (an article word's, from
+    /// ``startTable``) is below ``stemCount`` and a root is 0 or 1 (``rootChildren`` has `2 × stemCount` entries); a
+    /// node, read from ``rootChildren`` or ``edges``, is below ``nodeCount`` (``hasChildren`` has `nodeCount`
+    /// entries, ``voteStarts`` one more, and its values are positions in ``votes``); a repeat count is at most
+    /// 255 (``repeatFactors`` has 256 entries).
     struct Trie {
         let rootChildren: UnsafeBufferPointer<Int32>
         let stemCount: Int
