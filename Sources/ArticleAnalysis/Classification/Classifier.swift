@@ -88,45 +88,11 @@ public struct Classifier: Sendable {
         defer { arena.deallocate() }
         let words = arena.take(Int32.self, max(3 * count, 1))
         let segments = arena.take(Segment.self, segmentCount)
-        // One pass over the tokens: stem identifiers, start positions, and the token range of every segment
-        // (tokens are in segment order; a segment may have none).
-        var (count0, count1) = (0, 0)
-        text.tokens.withUnsafeBufferPointer { tokens in
-            lexicon.startRoots.withUnsafeBufferPointer { startRoots in
-                lexicon.stemTable.withLookup { table in
-                    let (ids, starts0, starts1) = (
-                        words.baseAddress!, words.baseAddress! + count, words.baseAddress! + 2 * count
-                    )
-                    var segment = 0
-                    var segmentStart = 0
-                    for index in 0..<count {
-                        let token = tokens[index]
-                        // Token segments ascend from 0 and are < `segmentCount` (were one not, the checked read of
-                        // `text.segments[segment]` would trap before the write).
-                        while segment < token.segment {
-                            segments.initializeElement(
-                                at: segment, to: (segmentStart..<index, text.segments[segment].zone))
-                            segmentStart = index
-                            segment += 1
-                        }
-                        let id = table.identifier(of: token.stem)
-                        // `index` < `count`: in bounds of the first third of `words`.
-                        ids[index] = id
-                        guard id >= 0 else { continue }
-                        // Each start count is at most `index` < `count`: in bounds of its third. The position is
-                        // written at every lexicon word and kept (counted) when its trie may start there.
-                        let roots = Int(startRoots[Int(id)])
-                        starts0[count0] = Int32(truncatingIfNeeded: index)
-                        count0 &+= roots & 1
-                        starts1[count1] = Int32(truncatingIfNeeded: index)
-                        count1 &+= roots >> 1
-                    }
-                    while segment < segmentCount {
-                        segments.initializeElement(at: segment, to: (segmentStart..<count, text.segments[segment].zone))
-                        segmentStart = count
-                        segment += 1
-                    }
-                }
+        // The stem identifiers and start positions, and the token range of every segment.
+        let (count0, count1) = text.tokens.withUnsafeBufferPointer { tokens in
+            Self.segmentPass(tokens, zones: text.segments, segments: segments)
+            return lexicon.startTable.withLookup { table in
+                Self.stemPass(tokens, table: table, words: words.baseAddress!)
             }
         }
         return classify(
@@ -138,6 +104,57 @@ public struct Classifier: Sendable {
             segments: UnsafeBufferPointer(segments),
             language: language
         )
+    }
+
+    /// Pass 0 of ``classify(_:language:)``: writes the stem identifier of every token (−1 for stems the lexicon
+    /// does not use) to `words[0..<n]` (`n` = `tokens.count`), the positions where a match of the first trie may
+    /// start to `words[n...]` and those of the second trie to `words[2n...]`; returns the two numbers of positions.
+    /// Out of line, with only the loop's own values live: inlined in its caller, they did not fit the registers.
+    @inline(never)
+    private static func stemPass(
+        _ tokens: UnsafeBufferPointer<ArticleText.TokenInfo>, table: StemTable.Lookup,
+        words: UnsafeMutablePointer<Int32>
+    ) -> (Int, Int) {
+        let count = tokens.count
+        let (ids, starts0, starts1) = (words, words + count, words + 2 * count)
+        var (count0, count1) = (0, 0)
+        // The tokens read through a moving pointer (one add per token, rather than an index times the stride).
+        guard var token = tokens.baseAddress else { return (0, 0) }
+        for index in 0..<count {
+            // `token` is `tokens.baseAddress + index`, in bounds: `index` < `count`.
+            let stem = token.pointee.stem
+            token += 1
+            // `identifier << 2 | start roots`, or −1.
+            let entry = table.identifier(of: stem)
+            // `index` < `count`: in bounds of the first third of `words`.
+            ids[index] = entry >> 2
+            guard entry >= 0 else { continue }
+            // Each start count is at most `index` < `count`: in bounds of its third. The position is written at
+            // every lexicon word and kept (counted) when its trie may start there.
+            starts0[count0] = Int32(truncatingIfNeeded: index)
+            count0 &+= Int(entry & 1)
+            starts1[count1] = Int32(truncatingIfNeeded: index)
+            count1 &+= Int(entry >> 1 & 1)
+        }
+        return (count0, count1)
+    }
+
+    /// Writes the token range and zone of every segment of the text (`zones`: the text's segments) to `segments`.
+    /// Tokens are in segment order and a segment may have none: a binary search finds where each one ends.
+    private static func segmentPass(
+        _ tokens: UnsafeBufferPointer<ArticleText.TokenInfo>, zones: [(range: Range<Int>, zone: Zone)],
+        segments: UnsafeMutableBufferPointer<(tokens: Range<Int>, zone: Zone)>
+    ) {
+        var start = 0
+        for segment in zones.indices {
+            var (low, high) = (start, tokens.count)
+            while low < high {
+                let middle = (low + high) / 2
+                if tokens[middle].segment <= segment { low = middle + 1 } else { high = middle }
+            }
+            segments.initializeElement(at: segment, to: (start..<low, zones[segment].zone))
+            start = low
+        }
     }
 
     /// The scorer: `ids` are the article's stem identifiers (−1 for stems the lexicon does not use), `starts` the
@@ -168,75 +185,74 @@ public struct Classifier: Sendable {
         var bodyMultiplier = weights.body
         var next = (0, 0)
         var voteCount = 0
-        // Per label (lanes 0–2, indexed like `Label.allCases`; lane 3 unused), the unsuppressed evidence; per label,
-        // the context domains that are active and dominate that evidence: a vote naming one of them is suppressed.
-        var labelRaw = SIMD4<Double>(repeating: 0)
+        // Per label (indexed like `Label.allCases`), the unsuppressed evidence; per label, the context domains that
+        // are active and dominate that evidence: a vote naming one of them is suppressed.
         var suppressing = SIMD4<UInt64>(repeating: 0)
-        // At most 64 domains (checked when the lexicon is built): a small stack buffer.
-        withUnsafeTemporaryAllocation(of: Double.self, capacity: lexicon.contextDomains.count) { contextRaw in
-            contextRaw.initialize(repeating: 0)
-            lexicon.repeatFactors.withUnsafeBufferPointer { repeatFactors in
-                lexicon.votes.withUnsafeBufferPointer { votes in
-                    lexicon.voteStarts.withUnsafeBufferPointer { voteStarts in
-                        /// Adds the occurrence of `node` to `labelRaw` and `contextRaw`; returns its number of votes.
-                        func tally(_ node: Int, factor: Double, multiplier: Double) -> Int {
-                            let range = Int(voteStarts[node])..<Int(voteStarts[node + 1])
-                            for vote in votes[range] {
-                                let weight = vote.weight * factor * multiplier
-                                if vote.kind < 3 {
-                                    labelRaw[Int(vote.kind)] += weight
-                                } else if vote.kind == Lexicon.FlatVote.contextKind {
-                                    // Context votes name a domain < `contextDomains.count` = `contextRaw.count`.
-                                    contextRaw[Int(vote.target)] += weight
-                                }
-                            }
-                            return range.count
+        // The label sums (3) then the context domains' (at most 64, checked when the lexicon is built): a small stack
+        // buffer (a `SIMD4` lane indexed by a variable went through memory at every vote).
+        let domainCount = lexicon.contextDomains.count
+        withUnsafeTemporaryAllocation(of: Double.self, capacity: 3 + domainCount) { raw in
+            raw.initialize(repeating: 0)
+            lexicon.withTrie { trie in
+                /// Adds the occurrence of `node` to the label and context sums; returns its number of votes.
+                func tally(_ node: Int, factor: Double, multiplier: Double) -> Int {
+                    let range = trie.votes(of: node)
+                    for vote in trie.votes[range] {
+                        let weight = vote.weight * factor * multiplier
+                        if vote.kind < 3 {
+                            // 0–2: in bounds.
+                            raw[Int(vote.kind)] += weight
+                        } else if vote.kind == Lexicon.FlatVote.contextKind {
+                            // Context votes name a domain < `contextDomains.count`: in bounds past the labels.
+                            raw[3 + Int(vote.target)] += weight
                         }
-                        for segment in segments {
-                            let multiplier: Double
-                            switch segment.zone {
-                            case .title: multiplier = weights.title
-                            case .lead: multiplier = weights.lead
-                            case .body:
-                                multiplier = bodyMultiplier
-                                bodyMultiplier = max(weights.bodyFloor, bodyMultiplier * weights.bodyDecay)
-                            }
-                            let first = occurrences.count
-                            let end = segment.tokens.upperBound
-                            var free = segment.tokens.lowerBound
-                            while next.0 < starts.0.count && Int(starts.0[next.0]) < end {
-                                let start = Int(starts.0[next.0])
-                                next.0 += 1
-                                guard start >= free else { continue }
-                                let match = lexicon.longestMatch(in: ids, at: start, end: end, root: 0)
-                                guard match.node >= 0 else { continue }
-                                free = match.end
-                                let factor = repeatFactors[Int(repeats.next(Int32(match.node)))]
-                                voteCount += tally(match.node, factor: factor, multiplier: multiplier)
-                                occurrences.append((Int32(match.node), factor))
-                            }
-                            free = segment.tokens.lowerBound
-                            while next.1 < starts.1.count && Int(starts.1[next.1]) < end {
-                                let start = Int(starts.1[next.1])
-                                next.1 += 1
-                                guard start >= free else { continue }
-                                let match = lexicon.longestMatch(
-                                    in: ids, at: start, end: end, root: Int(lexicon.stateRoot))
-                                guard match.node >= 0 else { continue }
-                                free = match.end
-                                voteCount += tally(match.node, factor: 1, multiplier: multiplier)
-                                occurrences.append((Int32(match.node), 1))
-                            }
-                            if occurrences.count > first {
-                                matched.append((multiplier, segment.zone, first..<occurrences.count))
-                            }
-                        }
+                    }
+                    return range.count
+                }
+                for segment in segments {
+                    let multiplier: Double
+                    switch segment.zone {
+                    case .title: multiplier = weights.title
+                    case .lead: multiplier = weights.lead
+                    case .body:
+                        multiplier = bodyMultiplier
+                        bodyMultiplier = max(weights.bodyFloor, bodyMultiplier * weights.bodyDecay)
+                    }
+                    let first = occurrences.count
+                    let end = segment.tokens.upperBound
+                    var free = segment.tokens.lowerBound
+                    while next.0 < starts.0.count && Int(starts.0[next.0]) < end {
+                        let start = Int(starts.0[next.0])
+                        next.0 += 1
+                        guard start >= free else { continue }
+                        let match = trie.longestMatch(in: ids, at: start, end: end, root: 0)
+                        guard match.node >= 0 else { continue }
+                        free = match.end
+                        let factor = trie.repeatFactors[Int(repeats.next(Int32(match.node)))]
+                        voteCount += tally(match.node, factor: factor, multiplier: multiplier)
+                        occurrences.append((Int32(match.node), factor))
+                    }
+                    free = segment.tokens.lowerBound
+                    while next.1 < starts.1.count && Int(starts.1[next.1]) < end {
+                        let start = Int(starts.1[next.1])
+                        next.1 += 1
+                        guard start >= free else { continue }
+                        let match = trie.longestMatch(in: ids, at: start, end: end, root: Int(lexicon.stateRoot))
+                        guard match.node >= 0 else { continue }
+                        free = match.end
+                        voteCount += tally(match.node, factor: 1, multiplier: multiplier)
+                        occurrences.append((Int32(match.node), 1))
+                    }
+                    if occurrences.count > first {
+                        matched.append((multiplier, segment.zone, first..<occurrences.count))
                     }
                 }
             }
-            for (domain, raw) in contextRaw.enumerated() where raw >= weights.contextThreshold {
+            for domain in 0..<domainCount where raw[3 + domain] >= weights.contextThreshold {
                 let bit: UInt64 = 1 << UInt64(domain)
-                for label in 0..<3 where raw >= weights.contextDominance * labelRaw[label] { suppressing[label] |= bit }
+                for label in 0..<3 where raw[3 + domain] >= weights.contextDominance * raw[label] {
+                    suppressing[label] |= bit
+                }
             }
         }
         guard matched.count > 0 else { return decision(SIMD4(repeating: 0), evidence: [], language: language) }
@@ -271,13 +287,20 @@ public struct Classifier: Sendable {
         typealias State = (state: Int32, vote: Int)
         var arena = Arena(
             byteCount: Buffer<Term>.size(voteCount) + Buffer<State>.size(voteCount)
-                + EvidenceTable.arenaSize(voteCount, limit: weights.maxEvidence))
+                + EvidenceTable.arenaSize(voteCount, limit: weights.maxEvidence) + Arena.size(of: Double.self, 6)
+                + Arena.size(of: UInt64.self, 3))
         defer { arena.deallocate() }
         var terms = Buffer<Term>(&arena, capacity: voteCount)
         var states = Buffer<State>(&arena, capacity: voteCount)
         var evidence = EvidenceTable(&arena, capacity: voteCount)
+        // Per label (indexed like `Label.allCases`): a segment's sums, its scales, and the suppressing domains, in
+        // plain memory (a `SIMD4` lane indexed by a variable went through the stack at every vote). Labels are 0–2.
+        let sums = arena.take(Double.self, 3)
+        let scales = arena.take(Double.self, 3)
+        let suppressingLabel = arena.take(UInt64.self, 3)
+        for label in 0..<3 { suppressingLabel.initializeElement(at: label, to: suppressing[label]) }
         for segment in matched {
-            var sums = SIMD4<Double>(repeating: 0)
+            sums.initialize(repeating: 0)
             terms.removeAll()
             states.removeAll()
             for (node, factor) in occurrences[segment.occurrences] {
@@ -290,7 +313,7 @@ public struct Classifier: Sendable {
                     }
                     guard vote.kind < 3 else { continue }
                     var weight = vote.weight * factor
-                    if vote.suppressors & suppressing[Int(vote.kind)] != 0 { weight *= weights.contextFactor }
+                    if vote.suppressors & suppressingLabel[Int(vote.kind)] != 0 { weight *= weights.contextFactor }
                     sums[Int(vote.kind)] += weight
                     terms.append((vote.term << 2 | vote.kind, weight))
                 }
@@ -313,7 +336,7 @@ public struct Classifier: Sendable {
                 case .lead: lexicon.zoneFloors.1
                 case .body: lexicon.zoneFloors.2
                 }
-            var scales = SIMD4<Double>(repeating: 0)
+            scales.initialize(repeating: 0)
             for index in 0..<3 where sums[index] > floor {
                 let kept = sums[index] - floor
                 finalRaw[index] += kept * segment.multiplier

@@ -126,6 +126,9 @@ public struct Lexicon: Sendable {
     var rootChildren: [Int32] = []
     /// Per stem identifier, the roots with a child along it (bit `root`): the words a match may start at.
     var startRoots: [UInt8] = []
+    /// ``stemTable`` with ``startRoots`` folded in: stem hash → `identifier << 2 | startRoots[identifier]`, so that
+    /// one probe per token of an article gives both.
+    var startTable = StemTable([:])
     /// Every other trie edge: key `parent << 32 | stem identifier` → child node.
     var edges = StemTable([:])
     /// Whether a node has children (no edge lookup needed otherwise).
@@ -200,6 +203,7 @@ public struct Lexicon: Sendable {
         startRoots = (0..<stemIDs.count).map { stem in
             (rootChildren[stem] >= 0 ? 1 : 0) | (rootChildren[stemIDs.count + stem] >= 0 ? 2 : 0)
         }
+        startTable = StemTable(stemIDs.mapValues { $0 << 2 | Int32(startRoots[Int($0)]) })
         var edgeMap: [UInt64: Int32] = [:]
         for (parent, node) in nodes.enumerated() {
             hasChildren.append(!node.children.isEmpty)
@@ -275,35 +279,82 @@ public struct Lexicon: Sendable {
         return hashes
     }
 
-    /// The child of `node` along stem identifier `stem`, or −1.
+    /// Calls `body` with the matching tables read through pointers (no retain, no bounds check per access).
     @inline(__always)
-    func child(of node: Int, stem: Int32) -> Int {
-        if node < 2 { return Int(rootChildren[node * stemCount + Int(stem)]) }
-        guard hasChildren[node] else { return -1 }
-        return Int(edges.identifier(of: UInt64(node) << 32 | UInt64(stem)))
-    }
-
-    /// Whether a phrase ends at `node`.
-    @inline(__always)
-    func hasVotes(_ node: Int) -> Bool {
-        voteStarts[node + 1] > voteStarts[node]
-    }
-
-    /// The longest phrase of the trie under `root` that starts at `ids[start]` (not −1) and ends by `end`: its
-    /// node and end position, or node −1 when none does.
-    @inline(__always)
-    func longestMatch(in ids: UnsafeBufferPointer<Int32>, at start: Int, end: Int, root: Int) -> (node: Int, end: Int) {
-        var node = rootChildren.withUnsafeBufferPointer { Int($0[root * stemCount + Int(ids[start])]) }
-        guard node >= 0 else { return (-1, start) }
-        var best = (node: hasVotes(node) ? node : -1, end: start + 1)
-        var position = start + 1
-        while position < end, hasChildren[node], ids[position] >= 0 {
-            let next = child(of: node, stem: ids[position])
-            guard next >= 0 else { break }
-            node = next
-            position += 1
-            if hasVotes(node) { best = (node, position) }
+    func withTrie<Result>(_ body: (Trie) -> Result) -> Result {
+        rootChildren.withUnsafeBufferPointer { rootChildren in
+            hasChildren.withUnsafeBufferPointer { hasChildren in
+                voteStarts.withUnsafeBufferPointer { voteStarts in
+                    votes.withUnsafeBufferPointer { votes in
+                        repeatFactors.withUnsafeBufferPointer { repeatFactors in
+                            edges.withLookup { edges in
+                                body(
+                                    Trie(
+                                        rootChildren: rootChildren, stemCount: stemCount, hasChildren: hasChildren,
+                                        voteStarts: voteStarts, votes: votes, repeatFactors: repeatFactors,
+                                        edges: edges))
+                            }
+                        }
+                    }
+                }
+            }
         }
-        return best
+    }
+
+    /// The matching tables (see the properties of the same names), valid inside ``withTrie(_:)``.
+    ///
+    /// Every index is in bounds by construction of the lexicon: a stem identifier (an article word's, from
+    /// ``startTable``) is below ``stemCount`` and a root is 0 or 1 (``rootChildren`` has `2 × stemCount` entries); a
+    /// node, read from ``rootChildren`` or ``edges``, is below ``nodeCount`` (``hasChildren`` has `nodeCount`
+    /// entries, ``voteStarts`` one more, and its values are positions in ``votes``); a repeat count is at most
+    /// 255 (``repeatFactors`` has 256 entries).
+    struct Trie {
+        let rootChildren: UnsafeBufferPointer<Int32>
+        let stemCount: Int
+        let hasChildren: UnsafeBufferPointer<Bool>
+        let voteStarts: UnsafeBufferPointer<Int32>
+        let votes: UnsafeBufferPointer<FlatVote>
+        let repeatFactors: UnsafeBufferPointer<Double>
+        let edges: StemTable.Lookup
+
+        /// The range in ``votes`` of the votes of `node`.
+        @inline(__always)
+        func votes(of node: Int) -> Range<Int> {
+            Int(voteStarts[node])..<Int(voteStarts[node + 1])
+        }
+
+        /// Whether a phrase ends at `node`.
+        @inline(__always)
+        func hasVotes(_ node: Int) -> Bool {
+            voteStarts[node + 1] > voteStarts[node]
+        }
+
+        /// The child of `node` along stem identifier `stem`, or −1.
+        @inline(__always)
+        func child(of node: Int, stem: Int32) -> Int {
+            if node < 2 { return Int(rootChildren[node * stemCount + Int(stem)]) }
+            guard hasChildren[node] else { return -1 }
+            return Int(edges.identifier(of: UInt64(node) << 32 | UInt64(stem)))
+        }
+
+        /// The longest phrase of the trie under `root` that starts at `ids[start]` (not −1) and ends by `end`: its
+        /// node and end position, or node −1 when none does.
+        @inline(__always)
+        func longestMatch(
+            in ids: UnsafeBufferPointer<Int32>, at start: Int, end: Int, root: Int
+        ) -> (node: Int, end: Int) {
+            var node = Int(rootChildren[root * stemCount + Int(ids[start])])
+            guard node >= 0 else { return (-1, start) }
+            var best = (node: hasVotes(node) ? node : -1, end: start + 1)
+            var position = start + 1
+            while position < end, hasChildren[node], ids[position] >= 0 {
+                let next = child(of: node, stem: ids[position])
+                guard next >= 0 else { break }
+                node = next
+                position += 1
+                if hasVotes(node) { best = (node, position) }
+            }
+            return best
+        }
     }
 }

@@ -35,7 +35,9 @@ struct StemTable: Sendable {
     @inline(__always)
     func withLookup<Result>(_ body: (Lookup) -> Result) -> Result {
         keys.withUnsafeBufferPointer { keys in
-            values.withUnsafeBufferPointer { values in body(Lookup(keys: keys, values: values, mask: mask)) }
+            values.withUnsafeBufferPointer { values in
+                body(Lookup(keys: keys, values: values, mask: mask, shift: hashShift(capacity: mask + 1)))
+            }
         }
     }
 
@@ -44,11 +46,20 @@ struct StemTable: Sendable {
         fileprivate let keys: UnsafeBufferPointer<UInt64>
         fileprivate let values: UnsafeBufferPointer<Int32>
         fileprivate let mask: Int
+        /// ``hashShift(capacity:)`` of the table, computed once.
+        fileprivate let shift: UInt64
 
         /// The identifier of the stem with this hash, or −1 when no lexicon term uses it.
         @inline(__always)
         func identifier(of key: UInt64) -> Int32 {
-            StemTable.probe(key, keys, values, mask: mask)
+            // ``hashSlot(_:shift:)`` with a masking shift: the table has at least 16 slots, so `shift` < 64 and
+            // both agree; the slot is masked to the table's size.
+            var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) &>> shift) & mask
+            while true {
+                let value = values[slot]
+                if value < 0 || keys[slot] == key { return value }
+                slot = (slot &+ 1) & mask
+            }
         }
     }
 

@@ -109,6 +109,25 @@ struct DateExtractor {
     }
 
     static func iso(_ y: Int, _ m: Int, _ d: Int) -> String {
+        // The usual case (a four-digit year): the ten bytes written at once, without interpolating Strings.
+        if (0...9999).contains(y) && (0...99).contains(m) && (0...99).contains(d) {
+            return String(unsafeUninitializedCapacity: 10) { buffer in
+                // In bounds: ten bytes, the capacity.
+                func put(_ value: Int, _ width: Int, at offset: Int) {
+                    var value = value
+                    for index in stride(from: offset + width - 1, through: offset, by: -1) {
+                        buffer[index] = UInt8(truncatingIfNeeded: 0x30 + value % 10)
+                        value /= 10
+                    }
+                }
+                put(y, 4, at: 0)
+                buffer[4] = 0x2D
+                put(m, 2, at: 5)
+                buffer[7] = 0x2D
+                put(d, 2, at: 8)
+                return 10
+            }
+        }
         func pad(_ v: Int, _ width: Int) -> String {
             let s = String(v)
             return String(repeating: "0", count: max(0, width - s.count)) + s
@@ -175,6 +194,28 @@ struct DateExtractor {
         return (m, 1)
     }
 
+    /// The first of the two words of each two-word month (تشرين، كانون).
+    private static let twoWordMonthFirsts = (twoWordMonths[0].first, twoWordMonths[2].first)
+
+    /// The first token from `k` on that may start a date, or `tokens.count`: tokens that can start none are skipped in
+    /// a tight loop (most of an article). Only an Arabic word the weekday filter admits, a number, or a Latin word
+    /// that is capitalised (a weekday or month name) or starts a two-word month may start one.
+    @inline(__always)
+    private static func nextCandidate(from k: Int, _ tokens: Tokens, _ weekdayFilter: WordFilter.Pointer) -> Int {
+        let (tishreen, kanun) = twoWordMonthFirsts
+        var k = k
+        while k < tokens.count {
+            let token = tokens[k]
+            switch token.kind {
+            case .arabic: if weekdayFilter.mayContain(token.normalized) { return k }
+            case .latin: if token.capitalized || token.bare == tishreen || token.bare == kanun { return k }
+            case .number: return k
+            }
+            k += 1
+        }
+        return k
+    }
+
     /// Date mentions in order of appearance, without repeats.
     @inline(never)  // one call per article; out of line, the stage stays visible in profiles
     func extract() -> [DateMention] {
@@ -209,12 +250,14 @@ struct DateExtractor {
             }
             add(
                 DateMention(
-                    text: text.text(tokens: first, last), kind: .absolute, value: year.map { Self.iso($0, m, d) }))
+                    text: text.sliceText(tokens: first, last), kind: .absolute, value: year.map { Self.iso($0, m, d) }))
             return last + 1
         }
         return Self.arabicWeekdayFilter.withPointer { arabicWeekdayFilter in
             var k = 0
-            while k < tokens.count {
+            while true {
+                k = Self.nextCandidate(from: k, tokens, arabicWeekdayFilter)
+                guard k < tokens.count else { break }
                 let kind = tokens[k].kind
                 // Arabic weekday after a day word: "اليوم الأحد", "يوم الخميس".
                 if kind == .arabic {
@@ -224,30 +267,34 @@ struct DateExtractor {
                     {
                         add(
                             DateMention(
-                                text: text.text(tokens: k - 1, k), kind: .weekday, value: resolveWeekday(weekday)))
+                                text: text.sliceText(tokens: k - 1, k), kind: .weekday, value: resolveWeekday(weekday)))
                     }
                     // Only a number or a Latin month name starts any other date.
                     k += 1
                     continue
                 }
                 if kind == .latin, tokens[k].capitalized, let weekday = Self.englishWeekdays[tokens[k].bare] {
-                    add(DateMention(text: text.text(tokens[k].range), kind: .weekday, value: resolveWeekday(weekday)))
+                    add(
+                        DateMention(
+                            text: text.sliceText(tokens[k].range), kind: .weekday, value: resolveWeekday(weekday)))
                     k += 1
                     continue
                 }
+                // The value of a number token, read once for both forms that start with one.
+                let value = number(k)
                 // ISO date: 2021-08-15.
-                if let y = number(k), y >= 1900, y <= 2100, k + 2 < tokens.count, let m = number(k + 1),
+                if let y = value, y >= 1900, y <= 2100, k + 2 < tokens.count, let m = number(k + 1),
                     let d = number(k + 2),
                     bytes[tokens[k + 1].range.lowerBound - 1] == 0x2D,
                     bytes[tokens[k + 2].range.lowerBound - 1] == 0x2D,
                     (1...12).contains(m), (1...31).contains(d)
                 {
-                    add(DateMention(text: text.text(tokens: k, k + 2), kind: .absolute, value: Self.iso(y, m, d)))
+                    add(DateMention(text: text.sliceText(tokens: k, k + 2), kind: .absolute, value: Self.iso(y, m, d)))
                     k += 3
                     continue
                 }
                 // Day month [year]: "15 آب/أغسطس 2021", "15 August 2021".
-                if let d = number(k), (1...31).contains(d), let (m, span) = month(at: k + 1) {
+                if let d = value, (1...31).contains(d), let (m, span) = month(at: k + 1) {
                     k = addDate(from: k, through: k + span, month: m, day: d)
                     continue
                 }

@@ -39,13 +39,13 @@ struct EntityExtractor {
     private struct Found {
         var kind: Gazetteer.Kind
         var entity: Entity
+        /// The gazetteer entry (index in ``Gazetteer/entries``), or −1 for a person found by a title.
+        var entry: Int32
     }
 
-    /// Entities in order of discovery.
+    /// Entities in order of discovery; a gazetteer entry is found again by a linear search on ``Found/entry`` (a
+    /// few dozen per article, at most the gazetteer's size).
     private var found: [Found] = []
-    /// The gazetteer entries found, with their index in `found`: searched linearly (a few dozen per
-    /// article, at most the gazetteer's size).
-    private var foundEntries: [(entry: Int32, found: Int32)] = []
     /// Per token: the person mentioned there (index in `found`; used by quote attribution), ``coveredOther``
     /// for a token inside another entity's mention, or ``uncovered``. One array records both what the passes have
     /// covered and who is mentioned where.
@@ -167,31 +167,39 @@ struct EntityExtractor {
     mutating func extract(limit: Int) -> Entities {
         personAt = [Int32](repeating: Self.uncovered, count: text.tokens.count)
         found.reserveCapacity(16)
-        foundEntries.reserveCapacity(16)
         let candidates = text.tokens.withUnsafeBufferPointer { candidateTokens($0) }
         gazetteerPass(candidates: candidates)
         titlePass(candidates: candidates)
         surnamePass()
-        var result = Entities()
         let found = self.found
-        // By first mention, then name: a stable insertion sort of the indices (the passes find entities nearly in
-        // order, and a few dozen at most), reading the entities in place.
-        var ordered = Array(found.indices)
-        found.withUnsafeBufferPointer { found in
-            func precedes(_ lhs: Int, _ rhs: Int) -> Bool {
-                let (left, right) = (found[lhs].entity.firstToken, found[rhs].entity.firstToken)
-                return left != right ? left < right : found[lhs].entity.name < found[rhs].entity.name
-            }
-            for position in ordered.indices.dropFirst() {
-                let index = ordered[position]
-                var slot = position
-                while slot > 0 && precedes(index, ordered[slot - 1]) {
-                    ordered[slot] = ordered[slot - 1]
-                    slot -= 1
+        return found.withUnsafeBufferPointer { found in
+            // By first mention, then name: a stable insertion sort of the indices (the passes find entities nearly
+            // in order, and a few dozen at most), reading the entities in place.
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: found.count) { ordered in
+                for index in found.indices { ordered.initializeElement(at: index, to: index) }
+                func precedes(_ lhs: Int, _ rhs: Int) -> Bool {
+                    let (left, right) = (found[lhs].entity.firstToken, found[rhs].entity.firstToken)
+                    return left != right ? left < right : found[lhs].entity.name < found[rhs].entity.name
                 }
-                ordered[slot] = index
+                for position in ordered.indices.dropFirst() {
+                    let index = ordered[position]
+                    var slot = position
+                    while slot > 0 && precedes(index, ordered[slot - 1]) {
+                        ordered[slot] = ordered[slot - 1]
+                        slot -= 1
+                    }
+                    ordered[slot] = index
+                }
+                return Self.entities(found, in: UnsafeBufferPointer(ordered), limit: limit)
             }
         }
+    }
+
+    /// The entities `found[ordered[0]]`, `found[ordered[1]]`, ... grouped by kind, each list capped at `limit`.
+    private static func entities(
+        _ found: UnsafeBufferPointer<Found>, in ordered: UnsafeBufferPointer<Int>, limit: Int
+    ) -> Entities {
+        var result = Entities()
         // One allocation per list (appending to an empty list reallocates as it grows).
         var counts = (persons: 0, organizations: 0, locations: 0)
         for entry in found {
@@ -218,8 +226,8 @@ struct EntityExtractor {
     }
 
     /// Adds a newly found entity; returns its index in `found`.
-    private mutating func add(_ entity: Entity, kind: Gazetteer.Kind) -> Int {
-        found.append(Found(kind: kind, entity: entity))
+    private mutating func add(_ entity: Entity, kind: Gazetteer.Kind, entry: Int32 = -1) -> Int {
+        found.append(Found(kind: kind, entity: entity, entry: entry))
         return found.count - 1
     }
 
@@ -297,17 +305,17 @@ struct EntityExtractor {
         // Read through a pointer, so that no copy of the entry (and its strings) is made.
         let kind = gazetteer.entries.withUnsafeBufferPointer { $0[entryIndex].kind }
         let index: Int
-        if let known = foundEntries.first(where: { $0.entry == entryIndex })?.found {
-            index = Int(known)
+        let entry = Int32(entryIndex)
+        if let known = found.withUnsafeBufferPointer({ found in found.firstIndex { $0.entry == entry } }) {
+            index = known
             found[index].entity.mentions += 1
         } else {
             // Copied straight into `found` (a local copy would retain and release its strings once more).
             index = add(
                 language == .english ? gazetteer.englishEntities[entryIndex] : gazetteer.arabicEntities[entryIndex],
-                kind: kind)
+                kind: kind, entry: entry)
             found[index].entity.mentions = 1
             found[index].entity.firstToken = i
-            foundEntries.append((Int32(entryIndex), Int32(index)))
         }
         for k in i..<(i + length) {
             if kind == .person {
@@ -457,7 +465,8 @@ struct EntityExtractor {
         }
         let normalized = TextNormalizer.normalize(name)
         let index: Int
-        let nameKey = Self.hash(normalized.utf8)
+        // A native String's bytes are contiguous: hashed through a pointer, not the generic UTF-8 view.
+        let nameKey = normalized.utf8.withContiguousStorageIfAvailable { Self.hash($0) } ?? Self.hash(normalized.utf8)
         if let known = titledNames.value(for: nameKey).map({ Int($0) }).flatMap({
             // Another name with the same hash: search them all.
             found[$0].entity.normalized == normalized
@@ -496,9 +505,13 @@ struct EntityExtractor {
     private mutating func surnamePass(_ tokens: Tokens) {
         // No surname is added in this pass: the filter is read once.
         let filter = surnameFilter
-        for i in 0..<tokens.count {
-            // The surname filter first: it rejects nearly every token.
-            guard filter & (1 << (tokens[i].bare & 63)) != 0, let index = surname(tokens[i].bare),
+        var i = 0
+        while true {
+            // The surname filter first, in a tight loop: it rejects nearly every token.
+            while i < tokens.count && filter & (1 << (tokens[i].bare & 63)) == 0 { i += 1 }
+            guard i < tokens.count else { break }
+            defer { i += 1 }
+            guard let index = surname(tokens[i].bare),
                 personAt[i] == Self.uncovered,
                 tokens[i].kind != .latin || tokens[i].capitalized
             else {
@@ -543,5 +556,11 @@ extension ArticleText {
             }
             return ByteScan.string(validUTF8: slice, isASCII: false)
         }
+    }
+
+    /// The source text spanning tokens `from...to`, like ``text(tokens:_:)``, copied without re-validation
+    /// (``sliceText(_:)``: words start and end at character boundaries).
+    func sliceText(tokens from: Int, _ to: Int) -> String {
+        sliceText(tokens[from].range.lowerBound..<tokens[to].range.upperBound)
     }
 }

@@ -48,10 +48,15 @@ struct QuoteExtractor {
                 // The limit is checked after each quote (the count changes only then), not at every token.
                 var i = limit > 0 ? 0 : tokens.count
                 while i < tokens.count {
-                    if arabicVerbFilter.mayContain(tokens[i].bare), tokens[i].kind == .arabic,
-                        Self.arabicVerbs.contains(tokens[i].bare),
+                    // Most words are no reporting verb: the filter alone rejects them, in a tight loop.
+                    while i < tokens.count && !arabicVerbFilter.mayContain(tokens[i].bare) { i += 1 }
+                    guard i < tokens.count else { break }
+                    if tokens[i].kind == .arabic, Self.arabicVerbs.contains(tokens[i].bare),
                         let (quote, next) = arabicQuote(verb: i, lastSpeaker: lastSpeaker)
                     {
+                        // One allocation for the usual few quotes (appending to an empty list reallocates as it
+                        // grows).
+                        if quotes.isEmpty { quotes.reserveCapacity(min(limit, 8)) }
                         quotes.append(quote)
                         if quote.speaker != nil { lastSpeaker = quote.speaker }
                         if quotes.count >= limit { break }
@@ -107,7 +112,7 @@ struct QuoteExtractor {
             } else if words.count <= 5
                 && !words.contains(where: { EntityExtractor.stopwords.contains(tokens[$0].bare) })
             {
-                speaker = text.text(tokens: v + 1, end - 1)
+                speaker = text.sliceText(tokens: v + 1, end - 1)
             }
         }
         // The quote: the quoted span right after the complementizer, else the clause to the sentence end.
@@ -167,6 +172,39 @@ struct QuoteExtractor {
         }
     }
 
+    /// The index of the first byte in `start..<end` that is `"`, 0xE2 or (when `guillemets`) 0xC2: the first byte
+    /// of every quotation mark " « » “ ” (`"` or 0xE2 alone for the opening marks of English quotes); `end` if none.
+    /// Sixteen bytes a round (`end` ≤ `bytes.count`).
+    @inline(__always)
+    private static func firstQuoteLead(
+        _ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int, guillemets: Bool
+    ) -> Int {
+        let quote = ByteScan.Lanes(repeating: 0x22)
+        let e2 = ByteScan.Lanes(repeating: Int8(bitPattern: 0xE2))
+        // Without guillemets, 0xC2 is tested as 0xE2 (no new match).
+        let c2 = ByteScan.Lanes(repeating: Int8(bitPattern: guillemets ? 0xC2 : 0xE2))
+        var i = start
+        // In bounds: `i + 16 <= end <= bytes.count`.
+        while i + 16 <= end {
+            let v = ByteScan.lanes(bytes, at: i)
+            let lane = ByteScan.firstTrue(v .== quote .| v .== e2 .| v .== c2)
+            if lane < 16 { return i + lane }
+            i += 16
+        }
+        while i < end && bytes[i] != 0x22 && bytes[i] != 0xE2 && (!guillemets || bytes[i] != 0xC2) { i += 1 }
+        return i
+    }
+
+    /// The index of the first closing quotation mark (see ``isClosingQuote(_:_:)``) in `start..<end`, `end` if none.
+    private static func closingQuote(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
+        var j = start
+        while true {
+            j = firstQuoteLead(bytes, from: j, to: end, guillemets: true)
+            if j >= end || isClosingQuote(bytes, j) { return j }
+            j += 1
+        }
+    }
+
     private func quotedOrClause(from: Int, segmentEnd: Int) -> (String, Int)? {
         text.bytes.withUnsafeBufferPointer { quotedOrClause($0, from: from, segmentEnd: segmentEnd) }
     }
@@ -177,8 +215,7 @@ struct QuoteExtractor {
         while i < segmentEnd, i - from < 8, bytes[i] == 0x20 || bytes[i] == 0x3A || bytes[i] == 0x2C { i += 1 }
         if i < segmentEnd, let open = Self.isOpeningQuote(bytes, i) {
             let start = i + open
-            var j = start
-            while j < segmentEnd && !Self.isClosingQuote(bytes, j) { j += 1 }
+            let j = Self.closingQuote(bytes, from: start, to: segmentEnd)
             let quote = text.quoteText(start..<j)
             return quote.isEmpty ? nil : (quote, min(j + 1, segmentEnd))
         }
@@ -204,6 +241,8 @@ struct QuoteExtractor {
         for segment in text.segments {
             var i = segment.range.lowerBound
             while i < segment.range.upperBound && quotes.count < limit {
+                i = Self.firstQuoteLead(bytes, from: i, to: segment.range.upperBound, guillemets: false)
+                guard i < segment.range.upperBound else { break }
                 guard
                     bytes[i] == 0x22
                         || (i + 2 < bytes.count && bytes[i] == 0xE2 && bytes[i + 1] == 0x80 && bytes[i + 2] == 0x9C)
@@ -212,8 +251,7 @@ struct QuoteExtractor {
                     continue
                 }
                 let start = i + (bytes[i] == 0x22 ? 1 : 3)
-                var j = start
-                while j < segment.range.upperBound && !Self.isClosingQuote(bytes, j) { j += 1 }
+                let j = Self.closingQuote(bytes, from: start, to: segment.range.upperBound)
                 guard j < segment.range.upperBound else { break }
                 let quote = text.quoteText(start..<j)
                 i = j + 1
@@ -264,7 +302,7 @@ struct QuoteExtractor {
             if plausible, let first = names.first, let last = names.last, last - first == names.count - 1,
                 names.count <= 3
             {
-                return (text.text(tokens: first, last), true)
+                return (text.sliceText(tokens: first, last), true)
             }
             return (nil, true)
         }

@@ -1,0 +1,34 @@
+import Testing
+
+@testable import ArticleAnalysis
+
+@Suite struct QuoteExtractorTests {
+    private func quotes(_ paragraphs: [String], language: Language) -> [Quote] {
+        let gazetteer = Gazetteer.bundled
+        let text = ArticleText(title: "", lead: "", highlights: [], paragraphs: paragraphs, gazetteer: gazetteer)
+        var entities = EntityExtractor(text: text, gazetteer: gazetteer, language: language)
+        _ = entities.extract(limit: 20)
+        return QuoteExtractor(text: text, entities: entities).extract(limit: 10)
+    }
+
+    @Test func quotedSpansEndAtTheirClosingMarkWhereverItFalls() {
+        // Closing marks before, at and past the sixteen bytes of a vector round, and a stray “ inside a quote.
+        let arabic = quotes(
+            [
+                "قال المتحدث إن «نعم» ثم غادر.",
+                "وأكد الوزير أن «المفاوضات ستستمر حتى نهاية الشهر “ المقبل» في بغداد.",
+                "وأضاف أن “الحوار مستمر” دون توقف.",
+            ], language: .arabic)
+        #expect(
+            arabic.map(\.text) == ["نعم", "المفاوضات ستستمر حتى نهاية الشهر “ المقبل", "الحوار مستمر"])
+        let english = quotes(
+            [
+                "\u{201C}We will keep talking with our partners until the end,\u{201D} Blair said on Monday.",
+                "\"The talks were very constructive indeed,\" she told reporters.",
+            ], language: .english)
+        #expect(
+            english.map(\.text) == [
+                "We will keep talking with our partners until the end", "The talks were very constructive indeed",
+            ])
+    }
+}
