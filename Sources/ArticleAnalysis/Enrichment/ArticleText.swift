@@ -2,20 +2,23 @@
 /// segment each, separated by a newline) and tokenised once; every enrichment step works on these
 /// tokens and byte ranges.
 struct ArticleText {
-    /// One word of the article.
+    /// One word of the article: 48 bytes (offsets, segment and pattern as `Int32`, read back as `Int` through
+    /// the computed properties), so that writing and walking the records stays cheap.
     struct TokenInfo {
-        /// Byte range in ``bytes``.
-        var range: Range<Int>
         /// Hash of the proclitic-free form (names match on it).
         var bare: UInt64
         /// Hash of the stem.
         var stem: UInt64
         /// Hash of the full normalised form.
         var normalized: UInt64
+        /// ``range``'s bounds (the text is shorter than 2 GiB: see ``ArticleText/init``).
+        private var start: Int32
+        private var end: Int32
+        /// ``segment`` and ``fuzzyPattern``.
+        private var segmentIndex: Int32
+        private var fuzzyIndex: Int32
         /// Script of the word.
         var kind: Word.Kind
-        /// Index of the segment (see ``segments``).
-        var segment: Int
         /// Whether the source word starts with a capital letter (Latin).
         var capitalized: Bool
         /// Whether every letter of the source word is a capital (Latin).
@@ -25,9 +28,34 @@ struct ArticleText {
         var breakBefore: Bool
         /// Whether the normalised word starts with the article ال (possibly after clitics).
         var hasArticle: Bool
+
+        /// A record; `range` must lie within 0...Int32.max.
+        @inline(__always)
+        init(
+            range: Range<Int>, bare: UInt64, stem: UInt64, normalized: UInt64, kind: Word.Kind, segment: Int,
+            capitalized: Bool, allCaps: Bool, breakBefore: Bool, hasArticle: Bool, fuzzyPattern: Int
+        ) {
+            self.bare = bare
+            self.stem = stem
+            self.normalized = normalized
+            start = Int32(truncatingIfNeeded: range.lowerBound)
+            end = Int32(truncatingIfNeeded: range.upperBound)
+            segmentIndex = Int32(truncatingIfNeeded: segment)
+            fuzzyIndex = Int32(truncatingIfNeeded: fuzzyPattern)
+            self.kind = kind
+            self.capitalized = capitalized
+            self.allCaps = allCaps
+            self.breakBefore = breakBefore
+            self.hasArticle = hasArticle
+        }
+
+        /// Byte range in ``bytes``.
+        var range: Range<Int> { Range(uncheckedBounds: (Int(start), Int(end))) }
+        /// Index of the segment (see ``segments``).
+        var segment: Int { Int(segmentIndex) }
         /// Gazetteer pattern matched by a one-letter substitution, or -1 (probed for Arabic words only, and
         /// only when no gazetteer pattern starts with the word).
-        var fuzzyPattern: Int
+        var fuzzyPattern: Int { Int(fuzzyIndex) }
     }
 
     /// The article text.
@@ -69,6 +97,8 @@ struct ArticleText {
         add(lead, .lead)
         for highlight in highlights { add(highlight, .lead) }
         for paragraph in paragraphs { add(paragraph, .body) }
+        // Token records hold their offsets as `Int32`; no payload comes near (Kafka caps messages at 1 GB).
+        precondition(bytes.count < Int(Int32.max), "khabar: an article text of 2 GiB or more")
         let segmentStarts = segments.map(\.range.lowerBound)
         let scan = bytes.withUnsafeBufferPointer { p in
             Self.scanWords(p, segmentStarts: segmentStarts, gazetteer: gazetteer)
@@ -109,9 +139,14 @@ struct ArticleText {
         // The segments' start offsets, and an end marker past every word.
         let segmentStarts = starts + [Int.max]
         let tokens = [TokenInfo](unsafeUninitializedCapacity: capacity) { buffer, written in
+            // The counts live in locals while scanning (the captured tuple would be updated in memory per word).
+            var arabicLetters = 0
+            var latinLetters = 0
+            var englishStopwords = 0
+            var foreignStopwords = 0
+            var latinWords = 0
             var count = 0
             var segment = 0
-            var segmentStart = segmentStarts[0]
             var nextSegmentStart = segmentStarts[1]
             var previousEnd = 0
             // Only the tables the fuzzy probe needs, read once.
@@ -132,13 +167,18 @@ struct ArticleText {
                         segment &+= 1
                         nextSegmentStart = segmentStarts[segment &+ 1]
                     } while range.lowerBound >= nextSegmentStart
-                    segmentStart = segmentStarts[segment]
                 }
-                var breakBefore = range.lowerBound <= segmentStart || previousEnd < segmentStart
-                var i = previousEnd
-                while !breakBefore && i < range.lowerBound {
-                    breakBefore = p[i] != 0x20
-                    i &+= 1
+                // A break: anything but spaces since the previous word (or the text's start), or the word starts
+                // the text. A word starting a later segment follows the line break that separates segments. The
+                // commonest case, a single space, is tested first.
+                var breakBefore = false
+                if range.lowerBound != previousEnd &+ 1 || p[previousEnd] != 0x20 {
+                    breakBefore = range.lowerBound == 0
+                    var i = previousEnd
+                    while !breakBefore && i < range.lowerBound {
+                        breakBefore = p[i] != 0x20
+                        i &+= 1
+                    }
                 }
                 previousEnd = range.upperBound
                 var capitalized = false
@@ -147,28 +187,13 @@ struct ArticleText {
                 let bounds = word.bounds
                 let bare = word.bareHash
                 if word.kind == .arabic {
-                    counts.arabicLetters &+= word.scalars.count
+                    arabicLetters &+= word.scalars.count
                     let length = bounds.bareEnd &- bounds.bareStart
                     if length >= Gazetteer.fuzzyMinLength && length <= Gazetteer.fuzzyMaxLength
                         && byFirstWord[bare] == nil
                     {
-                        let letters = UnsafeBufferPointer(rebasing: word.bare)
-                        // A substitution leaves one half of the word intact: only the positions of a half whose other
-                        // half may belong to a spelling are probed, in order (the first match wins, as if all were).
-                        let halves = Gazetteer.fuzzyHalfHashes(letters)
-                        let (backIntact, frontIntact) = fuzzyFilter.withUnsafeBufferPointer {
-                            (
-                                Gazetteer.mayBeFuzzyHalf(halves.back, filter: $0),
-                                Gazetteer.mayBeFuzzyHalf(halves.front, filter: $0)
-                            )
-                        }
-                        let half = length / 2
-                        for offset in (backIntact ? 0 : half)..<(frontIntact ? length : half) {
-                            if let pattern = fuzzy[Gazetteer.blankedHash(letters, offset: offset)] {
-                                fuzzyPattern = pattern
-                                break
-                            }
-                        }
+                        fuzzyPattern = Self.fuzzyProbe(
+                            UnsafeBufferPointer(rebasing: word.bare), fuzzy: fuzzy, filter: fuzzyFilter)
                     }
                 } else if word.kind == .latin {
                     let first = p[range.lowerBound]
@@ -180,12 +205,12 @@ struct ArticleText {
                             break
                         }
                     }
-                    counts.latinLetters &+= word.scalars.count
-                    counts.latinWords &+= 1
+                    latinLetters &+= word.scalars.count
+                    latinWords &+= 1
                     if englishStopwordHashes.contains(word.normalizedHash) {
-                        counts.englishStopwords += 1
+                        englishStopwords &+= 1
                     } else if foreignStopwordHashes.contains(word.normalizedHash) {
-                        counts.foreignStopwords += 1
+                        foreignStopwords &+= 1
                     }
                 }
                 let hasArticle =
@@ -202,8 +227,29 @@ struct ArticleText {
             }
             scanner.release()
             written = count
+            counts = (arabicLetters, latinLetters, englishStopwords, foreignStopwords, latinWords)
         }
         return complete ? (tokens, counts) : nil
+    }
+
+    /// The gazetteer pattern one letter substitution away from the Arabic bare form `letters` (of fuzzy length,
+    /// starting no pattern), or -1; out of line, as most words skip it.
+    @inline(never)
+    private static func fuzzyProbe(
+        _ letters: UnsafeBufferPointer<UInt32>, fuzzy: SharedTable<Int>, filter: [UInt64]
+    ) -> Int {
+        // A substitution leaves one half of the word intact: only the positions of a half whose other half may
+        // belong to a spelling are probed, in order (the first match wins, as if all were).
+        let halves = Gazetteer.fuzzyHalfHashes(letters)
+        let (backIntact, frontIntact) = filter.withUnsafeBufferPointer {
+            (Gazetteer.mayBeFuzzyHalf(halves.back, filter: $0), Gazetteer.mayBeFuzzyHalf(halves.front, filter: $0))
+        }
+        let length = letters.count
+        let half = length / 2
+        for offset in (backIntact ? 0 : half)..<(frontIntact ? length : half) {
+            if let pattern = fuzzy[Gazetteer.blankedHash(letters, offset: offset)] { return pattern }
+        }
+        return -1
     }
 
     /// The source text of a byte range.

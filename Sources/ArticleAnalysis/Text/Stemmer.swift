@@ -90,6 +90,11 @@ enum Stemmer {
     @inline(always)
     private static func prefixLength(_ w: UnsafeBufferPointer<UInt32>) -> Int {
         let n = w.count
+        // Every proclitic leaves at least four letters and starts with و ف ا ل ب or ك: bits 33, 26, 0, 29, 1 and
+        // 28 above ا (U+0627). Most words are ruled out here.
+        guard n >= 4 else { return 0 }
+        let offset = w[0] &- alef
+        guard offset < 34, (0x2_3400_0003 as UInt64) >> UInt64(offset) & 1 != 0 else { return 0 }
         var s = 0
         var strips = 0
         while strips < 2, n - s >= 4, w[s] == waw || w[s] == feh {

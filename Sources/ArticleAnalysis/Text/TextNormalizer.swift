@@ -222,7 +222,34 @@ struct WordScanner {
         var start = 0
         var end = 0
         var h = TextNormalizer.hashSeed
-        while i < n {
+        // The rest of an Arabic word is mostly two-byte letters of U+0600–U+067F: a tight loop, without decoding.
+        func arabicRun() {
+            while i < beforeLast {
+                let folded = arabicPairs[Int(UInt16(littleEndian: pair(i)) & 0x3FFF)]
+                guard folded != 0 else { break }
+                buffer[count] = folded
+                count &+= 1
+                h = TextNormalizer.hash(h, folded)
+                i &+= 2
+            }
+            end = i
+        }
+        // The commonest word of Arabic text first: after spaces, two-byte Arabic letters up to an ASCII byte or the
+        // end of the text. An ASCII byte always ends an Arabic word (a letter, digit or separator, never an
+        // ignorable or a joiner that joins it); only a space is consumed here (anything else is read again by the
+        // next call, as a separator between words or the start of the next word).
+        var complete = false
+        while i < n && p[i] == 0x20 { i &+= 1 }
+        if i < beforeLast && arabicPairs[Int(UInt16(littleEndian: pair(i)) & 0x3FFF)] != 0 {
+            start = i
+            kind = .arabic
+            arabicRun()
+            if i >= n || p[i] < 0x80 {
+                if i < n && p[i] == 0x20 { i &+= 1 }
+                complete = true
+            }
+        }
+        while !complete && i < n {
             // An ASCII space (the commonest separator) needs no decoding.
             let b0 = p[i]
             if b0 == 0x20 {
@@ -251,16 +278,7 @@ struct WordScanner {
                 count &+= 1
                 h = TextNormalizer.hash(h, letter)
                 i &+= len
-                // The rest of an Arabic word is mostly two-byte letters of U+0600–U+067F: a tight loop.
-                while i < beforeLast {
-                    let folded = arabicPairs[Int(UInt16(littleEndian: pair(i)) & 0x3FFF)]
-                    guard folded != 0 else { break }
-                    buffer[count] = folded
-                    count &+= 1
-                    h = TextNormalizer.hash(h, folded)
-                    i &+= 2
-                }
-                end = i
+                arabicRun()
                 // The commonest end of a word: a space (consumed, as the top of the loop would).
                 if i < n && p[i] == 0x20 {
                     i &+= 1
@@ -313,38 +331,50 @@ struct WordScanner {
         position = i
         guard count > 0 else { return nil }
         let scalars = UnsafeBufferPointer(start: buffer, count: count)
-        guard stemming && kind != .number else {
-            let bounds = Stemmer.Bounds(bareStart: 0, bareEnd: count, stemEnd: count, stemY: false)
-            return Word(
-                scalars: scalars, bounds: bounds, range: start..<end, kind: kind, normalizedHash: h, bareHash: h,
-                stemHash: h
-            )
-        }
-        let bounds = Stemmer.bounds(of: scalars, isArabic: kind == .arabic)
-        // The bare form's hash: hashed afresh after proclitics, otherwise the word's hash with the letters past the
-        // bare form (a possessive 's) taken back off; the stem's: the bare form's with its suffix taken off.
+        var bounds = Stemmer.Bounds(bareStart: 0, bareEnd: count, stemEnd: count, stemY: false)
         var bareHash = h
-        var k = bounds.bareStart
-        if k > 0 {
-            bareHash = TextNormalizer.hashSeed
-            while k < bounds.bareEnd {
-                bareHash = TextNormalizer.hash(bareHash, buffer[k])
-                k &+= 1
+        var stemHash = h
+        if stemming && kind == .arabic {
+            // Past proclitics, the stem's and the bare form's hashes are computed afresh, the stem's on the way
+            // (the bare form ends with the word); otherwise the bare form's is the word's, and the stem's is the
+            // word's with the suffix taken back off.
+            bounds = Stemmer.bounds(of: scalars, isArabic: true)
+            var k = bounds.bareStart
+            if k > 0 {
+                var x = TextNormalizer.hashSeed
+                while k < bounds.stemEnd {
+                    x = TextNormalizer.hash(x, buffer[k])
+                    k &+= 1
+                }
+                stemHash = x
+                while k < count {
+                    x = TextNormalizer.hash(x, buffer[k])
+                    k &+= 1
+                }
+                bareHash = x
+            } else {
+                k = count
+                while k > bounds.stemEnd {
+                    k &-= 1
+                    stemHash = TextNormalizer.unhash(stemHash, buffer[k])
+                }
             }
-        } else {
-            k = count
+        } else if stemming && kind == .latin {
+            // The bare form's hash is the word's with the letters past it (a possessive 's) taken back off; the
+            // stem's, the bare form's with its suffix taken off (and a "y" added for -ies).
+            bounds = Stemmer.bounds(of: scalars, isArabic: false)
+            var k = count
             while k > bounds.bareEnd {
                 k &-= 1
                 bareHash = TextNormalizer.unhash(bareHash, buffer[k])
             }
+            stemHash = bareHash
+            while k > bounds.stemEnd {
+                k &-= 1
+                stemHash = TextNormalizer.unhash(stemHash, buffer[k])
+            }
+            if bounds.stemY { stemHash = TextNormalizer.hash(stemHash, 0x79) }
         }
-        var stemHash = bareHash
-        k = bounds.bareEnd
-        while k > bounds.stemEnd {
-            k &-= 1
-            stemHash = TextNormalizer.unhash(stemHash, buffer[k])
-        }
-        if bounds.stemY { stemHash = TextNormalizer.hash(stemHash, 0x79) }
         return Word(
             scalars: scalars, bounds: bounds, range: start..<end, kind: kind, normalizedHash: h, bareHash: bareHash,
             stemHash: stemHash
