@@ -49,6 +49,13 @@ struct ArticleText {
             self.hasArticle = hasArticle
         }
 
+        /// Sets the segment and the break (see ``ArticleText/completeRecords(_:text:segmentStarts:)``).
+        @inline(__always)
+        mutating func complete(segment: Int, breakBefore: Bool) {
+            segmentIndex = Int32(truncatingIfNeeded: segment)
+            self.breakBefore = breakBefore
+        }
+
         /// Byte range in ``bytes``.
         var range: Range<Int> { Range(uncheckedBounds: (Int(start), Int(end))) }
         /// Index of the segment (see ``segments``).
@@ -131,121 +138,135 @@ struct ArticleText {
     }
 
     /// ``scanWords(_:segmentStarts:gazetteer:)`` with room for `capacity` records, or nil if the text has more words.
+    ///
+    /// Two passes, so that each loop keeps its state in registers: the first scans the words and writes their hashes,
+    /// ranges, kinds, articles and fuzzy patterns (with the word's letter count in the segment field); the second
+    /// walks the records for the segments, breaks, capitals and counts.
     private static func scanWords(
         _ p: UnsafeBufferPointer<UInt8>, segmentStarts starts: [Int], gazetteer: Gazetteer, capacity: Int
     ) -> (tokens: [TokenInfo], counts: Counts)? {
         var counts: Counts = (0, 0, 0, 0, 0)
         var complete = true
-        // The segments' start offsets, and an end marker past every word.
-        let segmentStarts = starts + [Int.max]
         let tokens = [TokenInfo](unsafeUninitializedCapacity: capacity) { buffer, written in
-            // The counts live in locals while scanning (the captured tuple would be updated in memory per word).
-            var arabicLetters = 0
-            var latinLetters = 0
-            var englishStopwords = 0
-            var foreignStopwords = 0
-            var latinWords = 0
+            guard let records = buffer.baseAddress else { return }
             var count = 0
-            var segment = 0
-            var nextSegmentStart = segmentStarts[1]
-            var previousEnd = 0
-            // Only the tables the fuzzy probe needs, read once.
-            let byFirstWord = gazetteer.byFirstWord
-            let fuzzy = gazetteer.fuzzy
-            let fuzzyFilter = gazetteer.fuzzyFilter
-            let englishStopwordHashes = Self.englishStopwordHashes
-            let foreignStopwordHashes = Self.foreignStopwordHashes
             var scanner = WordScanner(p, stemming: true)
             while let word = scanner.next() {
                 guard count < buffer.count else {
                     complete = false
                     break
                 }
-                let range = word.range
-                if range.lowerBound >= nextSegmentStart {
-                    repeat {
-                        segment &+= 1
-                        nextSegmentStart = segmentStarts[segment &+ 1]
-                    } while range.lowerBound >= nextSegmentStart
-                }
-                // A break: anything but spaces since the previous word (or the text's start), or the word starts
-                // the text. A word starting a later segment follows the line break that separates segments. The
-                // commonest case, a single space, is tested first.
-                var breakBefore = false
-                if range.lowerBound != previousEnd &+ 1 || p[previousEnd] != 0x20 {
-                    breakBefore = range.lowerBound == 0
-                    var i = previousEnd
-                    while !breakBefore && i < range.lowerBound {
-                        breakBefore = p[i] != 0x20
-                        i &+= 1
-                    }
-                }
-                previousEnd = range.upperBound
-                var capitalized = false
-                var allCaps = false
-                var fuzzyPattern = -1
                 let bounds = word.bounds
-                let bare = word.bareHash
+                var hasArticle = false
+                var fuzzyPattern = -1
                 if word.kind == .arabic {
-                    arabicLetters &+= word.scalars.count
+                    hasArticle = bounds.bareStart >= 2 && word.scalars[bounds.bareStart - 1] == 0x0644
                     let length = bounds.bareEnd &- bounds.bareStart
-                    if length >= Gazetteer.fuzzyMinLength && length <= Gazetteer.fuzzyMaxLength
-                        && byFirstWord[bare] == nil
-                    {
+                    if length >= Gazetteer.fuzzyMinLength && length <= Gazetteer.fuzzyMaxLength {
                         fuzzyPattern = Self.fuzzyProbe(
-                            UnsafeBufferPointer(rebasing: word.bare), fuzzy: fuzzy, filter: fuzzyFilter)
-                    }
-                } else if word.kind == .latin {
-                    let first = p[range.lowerBound]
-                    capitalized = first >= 0x41 && first <= 0x5A
-                    allCaps = capitalized
-                    if allCaps {
-                        for i in range where (p[i] >= 0x61 && p[i] <= 0x7A) {
-                            allCaps = false
-                            break
-                        }
-                    }
-                    latinLetters &+= word.scalars.count
-                    latinWords &+= 1
-                    if englishStopwordHashes.contains(word.normalizedHash) {
-                        englishStopwords &+= 1
-                    } else if foreignStopwordHashes.contains(word.normalizedHash) {
-                        foreignStopwords &+= 1
+                            UnsafeBufferPointer(rebasing: word.bare), hash: word.bareHash, gazetteer: gazetteer)
                     }
                 }
-                let hasArticle =
-                    word.kind == .arabic && bounds.bareStart >= 2 && word.scalars[bounds.bareStart - 1] == 0x0644
                 // In bounds: `count < buffer.count` (checked above).
-                (buffer.baseAddress.unsafelyUnwrapped + count).initialize(
+                (records + count).initialize(
                     to: TokenInfo(
-                        range: range, bare: bare, stem: word.stemHash, normalized: word.normalizedHash,
-                        kind: word.kind, segment: segment, capitalized: capitalized, allCaps: allCaps,
-                        breakBefore: breakBefore, hasArticle: hasArticle, fuzzyPattern: fuzzyPattern
+                        range: word.range, bare: word.bareHash, stem: word.stemHash, normalized: word.normalizedHash,
+                        kind: word.kind, segment: word.scalars.count, capitalized: false, allCaps: false,
+                        breakBefore: false, hasArticle: hasArticle, fuzzyPattern: fuzzyPattern
                     )
                 )
                 count &+= 1
             }
             scanner.release()
             written = count
-            counts = (arabicLetters, latinLetters, englishStopwords, foreignStopwords, latinWords)
+            if complete {
+                counts = Self.completeRecords(
+                    UnsafeMutableBufferPointer(start: records, count: count), text: p, segmentStarts: starts)
+            }
         }
         return complete ? (tokens, counts) : nil
     }
 
-    /// The gazetteer pattern one letter substitution away from the Arabic bare form `letters` (of fuzzy length,
-    /// starting no pattern), or -1; out of line, as most words skip it.
+    /// The second pass of ``scanWords(_:segmentStarts:gazetteer:capacity:)``: fills in the segment, break and
+    /// capitals of each record (whose segment field holds its word's letter count) and returns the counts.
+    private static func completeRecords(
+        _ records: UnsafeMutableBufferPointer<TokenInfo>, text p: UnsafeBufferPointer<UInt8>,
+        segmentStarts starts: [Int]
+    ) -> Counts {
+        var arabicLetters = 0
+        var latinLetters = 0
+        var englishStopwords = 0
+        var foreignStopwords = 0
+        var latinWords = 0
+        var segment = 0
+        // The segments' start offsets, and an end marker past every word.
+        let segmentStarts = starts + [Int.max]
+        var nextSegmentStart = segmentStarts[1]
+        var previousEnd = 0
+        for index in records.indices {
+            let range = records[index].range
+            let letters = records[index].segment
+            if range.lowerBound >= nextSegmentStart {
+                repeat {
+                    segment &+= 1
+                    nextSegmentStart = segmentStarts[segment &+ 1]
+                } while range.lowerBound >= nextSegmentStart
+            }
+            // A break: anything but spaces since the previous word (or the text's start), or the word starts the
+            // text. A word starting a later segment follows the line break that separates segments. The commonest
+            // case, a single space, is tested first.
+            var breakBefore = false
+            if range.lowerBound != previousEnd &+ 1 || p[previousEnd] != 0x20 {
+                breakBefore = range.lowerBound == 0
+                var i = previousEnd
+                while !breakBefore && i < range.lowerBound {
+                    breakBefore = p[i] != 0x20
+                    i &+= 1
+                }
+            }
+            previousEnd = range.upperBound
+            records[index].complete(segment: segment, breakBefore: breakBefore)
+            let kind = records[index].kind
+            if kind == .arabic {
+                arabicLetters &+= letters
+            } else if kind == .latin {
+                let first = p[range.lowerBound]
+                var allCaps = first >= 0x41 && first <= 0x5A
+                records[index].capitalized = allCaps
+                if allCaps {
+                    for i in range where (p[i] >= 0x61 && p[i] <= 0x7A) {
+                        allCaps = false
+                        break
+                    }
+                    records[index].allCaps = allCaps
+                }
+                latinLetters &+= letters
+                latinWords &+= 1
+                let normalized = records[index].normalized
+                if Self.englishStopwordHashes.contains(normalized) {
+                    englishStopwords &+= 1
+                } else if Self.foreignStopwordHashes.contains(normalized) {
+                    foreignStopwords &+= 1
+                }
+            }
+        }
+        return (arabicLetters, latinLetters, englishStopwords, foreignStopwords, latinWords)
+    }
+
+    /// The gazetteer pattern one letter substitution away from `letters`, the bare form (of hash `hash`) of an Arabic
+    /// word of fuzzy length, or -1 (also when a pattern starts with the word). Out of line: few words are that long.
     @inline(never)
-    private static func fuzzyProbe(
-        _ letters: UnsafeBufferPointer<UInt32>, fuzzy: SharedTable<Int>, filter: [UInt64]
-    ) -> Int {
+    private static func fuzzyProbe(_ letters: UnsafeBufferPointer<UInt32>, hash: UInt64, gazetteer: Gazetteer) -> Int {
+        guard gazetteer.byFirstWord[hash] == nil else { return -1 }
         // A substitution leaves one half of the word intact: only the positions of a half whose other half may
         // belong to a spelling are probed, in order (the first match wins, as if all were).
         let halves = Gazetteer.fuzzyHalfHashes(letters)
-        let (backIntact, frontIntact) = filter.withUnsafeBufferPointer {
+        let (backIntact, frontIntact) = gazetteer.fuzzyFilter.withUnsafeBufferPointer {
             (Gazetteer.mayBeFuzzyHalf(halves.back, filter: $0), Gazetteer.mayBeFuzzyHalf(halves.front, filter: $0))
         }
         let length = letters.count
         let half = length / 2
+        let fuzzy = gazetteer.fuzzy
         for offset in (backIntact ? 0 : half)..<(frontIntact ? length : half) {
             if let pattern = fuzzy[Gazetteer.blankedHash(letters, offset: offset)] { return pattern }
         }
