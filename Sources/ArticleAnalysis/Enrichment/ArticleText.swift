@@ -92,12 +92,18 @@ struct ArticleText {
     )
 
     init(title: String, lead: String, highlights: [String], paragraphs: [String], gazetteer: Gazetteer) {
-        let estimated = title.utf8.count + lead.utf8.count + paragraphs.reduce(0) { $0 + $1.utf8.count + 1 } + 64
+        let estimated =
+            title.utf8.count + lead.utf8.count + highlights.reduce(0) { $0 + $1.utf8.count + 1 }
+            + paragraphs.reduce(0) { $0 + $1.utf8.count + 1 } + 64
         bytes.reserveCapacity(estimated)
+        segments.reserveCapacity(2 + highlights.count + paragraphs.count)
         func add(_ text: String, _ zone: Zone) {
             if !bytes.isEmpty { bytes.append(0x0A) }
             let start = bytes.count
-            bytes.append(contentsOf: text.utf8)
+            // A native string's bytes are copied in one piece (the view's generic append is slower).
+            if text.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
+                bytes.append(contentsOf: text.utf8)
+            }
             segments.append((start..<bytes.count, zone))
         }
         add(title, .title)
