@@ -92,26 +92,36 @@ struct ArticleText {
     )
 
     init(title: String, lead: String, highlights: [String], paragraphs: [String], gazetteer: Gazetteer) {
-        let estimated =
-            title.utf8.count + lead.utf8.count + highlights.reduce(0) { $0 + $1.utf8.count + 1 }
-            + paragraphs.reduce(0) { $0 + $1.utf8.count + 1 } + 64
-        bytes.reserveCapacity(estimated)
-        segments.reserveCapacity(2 + highlights.count + paragraphs.count)
-        func add(_ text: String, _ zone: Zone) {
-            if !bytes.isEmpty { bytes.append(0x0A) }
-            let start = bytes.count
-            // A native string's bytes are copied in one piece (the view's generic append is slower).
-            if text.utf8.withContiguousStorageIfAvailable({ bytes.append(contentsOf: $0) }) == nil {
-                bytes.append(contentsOf: text.utf8)
-            }
-            segments.append((start..<bytes.count, zone))
+        // The segments are laid out first (each after a line break unless nothing precedes it), then copied into
+        // one buffer of exactly their size.
+        let count = 2 + highlights.count + paragraphs.count
+        func text(_ index: Int) -> String {
+            if index == 0 { return title }
+            if index == 1 { return lead }
+            return index < 2 + highlights.count ? highlights[index - 2] : paragraphs[index - 2 - highlights.count]
         }
-        add(title, .title)
-        add(lead, .lead)
-        for highlight in highlights { add(highlight, .lead) }
-        for paragraph in paragraphs { add(paragraph, .body) }
+        var segments: [(range: Range<Int>, zone: Zone)] = []
+        segments.reserveCapacity(count)
+        var size = 0
+        for index in 0..<count {
+            if size > 0 { size &+= 1 }
+            let length = text(index).utf8.count
+            segments.append(
+                (size..<(size &+ length), index == 0 ? .title : index < 2 + highlights.count ? .lead : .body))
+            size &+= length
+        }
         // Token records hold their offsets as `Int32`; no payload comes near (Kafka caps messages at 1 GB).
-        precondition(bytes.count < Int(Int32.max), "khabar: an article text of 2 GiB or more")
+        precondition(size < Int(Int32.max), "khabar: an article text of 2 GiB or more")
+        bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, written in
+            for (index, segment) in segments.enumerated() {
+                let start = segment.range.lowerBound
+                // In bounds: the segments and their separators lie within `size`.
+                if start > 0 { buffer[start &- 1] = 0x0A }
+                Self.copy(text(index), into: buffer, at: start)
+            }
+            written = size
+        }
+        self.segments = segments
         let segmentStarts = segments.map(\.range.lowerBound)
         let scan = bytes.withUnsafeBufferPointer { p in
             Self.scanWords(p, segmentStarts: segmentStarts, gazetteer: gazetteer)
@@ -122,6 +132,23 @@ struct ArticleText {
         englishStopwords = scan.counts.englishStopwords
         foreignStopwords = scan.counts.foreignStopwords
         latinWords = scan.counts.latinWords
+    }
+
+    /// Copies the UTF-8 bytes of `text` into `buffer` from `start` (room checked by the caller); a native string's
+    /// bytes are copied in one piece.
+    @inline(__always)
+    private static func copy(_ text: String, into buffer: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
+        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { source in
+            // In bounds: the caller's buffer has room for every byte of the text from `start`.
+            UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[start..<(start &+ source.count)]))
+                .copyMemory(from: UnsafeRawBufferPointer(source))
+        }
+        guard copied == nil else { return }
+        var at = start
+        for byte in text.utf8 {
+            buffer[at] = byte
+            at &+= 1
+        }
     }
 
     /// Letter, word and stopword counts (see the stored properties of the same names).

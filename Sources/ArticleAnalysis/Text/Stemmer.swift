@@ -43,13 +43,19 @@ enum Stemmer {
             فرانسوا فيدرالي فيدرالية فدرالي فدرالية فرقة
             """
         var filter = [UInt64](repeating: 0, count: 64)
-        let hashes = words.split(separator: " ").map { word in
-            TextNormalizer.normalizedScalars(of: String(word)).withUnsafeBufferPointer { w in
+        var hashes: [UInt64] = []
+        // One scan over the list (each entry is one word): its normalised words, unstemmed.
+        var text = words
+        text.withUTF8 { bytes in
+            var scanner = WordScanner(bytes, stemming: false)
+            while let word = scanner.next() {
+                let w = word.scalars
                 let start = articlePrefixLength(w, from: 0)
                 let bit = protectedFilterBit(w, from: start)
                 filter[bit >> 6] |= 1 << (bit & 63)
-                return coreHash(w, from: 0)
+                hashes.append(coreHash(w, from: 0))
             }
+            scanner.release()
         }
         return (HashSet64(hashes), filter)
     }()

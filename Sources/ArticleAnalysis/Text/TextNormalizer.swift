@@ -69,22 +69,6 @@ public enum TextNormalizer {
         return stems
     }
 
-    /// Normalised scalars of a text's words joined by spaces, without stemming (used to build the
-    /// stemmer's own tables).
-    static func normalizedScalars(of text: String) -> [UInt32] {
-        var out: [UInt32] = []
-        var copy = text
-        copy.withUTF8 { bytes in
-            var scanner = WordScanner(bytes, stemming: false)
-            while let word = scanner.next() {
-                if !out.isEmpty { out.append(0x20) }
-                out.append(contentsOf: word.scalars)
-            }
-            scanner.release()
-        }
-        return out
-    }
-
     /// Calls `body` for every word of a string (see the byte-level variant).
     static func forEachWord(in text: String, _ body: (Word) -> Void) {
         var copy = text
