@@ -101,6 +101,10 @@ enum Stemmer {
         guard n >= 4 else { return 0 }
         let offset = w[0] &- alef
         guard offset < 34, (0x2_3400_0003 as UInt64) >> UInt64(offset) & 1 != 0 else { return 0 }
+        // No conjunction: the article or preposition alone (``articlePrefixLength(_:from:)`` at 0, unrolled).
+        let first = w[0]
+        if first == alef || first == lam { return w[1] == lam ? 2 : 0 }
+        if first == beh || first == kaf { return n >= 6 && w[1] == alef && w[2] == lam ? 3 : 0 }
         var s = 0
         var strips = 0
         while strips < 2, n - s >= 4, w[s] == waw || w[s] == feh {

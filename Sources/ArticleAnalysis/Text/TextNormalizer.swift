@@ -323,25 +323,26 @@ struct WordScanner {
             // (the bare form ends with the word); otherwise the bare form's is the word's, and the stem's is the
             // word's with the suffix taken back off.
             bounds = Stemmer.bounds(of: scalars, isArabic: true)
-            var k = bounds.bareStart
-            if k > 0 {
+            // The suffix has at most three letters (its loops are unrolled), and the stem past proclitics at least two.
+            let stemEnd = bounds.stemEnd
+            let suffix = count &- stemEnd
+            if bounds.bareStart > 0 {
                 var x = TextNormalizer.hashSeed
-                while k < bounds.stemEnd {
-                    x = TextNormalizer.hash(x, buffer[k])
-                    k &+= 1
-                }
+                var q = buffer + bounds.bareStart
+                let end = buffer + stemEnd
+                repeat {
+                    x = TextNormalizer.hash(x, q.pointee)
+                    q += 1
+                } while q < end
                 stemHash = x
-                while k < count {
-                    x = TextNormalizer.hash(x, buffer[k])
-                    k &+= 1
-                }
+                if suffix > 0 { x = TextNormalizer.hash(x, buffer[stemEnd]) }
+                if suffix > 1 { x = TextNormalizer.hash(x, buffer[stemEnd &+ 1]) }
+                if suffix > 2 { x = TextNormalizer.hash(x, buffer[stemEnd &+ 2]) }
                 bareHash = x
             } else {
-                k = count
-                while k > bounds.stemEnd {
-                    k &-= 1
-                    stemHash = TextNormalizer.unhash(stemHash, buffer[k])
-                }
+                if suffix > 2 { stemHash = TextNormalizer.unhash(stemHash, buffer[stemEnd &+ 2]) }
+                if suffix > 1 { stemHash = TextNormalizer.unhash(stemHash, buffer[stemEnd &+ 1]) }
+                if suffix > 0 { stemHash = TextNormalizer.unhash(stemHash, buffer[stemEnd]) }
             }
         } else if stemming && kind == .latin {
             // The bare form's hash is the word's with the letters past it (a possessive 's) taken back off; the
