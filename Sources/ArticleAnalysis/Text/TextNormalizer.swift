@@ -207,15 +207,24 @@ struct WordScanner {
         var end = 0
         var h = TextNormalizer.hashSeed
         // The rest of an Arabic word is mostly two-byte letters of U+0600–U+067F: a tight loop, without decoding.
+        // Letter `k` of the run is read at byte `i + 2k` and written to `buffer[count + k]`: one induction variable.
         func arabicRun() {
-            while i < beforeLast {
-                let folded = arabicPairs[Int(UInt16(littleEndian: pair(i)) & 0x3FFF)]
+            let letters = UnsafeRawPointer(base + i)
+            let out = buffer + count
+            // The pairs that can be read whole: `i + 2k + 1 < n`.
+            let limit = (n &- i) >> 1
+            var k = 0
+            while k < limit {
+                let folded = arabicPairs[
+                    Int(UInt16(littleEndian: letters.loadUnaligned(fromByteOffset: k &<< 1, as: UInt16.self)) & 0x3FFF)
+                ]
                 guard folded != 0 else { break }
-                buffer[count] = folded
-                count &+= 1
+                out[k] = folded
                 h = TextNormalizer.hash(h, folded)
-                i &+= 2
+                k &+= 1
             }
+            count &+= k
+            i &+= k &<< 1
             end = i
         }
         // The commonest word of Arabic text first: after spaces, two-byte Arabic letters up to an ASCII byte or the
