@@ -249,12 +249,22 @@ struct WordScanner {
                 i &+= 1
                 if count > 0 { break } else { continue }
             }
-            // A two-byte Arabic letter is found without decoding (see the tight loop below).
-            var letter = i < beforeLast ? arabicPairs[Int(UInt16(littleEndian: pair(i)) & 0x3FFF)] : 0
+            // An ASCII byte is classified by the table alone, a two-byte Arabic letter without decoding (see the tight
+            // loop below).
+            var letter: UInt32 = 0
             var v: UInt32 = 0
             var len = 2
             var tag = CharacterClass.arabicLetterTag
-            if letter == 0 {
+            if b0 < 0x80 {
+                v = UInt32(b0)
+                len = 1
+                let code = table[Int(b0)]
+                tag = code >> 24
+                letter = code & 0xFF_FFFF
+            } else if i < beforeLast {
+                letter = arabicPairs[Int(UInt16(littleEndian: pair(i)) & 0x3FFF)]
+            }
+            if letter == 0 && b0 >= 0x80 {
                 (v, len) = decodeScalar(p, at: i)
                 let code = CharacterClass.packed(v, table: table)
                 tag = code >> 24
