@@ -102,10 +102,14 @@ struct ArticleText {
         }
         var segments: [(range: Range<Int>, zone: Zone)] = []
         segments.reserveCapacity(count)
+        // The segments' start offsets, and an end marker past every word.
+        var segmentStarts: [Int] = []
+        segmentStarts.reserveCapacity(count + 1)
         var size = 0
         for index in 0..<count {
             if size > 0 { size &+= 1 }
             let length = text(index).utf8.count
+            segmentStarts.append(size)
             segments.append(
                 (size..<(size &+ length), index == 0 ? .title : index < 2 + highlights.count ? .lead : .body))
             size &+= length
@@ -122,7 +126,7 @@ struct ArticleText {
             written = size
         }
         self.segments = segments
-        let segmentStarts = segments.map(\.range.lowerBound)
+        segmentStarts.append(Int.max)
         let scan = bytes.withUnsafeBufferPointer { p in
             Self.scanWords(p, segmentStarts: segmentStarts, gazetteer: gazetteer)
         }
@@ -156,7 +160,7 @@ struct ArticleText {
         arabicLetters: Int, latinLetters: Int, englishStopwords: Int, foreignStopwords: Int, latinWords: Int
     )
 
-    /// Tokenises `p` (segments starting at `segmentStarts`) into ``TokenInfo``s and counts.
+    /// Tokenises `p` (segments starting at `segmentStarts`, followed by `Int.max`) into ``TokenInfo``s and counts.
     private static func scanWords(
         _ p: UnsafeBufferPointer<UInt8>, segmentStarts starts: [Int], gazetteer: Gazetteer
     ) -> (tokens: [TokenInfo], counts: Counts) {
@@ -221,10 +225,11 @@ struct ArticleText {
     }
 
     /// The second pass of ``scanWords(_:segmentStarts:gazetteer:capacity:)``: fills in the segment, break and
-    /// capitals of each record (whose segment field holds its word's letter count) and returns the counts.
+    /// capitals of each record (whose segment field holds its word's letter count) and returns the counts;
+    /// `segmentStarts` as for ``scanWords(_:segmentStarts:gazetteer:)``.
     private static func completeRecords(
         _ records: UnsafeMutableBufferPointer<TokenInfo>, text p: UnsafeBufferPointer<UInt8>,
-        segmentStarts starts: [Int]
+        segmentStarts: [Int]
     ) -> Counts {
         var arabicLetters = 0
         var latinLetters = 0
@@ -232,8 +237,6 @@ struct ArticleText {
         var foreignStopwords = 0
         var latinWords = 0
         var segment = 0
-        // The segments' start offsets, and an end marker past every word.
-        let segmentStarts = starts + [Int.max]
         var nextSegmentStart = segmentStarts[1]
         var previousEnd = 0
         for index in records.indices {
