@@ -239,9 +239,12 @@ struct ArticleText {
         var segment = 0
         var nextSegmentStart = segmentStarts[1]
         var previousEnd = 0
-        for index in records.indices {
-            let range = records[index].range
-            let letters = records[index].segment
+        guard var record = records.baseAddress else { return (0, 0, 0, 0, 0) }
+        // In bounds: `record` walks the records, one per iteration.
+        for _ in 0..<records.count {
+            defer { record += 1 }
+            let range = record.pointee.range
+            let letters = record.pointee.segment
             if range.lowerBound >= nextSegmentStart {
                 repeat {
                     segment &+= 1
@@ -261,24 +264,24 @@ struct ArticleText {
                 }
             }
             previousEnd = range.upperBound
-            records[index].complete(segment: segment, breakBefore: breakBefore)
-            let kind = records[index].kind
+            record.pointee.complete(segment: segment, breakBefore: breakBefore)
+            let kind = record.pointee.kind
             if kind == .arabic {
                 arabicLetters &+= letters
             } else if kind == .latin {
                 let first = p[range.lowerBound]
                 var allCaps = first >= 0x41 && first <= 0x5A
-                records[index].capitalized = allCaps
+                record.pointee.capitalized = allCaps
                 if allCaps {
                     for i in range where (p[i] >= 0x61 && p[i] <= 0x7A) {
                         allCaps = false
                         break
                     }
-                    records[index].allCaps = allCaps
+                    record.pointee.allCaps = allCaps
                 }
                 latinLetters &+= letters
                 latinWords &+= 1
-                let normalized = records[index].normalized
+                let normalized = record.pointee.normalized
                 if Self.englishStopwordHashes.contains(normalized) {
                     englishStopwords &+= 1
                 } else if Self.foreignStopwordHashes.contains(normalized) {
