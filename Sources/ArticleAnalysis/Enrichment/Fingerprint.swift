@@ -111,9 +111,13 @@ private struct Bigrams {
 /// Bit-sliced counters of 64 bit positions (see ``Fingerprint/init(text:)``): bits 0–3 of every count here, the
 /// higher bits in a `levels` buffer of 64 words.
 private struct BitCounts {
+    /// Bit 0 of every position's count.
     var ones: UInt64 = 0
+    /// Bit 1 of every position's count.
     var twos: UInt64 = 0
+    /// Bit 2 of every position's count.
     var fours: UInt64 = 0
+    /// Bit 3 of every position's count.
     var eights: UInt64 = 0
     /// Number of levels in use (at least the four here).
     var levelCount = 4
