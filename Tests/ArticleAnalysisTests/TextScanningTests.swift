@@ -68,6 +68,35 @@ import Testing
         #expect(text.tokens.last?.segment == 3)
     }
 
+    /// The records' segments and breaks equal their plain definitions: the segment holding the word, and a break when
+    /// the word starts its segment, follows a word of an earlier segment, or follows anything but spaces (texts with
+    /// empty segments, leading spaces and punctuation).
+    @Test func segmentsAndBreaksMatchTheirDefinitions() {
+        let cases: [(title: String, lead: String, highlights: [String], paragraphs: [String])] = [
+            ("  عنوان الخبر", "", [], ["قال الوزير، إن الوفد «وصل» أمس.", "", "   فقرة ثالثة"]),
+            ("", "", ["أبرز", "!! نقطة"], ["text, with (punctuation) and  double  spaces", "الـ69 عاما"]),
+            ("...", " lead", [], ["a"]),
+        ]
+        for item in cases {
+            let text = ArticleText(
+                title: item.title, lead: item.lead, highlights: item.highlights, paragraphs: item.paragraphs,
+                gazetteer: Gazetteer.bundled)
+            #expect(MemoryLayout<ArticleText.TokenInfo>.stride == 48)
+            var previousEnd = 0
+            for token in text.tokens {
+                let range = token.range
+                let segment = text.segments.lastIndex { $0.range.lowerBound <= range.lowerBound } ?? -1
+                #expect(token.segment == segment)
+                let segmentStart = text.segments[segment].range.lowerBound
+                let expected =
+                    range.lowerBound <= segmentStart || previousEnd < segmentStart
+                    || text.bytes[previousEnd..<range.lowerBound].contains { $0 != 0x20 }
+                #expect(token.breakBefore == expected, "\(text.text(range))")
+                previousEnd = range.upperBound
+            }
+        }
+    }
+
     /// The bit-sliced SimHash equals a plain per-bit count over the same bigram hashes (texts of a partial block
     /// of sixteen hashes and of counts carried many levels up).
     @Test func simhashMatchesPlainBitCounts() {

@@ -2,20 +2,23 @@
 /// segment each, separated by a newline) and tokenised once; every enrichment step works on these
 /// tokens and byte ranges.
 struct ArticleText {
-    /// One word of the article.
+    /// One word of the article: 48 bytes (offsets, segment and pattern as `Int32`, read back as `Int` through
+    /// the computed properties), so that writing and walking the records stays cheap.
     struct TokenInfo {
-        /// Byte range in ``bytes``.
-        var range: Range<Int>
         /// Hash of the proclitic-free form (names match on it).
         var bare: UInt64
         /// Hash of the stem.
         var stem: UInt64
         /// Hash of the full normalised form.
         var normalized: UInt64
+        /// ``range``'s bounds (the text is shorter than 2 GiB: see ``ArticleText/init``).
+        private var start: Int32
+        private var end: Int32
+        /// ``segment`` and ``fuzzyPattern``.
+        private var segmentIndex: Int32
+        private var fuzzyIndex: Int32
         /// Script of the word.
         var kind: Word.Kind
-        /// Index of the segment (see ``segments``).
-        var segment: Int
         /// Whether the source word starts with a capital letter (Latin).
         var capitalized: Bool
         /// Whether every letter of the source word is a capital (Latin).
@@ -25,9 +28,41 @@ struct ArticleText {
         var breakBefore: Bool
         /// Whether the normalised word starts with the article ال (possibly after clitics).
         var hasArticle: Bool
+
+        /// A record; `range` must lie within 0...Int32.max.
+        @inline(__always)
+        init(
+            range: Range<Int>, bare: UInt64, stem: UInt64, normalized: UInt64, kind: Word.Kind, segment: Int,
+            capitalized: Bool, allCaps: Bool, breakBefore: Bool, hasArticle: Bool, fuzzyPattern: Int
+        ) {
+            self.bare = bare
+            self.stem = stem
+            self.normalized = normalized
+            start = Int32(truncatingIfNeeded: range.lowerBound)
+            end = Int32(truncatingIfNeeded: range.upperBound)
+            segmentIndex = Int32(truncatingIfNeeded: segment)
+            fuzzyIndex = Int32(truncatingIfNeeded: fuzzyPattern)
+            self.kind = kind
+            self.capitalized = capitalized
+            self.allCaps = allCaps
+            self.breakBefore = breakBefore
+            self.hasArticle = hasArticle
+        }
+
+        /// Sets the segment and the break (see ``ArticleText/completeRecords(_:text:segmentStarts:)``).
+        @inline(__always)
+        mutating func complete(segment: Int, breakBefore: Bool) {
+            segmentIndex = Int32(truncatingIfNeeded: segment)
+            self.breakBefore = breakBefore
+        }
+
+        /// Byte range in ``bytes``.
+        var range: Range<Int> { Range(uncheckedBounds: (Int(start), Int(end))) }
+        /// Index of the segment (see ``segments``).
+        var segment: Int { Int(segmentIndex) }
         /// Gazetteer pattern matched by a one-letter substitution, or -1 (probed for Arabic words only, and
         /// only when no gazetteer pattern starts with the word).
-        var fuzzyPattern: Int
+        var fuzzyPattern: Int { Int(fuzzyIndex) }
     }
 
     /// The article text.
@@ -57,19 +92,41 @@ struct ArticleText {
     )
 
     init(title: String, lead: String, highlights: [String], paragraphs: [String], gazetteer: Gazetteer) {
-        let estimated = title.utf8.count + lead.utf8.count + paragraphs.reduce(0) { $0 + $1.utf8.count + 1 } + 64
-        bytes.reserveCapacity(estimated)
-        func add(_ text: String, _ zone: Zone) {
-            if !bytes.isEmpty { bytes.append(0x0A) }
-            let start = bytes.count
-            bytes.append(contentsOf: text.utf8)
-            segments.append((start..<bytes.count, zone))
+        // The segments are laid out first (each after a line break unless nothing precedes it), then copied into
+        // one buffer of exactly their size.
+        let count = 2 + highlights.count + paragraphs.count
+        func text(_ index: Int) -> String {
+            if index == 0 { return title }
+            if index == 1 { return lead }
+            return index < 2 + highlights.count ? highlights[index - 2] : paragraphs[index - 2 - highlights.count]
         }
-        add(title, .title)
-        add(lead, .lead)
-        for highlight in highlights { add(highlight, .lead) }
-        for paragraph in paragraphs { add(paragraph, .body) }
-        let segmentStarts = segments.map(\.range.lowerBound)
+        var segments: [(range: Range<Int>, zone: Zone)] = []
+        segments.reserveCapacity(count)
+        // The segments' start offsets, and an end marker past every word.
+        var segmentStarts: [Int] = []
+        segmentStarts.reserveCapacity(count + 1)
+        var size = 0
+        for index in 0..<count {
+            if size > 0 { size &+= 1 }
+            let length = text(index).utf8.count
+            segmentStarts.append(size)
+            segments.append(
+                (size..<(size &+ length), index == 0 ? .title : index < 2 + highlights.count ? .lead : .body))
+            size &+= length
+        }
+        // Token records hold their offsets as `Int32`; no payload comes near (Kafka caps messages at 1 GB).
+        precondition(size < Int(Int32.max), "khabar: an article text of 2 GiB or more")
+        bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, written in
+            for (index, segment) in segments.enumerated() {
+                let start = segment.range.lowerBound
+                // In bounds: the segments and their separators lie within `size`.
+                if start > 0 { buffer[start &- 1] = 0x0A }
+                Self.copy(text(index), into: buffer, at: start)
+            }
+            written = size
+        }
+        self.segments = segments
+        segmentStarts.append(Int.max)
         let scan = bytes.withUnsafeBufferPointer { p in
             Self.scanWords(p, segmentStarts: segmentStarts, gazetteer: gazetteer)
         }
@@ -81,12 +138,29 @@ struct ArticleText {
         latinWords = scan.counts.latinWords
     }
 
+    /// Copies the UTF-8 bytes of `text` into `buffer` from `start` (room checked by the caller); a native string's
+    /// bytes are copied in one piece.
+    @inline(__always)
+    private static func copy(_ text: String, into buffer: UnsafeMutableBufferPointer<UInt8>, at start: Int) {
+        let copied: Void? = text.utf8.withContiguousStorageIfAvailable { source in
+            // In bounds: the caller's buffer has room for every byte of the text from `start`.
+            UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: buffer[start..<(start &+ source.count)]))
+                .copyMemory(from: UnsafeRawBufferPointer(source))
+        }
+        guard copied == nil else { return }
+        var at = start
+        for byte in text.utf8 {
+            buffer[at] = byte
+            at &+= 1
+        }
+    }
+
     /// Letter, word and stopword counts (see the stored properties of the same names).
     private typealias Counts = (
         arabicLetters: Int, latinLetters: Int, englishStopwords: Int, foreignStopwords: Int, latinWords: Int
     )
 
-    /// Tokenises `p` (segments starting at `segmentStarts`) into ``TokenInfo``s and counts.
+    /// Tokenises `p` (segments starting at `segmentStarts`, followed by `Int.max`) into ``TokenInfo``s and counts.
     private static func scanWords(
         _ p: UnsafeBufferPointer<UInt8>, segmentStarts starts: [Int], gazetteer: Gazetteer
     ) -> (tokens: [TokenInfo], counts: Counts) {
@@ -101,109 +175,141 @@ struct ArticleText {
     }
 
     /// ``scanWords(_:segmentStarts:gazetteer:)`` with room for `capacity` records, or nil if the text has more words.
+    ///
+    /// Two passes, so that each loop keeps its state in registers: the first scans the words and writes their hashes,
+    /// ranges, kinds, articles and fuzzy patterns (with the word's letter count in the segment field); the second
+    /// walks the records for the segments, breaks, capitals and counts.
     private static func scanWords(
         _ p: UnsafeBufferPointer<UInt8>, segmentStarts starts: [Int], gazetteer: Gazetteer, capacity: Int
     ) -> (tokens: [TokenInfo], counts: Counts)? {
         var counts: Counts = (0, 0, 0, 0, 0)
         var complete = true
-        // The segments' start offsets, and an end marker past every word.
-        let segmentStarts = starts + [Int.max]
         let tokens = [TokenInfo](unsafeUninitializedCapacity: capacity) { buffer, written in
+            guard let records = buffer.baseAddress else { return }
             var count = 0
-            var segment = 0
-            var segmentStart = segmentStarts[0]
-            var nextSegmentStart = segmentStarts[1]
-            var previousEnd = 0
-            // Only the tables the fuzzy probe needs, read once.
-            let byFirstWord = gazetteer.byFirstWord
-            let fuzzy = gazetteer.fuzzy
-            let fuzzyFilter = gazetteer.fuzzyFilter
-            let englishStopwordHashes = Self.englishStopwordHashes
-            let foreignStopwordHashes = Self.foreignStopwordHashes
             var scanner = WordScanner(p, stemming: true)
             while let word = scanner.next() {
                 guard count < buffer.count else {
                     complete = false
                     break
                 }
-                let range = word.range
-                if range.lowerBound >= nextSegmentStart {
-                    repeat {
-                        segment &+= 1
-                        nextSegmentStart = segmentStarts[segment &+ 1]
-                    } while range.lowerBound >= nextSegmentStart
-                    segmentStart = segmentStarts[segment]
-                }
-                var breakBefore = range.lowerBound <= segmentStart || previousEnd < segmentStart
-                var i = previousEnd
-                while !breakBefore && i < range.lowerBound {
-                    breakBefore = p[i] != 0x20
-                    i &+= 1
-                }
-                previousEnd = range.upperBound
-                var capitalized = false
-                var allCaps = false
-                var fuzzyPattern = -1
                 let bounds = word.bounds
-                let bare = word.bareHash
+                var hasArticle = false
+                var fuzzyPattern = -1
                 if word.kind == .arabic {
-                    counts.arabicLetters &+= word.scalars.count
+                    hasArticle = bounds.bareStart >= 2 && word.scalars[bounds.bareStart - 1] == 0x0644
                     let length = bounds.bareEnd &- bounds.bareStart
-                    if length >= Gazetteer.fuzzyMinLength && length <= Gazetteer.fuzzyMaxLength
-                        && byFirstWord[bare] == nil
-                    {
-                        let letters = UnsafeBufferPointer(rebasing: word.bare)
-                        // A substitution leaves one half of the word intact: only the positions of a half whose other
-                        // half may belong to a spelling are probed, in order (the first match wins, as if all were).
-                        let halves = Gazetteer.fuzzyHalfHashes(letters)
-                        let (backIntact, frontIntact) = fuzzyFilter.withUnsafeBufferPointer {
-                            (
-                                Gazetteer.mayBeFuzzyHalf(halves.back, filter: $0),
-                                Gazetteer.mayBeFuzzyHalf(halves.front, filter: $0)
-                            )
-                        }
-                        let half = length / 2
-                        for offset in (backIntact ? 0 : half)..<(frontIntact ? length : half) {
-                            if let pattern = fuzzy[Gazetteer.blankedHash(letters, offset: offset)] {
-                                fuzzyPattern = pattern
-                                break
-                            }
-                        }
-                    }
-                } else if word.kind == .latin {
-                    let first = p[range.lowerBound]
-                    capitalized = first >= 0x41 && first <= 0x5A
-                    allCaps = capitalized
-                    if allCaps {
-                        for i in range where (p[i] >= 0x61 && p[i] <= 0x7A) {
-                            allCaps = false
-                            break
-                        }
-                    }
-                    counts.latinLetters &+= word.scalars.count
-                    counts.latinWords &+= 1
-                    if englishStopwordHashes.contains(word.normalizedHash) {
-                        counts.englishStopwords += 1
-                    } else if foreignStopwordHashes.contains(word.normalizedHash) {
-                        counts.foreignStopwords += 1
+                    if length >= Gazetteer.fuzzyMinLength && length <= Gazetteer.fuzzyMaxLength {
+                        fuzzyPattern = Self.fuzzyProbe(
+                            UnsafeBufferPointer(rebasing: word.bare), hash: word.bareHash, gazetteer: gazetteer)
                     }
                 }
-                let hasArticle =
-                    word.kind == .arabic && bounds.bareStart >= 2 && word.scalars[bounds.bareStart - 1] == 0x0644
                 // In bounds: `count < buffer.count` (checked above).
-                (buffer.baseAddress.unsafelyUnwrapped + count).initialize(
+                (records + count).initialize(
                     to: TokenInfo(
-                        range: range, bare: bare, stem: word.stemHash, normalized: word.normalizedHash,
-                        kind: word.kind, segment: segment, capitalized: capitalized, allCaps: allCaps,
-                        breakBefore: breakBefore, hasArticle: hasArticle, fuzzyPattern: fuzzyPattern
+                        range: word.range, bare: word.bareHash, stem: word.stemHash, normalized: word.normalizedHash,
+                        kind: word.kind, segment: word.scalars.count, capitalized: false, allCaps: false,
+                        breakBefore: false, hasArticle: hasArticle, fuzzyPattern: fuzzyPattern
                     )
                 )
                 count &+= 1
             }
             scanner.release()
             written = count
+            if complete {
+                counts = Self.completeRecords(
+                    UnsafeMutableBufferPointer(start: records, count: count), text: p, segmentStarts: starts)
+            }
         }
         return complete ? (tokens, counts) : nil
+    }
+
+    /// The second pass of ``scanWords(_:segmentStarts:gazetteer:capacity:)``: fills in the segment, break and
+    /// capitals of each record (whose segment field holds its word's letter count) and returns the counts;
+    /// `segmentStarts` as for ``scanWords(_:segmentStarts:gazetteer:)``.
+    private static func completeRecords(
+        _ records: UnsafeMutableBufferPointer<TokenInfo>, text p: UnsafeBufferPointer<UInt8>,
+        segmentStarts: [Int]
+    ) -> Counts {
+        var arabicLetters = 0
+        var latinLetters = 0
+        var englishStopwords = 0
+        var foreignStopwords = 0
+        var latinWords = 0
+        var segment = 0
+        var nextSegmentStart = segmentStarts[1]
+        var previousEnd = 0
+        guard var record = records.baseAddress else { return (0, 0, 0, 0, 0) }
+        // In bounds: `record` walks the records, one per iteration.
+        for _ in 0..<records.count {
+            defer { record += 1 }
+            let range = record.pointee.range
+            let letters = record.pointee.segment
+            if range.lowerBound >= nextSegmentStart {
+                repeat {
+                    segment &+= 1
+                    nextSegmentStart = segmentStarts[segment &+ 1]
+                } while range.lowerBound >= nextSegmentStart
+            }
+            // A break: anything but spaces since the previous word (or the text's start), or the word starts the
+            // text. A word starting a later segment follows the line break that separates segments. The commonest
+            // case, a single space, is tested first.
+            var breakBefore = false
+            if range.lowerBound != previousEnd &+ 1 || p[previousEnd] != 0x20 {
+                breakBefore = range.lowerBound == 0
+                var i = previousEnd
+                while !breakBefore && i < range.lowerBound {
+                    breakBefore = p[i] != 0x20
+                    i &+= 1
+                }
+            }
+            previousEnd = range.upperBound
+            record.pointee.complete(segment: segment, breakBefore: breakBefore)
+            let kind = record.pointee.kind
+            if kind == .arabic {
+                arabicLetters &+= letters
+            } else if kind == .latin {
+                let first = p[range.lowerBound]
+                var allCaps = first >= 0x41 && first <= 0x5A
+                record.pointee.capitalized = allCaps
+                if allCaps {
+                    for i in range where (p[i] >= 0x61 && p[i] <= 0x7A) {
+                        allCaps = false
+                        break
+                    }
+                    record.pointee.allCaps = allCaps
+                }
+                latinLetters &+= letters
+                latinWords &+= 1
+                let normalized = record.pointee.normalized
+                if Self.englishStopwordHashes.contains(normalized) {
+                    englishStopwords &+= 1
+                } else if Self.foreignStopwordHashes.contains(normalized) {
+                    foreignStopwords &+= 1
+                }
+            }
+        }
+        return (arabicLetters, latinLetters, englishStopwords, foreignStopwords, latinWords)
+    }
+
+    /// The gazetteer pattern one letter substitution away from `letters`, the bare form (of hash `hash`) of an Arabic
+    /// word of fuzzy length, or -1 (also when a pattern starts with the word). Out of line: few words are that long.
+    @inline(never)
+    private static func fuzzyProbe(_ letters: UnsafeBufferPointer<UInt32>, hash: UInt64, gazetteer: Gazetteer) -> Int {
+        guard gazetteer.byFirstWord[hash] == nil else { return -1 }
+        // A substitution leaves one half of the word intact: only the positions of a half whose other half may
+        // belong to a spelling are probed, in order (the first match wins, as if all were).
+        let halves = Gazetteer.fuzzyHalfHashes(letters)
+        let (backIntact, frontIntact) = gazetteer.fuzzyFilter.withUnsafeBufferPointer {
+            (Gazetteer.mayBeFuzzyHalf(halves.back, filter: $0), Gazetteer.mayBeFuzzyHalf(halves.front, filter: $0))
+        }
+        let length = letters.count
+        let half = length / 2
+        let fuzzy = gazetteer.fuzzy
+        for offset in (backIntact ? 0 : half)..<(frontIntact ? length : half) {
+            if let pattern = fuzzy[Gazetteer.blankedHash(letters, offset: offset)] { return pattern }
+        }
+        return -1
     }
 
     /// The source text of a byte range.

@@ -28,79 +28,53 @@ public struct Fingerprint: Sendable, Hashable {
     /// profiles).
     @inline(never)
     init(text: ArticleText) {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
         // SimHash: bit b is set when more than half of the bigram hashes have bit b set. The hashes are counted
-        // bit-sliced: bit k of every position's count is in `ones`, `twos`, `fours`, `eights` (k = 0...3) or
-        // `levels[k]`. Sixteen hashes at a time go through a tree of carry-save adders (Harley–Seal) into the
+        // bit-sliced: bit k of every position's count is in `counts.ones`, `.twos`, `.fours`, `.eights` (k = 0...3)
+        // or `levels[k]`. Sixteen hashes at a time go through a tree of carry-save adders (Harley–Seal) into the
         // first four, and the carry out of `eights` ripples up `levels` (64 levels: counts are `Int`s).
-        var ones: UInt64 = 0
-        var twos: UInt64 = 0
-        var fours: UInt64 = 0
-        var eights: UInt64 = 0
-        var levelCount = 4
         let total = text.tokens.count
-        var s: UInt64 = 0
-        withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 16 + Int.bitWidth) { storage in
+        // The state lives in the closure (captured variables would be read and written in memory per token).
+        (exact, simhash) = withUnsafeTemporaryAllocation(of: UInt64.self, capacity: 16 + Int.bitWidth) { storage in
+            var counts = BitCounts()
+            var bigrams = Bigrams()
             let block = UnsafeMutableBufferPointer(rebasing: storage[..<16])
             let levels = UnsafeMutableBufferPointer(rebasing: storage[16...])
             levels.initialize(repeating: 0)
             text.tokens.withUnsafeBufferPointer { tokens in
+                guard var token = tokens.baseAddress else { return }
                 let n = tokens.count
-                var previous: UInt64 = 0
                 var i = 0
-                while i < n {
-                    // The next sixteen bigram hashes (zeros past the end, which count nothing); the exact hash is
-                    // extended by the same tokens, in order.
-                    let count = min(16, n - i)
-                    Self.bigramHashes(
-                        tokens.baseAddress.unsafelyUnwrapped + i, count: count,
-                        into: block.baseAddress.unsafelyUnwrapped,
-                        previous: &previous, exact: &h)
-                    for k in count..<16 { block[k] = 0 }
-                    var twosA: UInt64
-                    var twosB: UInt64
-                    var foursA: UInt64
-                    var foursB: UInt64
-                    let eightsA: UInt64
-                    let eightsB: UInt64
-                    var carry: UInt64
-                    (twosA, ones) = carrySave(ones, block[0], block[1])
-                    (twosB, ones) = carrySave(ones, block[2], block[3])
-                    (foursA, twos) = carrySave(twos, twosA, twosB)
-                    (twosA, ones) = carrySave(ones, block[4], block[5])
-                    (twosB, ones) = carrySave(ones, block[6], block[7])
-                    (foursB, twos) = carrySave(twos, twosA, twosB)
-                    (eightsA, fours) = carrySave(fours, foursA, foursB)
-                    (twosA, ones) = carrySave(ones, block[8], block[9])
-                    (twosB, ones) = carrySave(ones, block[10], block[11])
-                    (foursA, twos) = carrySave(twos, twosA, twosB)
-                    (twosA, ones) = carrySave(ones, block[12], block[13])
-                    (twosB, ones) = carrySave(ones, block[14], block[15])
-                    (foursB, twos) = carrySave(twos, twosA, twosB)
-                    (eightsB, fours) = carrySave(fours, foursA, foursB)
-                    (carry, eights) = carrySave(eights, eightsA, eightsB)
-                    var level = 4
-                    while carry != 0 {
-                        // In bounds: a carry into level k means a count of at least 2^k <= n.
-                        let next = levels[level] & carry
-                        levels[level] ^= carry
-                        carry = next
-                        level += 1
+                // Whole blocks: each bigram hash goes straight into the adder tree, in token order.
+                while n &- i >= 16 {
+                    counts.add(levels: levels) {
+                        // In bounds: the sixteen tokens from `i` (`i + 16 <= n`), one per call.
+                        defer { token += 1 }
+                        return bigrams.next(token.pointee)
                     }
-                    levelCount = max(levelCount, level)
-                    i += 16
+                    i &+= 16
+                }
+                // The last, partial block, padded with zeros (which count nothing).
+                if i < n {
+                    for k in 0..<16 {
+                        block[k] = i &+ k < n ? bigrams.next(tokens[i &+ k]) : 0
+                    }
+                    var k = 0
+                    counts.add(levels: levels) {
+                        defer { k &+= 1 }
+                        return block[k]
+                    }
                 }
             }
-            levels[0] = ones
-            levels[1] = twos
-            levels[2] = fours
-            levels[3] = eights
+            levels[0] = counts.ones
+            levels[1] = counts.twos
+            levels[2] = counts.fours
+            levels[3] = counts.eights
             // Bit-sliced comparison of every count with `threshold` (2 * count > total), from the top level down:
             // `greater` marks the positions already above it, `equal` those equal so far.
             let threshold = total / 2 + 1
             var greater: UInt64 = 0
             var equal: UInt64 = ~0
-            for level in (0..<max(levelCount, Int.bitWidth - threshold.leadingZeroBitCount)).reversed() {
+            for level in (0..<max(counts.levelCount, Int.bitWidth - threshold.leadingZeroBitCount)).reversed() {
                 let bits = levels[level]
                 if threshold >> level & 1 == 1 {
                     equal &= bits
@@ -109,35 +83,79 @@ public struct Fingerprint: Sendable, Hashable {
                     equal &= ~bits
                 }
             }
-            s = greater | equal
+            return (bigrams.exact, greater | equal)
         }
-        exact = h
-        simhash = s
     }
 }
 
-extension Fingerprint {
-    /// Writes the bigram hashes of `count` tokens into `out` (the previous token's stem hash in `previous`, updated)
-    /// and extends the exact hash by them; out of line, so that its loop has the registers to itself.
-    @inline(never)
-    fileprivate static func bigramHashes(
-        _ tokens: UnsafePointer<ArticleText.TokenInfo>, count: Int, into out: UnsafeMutablePointer<UInt64>,
-        previous: inout UInt64, exact: inout UInt64
-    ) {
-        var h = exact
-        var last = previous
-        for k in 0..<count {
-            let token = tokens[k]
-            h = (h ^ token.normalized) &* 0x0000_0100_0000_01B3
-            var x = (last &* 0x9E37_79B9_7F4A_7C15) ^ token.stem
-            // SplitMix64 finaliser spreads the bigram hash over all bits.
-            x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
-            out[k] = x ^ (x >> 31)
-            last = token.stem
+/// The per-token hashes of ``Fingerprint``: the exact hash, extended by each token, and the bigram hashes.
+private struct Bigrams {
+    /// FNV-1a over the tokens' normalised hashes so far.
+    var exact: UInt64 = 0xcbf2_9ce4_8422_2325
+    /// The previous token's stem hash (0 before the first).
+    var previous: UInt64 = 0
+
+    /// Extends ``exact`` by `token` and returns the hash of the bigram (previous stem, `token`'s stem).
+    @inline(__always)
+    mutating func next(_ token: ArticleText.TokenInfo) -> UInt64 {
+        exact = (exact ^ token.normalized) &* 0x0000_0100_0000_01B3
+        var x = (previous &* 0x9E37_79B9_7F4A_7C15) ^ token.stem
+        previous = token.stem
+        // SplitMix64 finaliser spreads the bigram hash over all bits.
+        x = (x ^ (x >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        x = (x ^ (x >> 27)) &* 0x94D0_49BB_1331_11EB
+        return x ^ (x >> 31)
+    }
+}
+
+/// Bit-sliced counters of 64 bit positions (see ``Fingerprint/init(text:)``): bits 0–3 of every count here, the
+/// higher bits in a `levels` buffer of 64 words.
+private struct BitCounts {
+    /// Bit 0 of every position's count.
+    var ones: UInt64 = 0
+    /// Bit 1 of every position's count.
+    var twos: UInt64 = 0
+    /// Bit 2 of every position's count.
+    var fours: UInt64 = 0
+    /// Bit 3 of every position's count.
+    var eights: UInt64 = 0
+    /// Number of levels in use (at least the four here).
+    var levelCount = 4
+
+    /// Adds sixteen hashes, `value()` called sixteen times in order, through the tree of carry-save adders.
+    @inline(__always)
+    mutating func add(levels: UnsafeMutableBufferPointer<UInt64>, _ value: () -> UInt64) {
+        var twosA: UInt64
+        var twosB: UInt64
+        var foursA: UInt64
+        var foursB: UInt64
+        let eightsA: UInt64
+        let eightsB: UInt64
+        var carry: UInt64
+        (twosA, ones) = carrySave(ones, value(), value())
+        (twosB, ones) = carrySave(ones, value(), value())
+        (foursA, twos) = carrySave(twos, twosA, twosB)
+        (twosA, ones) = carrySave(ones, value(), value())
+        (twosB, ones) = carrySave(ones, value(), value())
+        (foursB, twos) = carrySave(twos, twosA, twosB)
+        (eightsA, fours) = carrySave(fours, foursA, foursB)
+        (twosA, ones) = carrySave(ones, value(), value())
+        (twosB, ones) = carrySave(ones, value(), value())
+        (foursA, twos) = carrySave(twos, twosA, twosB)
+        (twosA, ones) = carrySave(ones, value(), value())
+        (twosB, ones) = carrySave(ones, value(), value())
+        (foursB, twos) = carrySave(twos, twosA, twosB)
+        (eightsB, fours) = carrySave(fours, foursA, foursB)
+        (carry, eights) = carrySave(eights, eightsA, eightsB)
+        var level = 4
+        while carry != 0 {
+            // In bounds: a carry into level k means a count of at least 2^k <= the number of hashes.
+            let next = levels[level] & carry
+            levels[level] ^= carry
+            carry = next
+            level += 1
         }
-        exact = h
-        previous = last
+        levelCount = max(levelCount, level)
     }
 }
 

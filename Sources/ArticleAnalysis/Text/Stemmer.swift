@@ -43,13 +43,19 @@ enum Stemmer {
             فرانسوا فيدرالي فيدرالية فدرالي فدرالية فرقة
             """
         var filter = [UInt64](repeating: 0, count: 64)
-        let hashes = words.split(separator: " ").map { word in
-            TextNormalizer.normalizedScalars(of: String(word)).withUnsafeBufferPointer { w in
+        var hashes: [UInt64] = []
+        // One scan over the list (each entry is one word): its normalised words, unstemmed.
+        var text = words
+        text.withUTF8 { bytes in
+            var scanner = WordScanner(bytes, stemming: false)
+            while let word = scanner.next() {
+                let w = word.scalars
                 let start = articlePrefixLength(w, from: 0)
                 let bit = protectedFilterBit(w, from: start)
                 filter[bit >> 6] |= 1 << (bit & 63)
-                return coreHash(w, from: 0)
+                hashes.append(coreHash(w, from: 0))
             }
+            scanner.release()
         }
         return (HashSet64(hashes), filter)
     }()
@@ -90,6 +96,15 @@ enum Stemmer {
     @inline(always)
     private static func prefixLength(_ w: UnsafeBufferPointer<UInt32>) -> Int {
         let n = w.count
+        // Every proclitic leaves at least four letters and starts with و ف ا ل ب or ك: bits 33, 26, 0, 29, 1 and
+        // 28 above ا (U+0627). Most words are ruled out here.
+        guard n >= 4 else { return 0 }
+        let offset = w[0] &- alef
+        guard offset < 34, (0x2_3400_0003 as UInt64) >> UInt64(offset) & 1 != 0 else { return 0 }
+        // No conjunction: the article or preposition alone (``articlePrefixLength(_:from:)`` at 0, unrolled).
+        let first = w[0]
+        if first == alef || first == lam { return w[1] == lam ? 2 : 0 }
+        if first == beh || first == kaf { return n >= 6 && w[1] == alef && w[2] == lam ? 3 : 0 }
         var s = 0
         var strips = 0
         while strips < 2, n - s >= 4, w[s] == waw || w[s] == feh {

@@ -69,22 +69,6 @@ public enum TextNormalizer {
         return stems
     }
 
-    /// Normalised scalars of a text's words joined by spaces, without stemming (used to build the
-    /// stemmer's own tables).
-    static func normalizedScalars(of text: String) -> [UInt32] {
-        var out: [UInt32] = []
-        var copy = text
-        copy.withUTF8 { bytes in
-            var scanner = WordScanner(bytes, stemming: false)
-            while let word = scanner.next() {
-                if !out.isEmpty { out.append(0x20) }
-                out.append(contentsOf: word.scalars)
-            }
-            scanner.release()
-        }
-        return out
-    }
-
     /// Calls `body` for every word of a string (see the byte-level variant).
     static func forEachWord(in text: String, _ body: (Word) -> Void) {
         var copy = text
@@ -222,19 +206,65 @@ struct WordScanner {
         var start = 0
         var end = 0
         var h = TextNormalizer.hashSeed
-        while i < n {
+        // The rest of an Arabic word is mostly two-byte letters of U+0600–U+067F: a tight loop, without decoding.
+        // Letter `k` of the run is read at byte `i + 2k` and written to `buffer[count + k]`: one induction variable.
+        func arabicRun() {
+            let letters = UnsafeRawPointer(base + i)
+            let out = buffer + count
+            // The pairs that can be read whole: `i + 2k + 1 < n`.
+            let limit = (n &- i) >> 1
+            var k = 0
+            while k < limit {
+                let folded = arabicPairs[
+                    Int(UInt16(littleEndian: letters.loadUnaligned(fromByteOffset: k &<< 1, as: UInt16.self)) & 0x3FFF)
+                ]
+                guard folded != 0 else { break }
+                out[k] = folded
+                h = TextNormalizer.hash(h, folded)
+                k &+= 1
+            }
+            count &+= k
+            i &+= k &<< 1
+            end = i
+        }
+        // The commonest word of Arabic text first: after spaces, two-byte Arabic letters up to an ASCII byte or the
+        // end of the text. An ASCII byte always ends an Arabic word (a letter, digit or separator, never an
+        // ignorable or a joiner that joins it); only a space is consumed here (anything else is read again by the
+        // next call, as a separator between words or the start of the next word).
+        var complete = false
+        while i < n && p[i] == 0x20 { i &+= 1 }
+        if i < beforeLast && arabicPairs[Int(UInt16(littleEndian: pair(i)) & 0x3FFF)] != 0 {
+            start = i
+            kind = .arabic
+            arabicRun()
+            if i >= n || p[i] < 0x80 {
+                if i < n && p[i] == 0x20 { i &+= 1 }
+                complete = true
+            }
+        }
+        while !complete && i < n {
             // An ASCII space (the commonest separator) needs no decoding.
             let b0 = p[i]
             if b0 == 0x20 {
                 i &+= 1
                 if count > 0 { break } else { continue }
             }
-            // A two-byte Arabic letter is found without decoding (see the tight loop below).
-            var letter = i < beforeLast ? arabicPairs[Int(UInt16(littleEndian: pair(i)) & 0x3FFF)] : 0
+            // An ASCII byte is classified by the table alone, a two-byte Arabic letter without decoding (see the tight
+            // loop below).
+            var letter: UInt32 = 0
             var v: UInt32 = 0
             var len = 2
             var tag = CharacterClass.arabicLetterTag
-            if letter == 0 {
+            if b0 < 0x80 {
+                v = UInt32(b0)
+                len = 1
+                let code = table[Int(b0)]
+                tag = code >> 24
+                letter = code & 0xFF_FFFF
+            } else if i < beforeLast {
+                letter = arabicPairs[Int(UInt16(littleEndian: pair(i)) & 0x3FFF)]
+            }
+            if letter == 0 && b0 >= 0x80 {
                 (v, len) = decodeScalar(p, at: i)
                 let code = CharacterClass.packed(v, table: table)
                 tag = code >> 24
@@ -251,16 +281,7 @@ struct WordScanner {
                 count &+= 1
                 h = TextNormalizer.hash(h, letter)
                 i &+= len
-                // The rest of an Arabic word is mostly two-byte letters of U+0600–U+067F: a tight loop.
-                while i < beforeLast {
-                    let folded = arabicPairs[Int(UInt16(littleEndian: pair(i)) & 0x3FFF)]
-                    guard folded != 0 else { break }
-                    buffer[count] = folded
-                    count &+= 1
-                    h = TextNormalizer.hash(h, folded)
-                    i &+= 2
-                }
-                end = i
+                arabicRun()
                 // The commonest end of a word: a space (consumed, as the top of the loop would).
                 if i < n && p[i] == 0x20 {
                     i &+= 1
@@ -313,38 +334,51 @@ struct WordScanner {
         position = i
         guard count > 0 else { return nil }
         let scalars = UnsafeBufferPointer(start: buffer, count: count)
-        guard stemming && kind != .number else {
-            let bounds = Stemmer.Bounds(bareStart: 0, bareEnd: count, stemEnd: count, stemY: false)
-            return Word(
-                scalars: scalars, bounds: bounds, range: start..<end, kind: kind, normalizedHash: h, bareHash: h,
-                stemHash: h
-            )
-        }
-        let bounds = Stemmer.bounds(of: scalars, isArabic: kind == .arabic)
-        // The bare form's hash: hashed afresh after proclitics, otherwise the word's hash with the letters past the
-        // bare form (a possessive 's) taken back off; the stem's: the bare form's with its suffix taken off.
+        var bounds = Stemmer.Bounds(bareStart: 0, bareEnd: count, stemEnd: count, stemY: false)
         var bareHash = h
-        var k = bounds.bareStart
-        if k > 0 {
-            bareHash = TextNormalizer.hashSeed
-            while k < bounds.bareEnd {
-                bareHash = TextNormalizer.hash(bareHash, buffer[k])
-                k &+= 1
+        var stemHash = h
+        if stemming && kind == .arabic {
+            // Past proclitics, the stem's and the bare form's hashes are computed afresh, the stem's on the way
+            // (the bare form ends with the word); otherwise the bare form's is the word's, and the stem's is the
+            // word's with the suffix taken back off.
+            bounds = Stemmer.bounds(of: scalars, isArabic: true)
+            // The suffix has at most three letters (its loops are unrolled), and the stem past proclitics at least two.
+            let stemEnd = bounds.stemEnd
+            let suffix = count &- stemEnd
+            if bounds.bareStart > 0 {
+                var x = TextNormalizer.hashSeed
+                var q = buffer + bounds.bareStart
+                let end = buffer + stemEnd
+                repeat {
+                    x = TextNormalizer.hash(x, q.pointee)
+                    q += 1
+                } while q < end
+                stemHash = x
+                if suffix > 0 { x = TextNormalizer.hash(x, buffer[stemEnd]) }
+                if suffix > 1 { x = TextNormalizer.hash(x, buffer[stemEnd &+ 1]) }
+                if suffix > 2 { x = TextNormalizer.hash(x, buffer[stemEnd &+ 2]) }
+                bareHash = x
+            } else {
+                if suffix > 2 { stemHash = TextNormalizer.unhash(stemHash, buffer[stemEnd &+ 2]) }
+                if suffix > 1 { stemHash = TextNormalizer.unhash(stemHash, buffer[stemEnd &+ 1]) }
+                if suffix > 0 { stemHash = TextNormalizer.unhash(stemHash, buffer[stemEnd]) }
             }
-        } else {
-            k = count
+        } else if stemming && kind == .latin {
+            // The bare form's hash is the word's with the letters past it (a possessive 's) taken back off; the
+            // stem's, the bare form's with its suffix taken off (and a "y" added for -ies).
+            bounds = Stemmer.bounds(of: scalars, isArabic: false)
+            var k = count
             while k > bounds.bareEnd {
                 k &-= 1
                 bareHash = TextNormalizer.unhash(bareHash, buffer[k])
             }
+            stemHash = bareHash
+            while k > bounds.stemEnd {
+                k &-= 1
+                stemHash = TextNormalizer.unhash(stemHash, buffer[k])
+            }
+            if bounds.stemY { stemHash = TextNormalizer.hash(stemHash, 0x79) }
         }
-        var stemHash = bareHash
-        k = bounds.bareEnd
-        while k > bounds.stemEnd {
-            k &-= 1
-            stemHash = TextNormalizer.unhash(stemHash, buffer[k])
-        }
-        if bounds.stemY { stemHash = TextNormalizer.hash(stemHash, 0x79) }
         return Word(
             scalars: scalars, bounds: bounds, range: start..<end, kind: kind, normalizedHash: h, bareHash: bareHash,
             stemHash: stemHash
