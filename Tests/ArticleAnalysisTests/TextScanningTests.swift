@@ -91,7 +91,7 @@ import Testing
                 let expected =
                     range.lowerBound <= segmentStart || previousEnd < segmentStart
                     || text.bytes[previousEnd..<range.lowerBound].contains { $0 != 0x20 }
-                #expect(token.breakBefore == expected, "\(text.text(range))")
+                #expect(token.breakBefore == expected, "\(text.sliceText(range))")
                 previousEnd = range.upperBound
             }
         }

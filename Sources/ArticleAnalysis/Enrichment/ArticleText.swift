@@ -312,16 +312,6 @@ struct ArticleText {
         return -1
     }
 
-    /// The source text of a byte range.
-    func text(_ range: Range<Int>) -> String {
-        String(decoding: bytes[range], as: UTF8.self)
-    }
-
-    /// The source text spanning tokens `from...to`.
-    func text(tokens from: Int, _ to: Int) -> String {
-        text(tokens[from].range.lowerBound..<tokens[to].range.upperBound)
-    }
-
     /// The detected language and its confidence in [0, 1].
     func language() -> (Language, Double) {
         let letters = arabicLetters + latinLetters

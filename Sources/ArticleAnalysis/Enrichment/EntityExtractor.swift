@@ -558,8 +558,8 @@ extension ArticleText {
         }
     }
 
-    /// The source text spanning tokens `from...to`, like ``text(tokens:_:)``, copied without re-validation
-    /// (``sliceText(_:)``: words start and end at character boundaries).
+    /// The source text spanning tokens `from...to`, copied without re-validation (``sliceText(_:)``: words
+    /// start and end at character boundaries).
     func sliceText(tokens from: Int, _ to: Int) -> String {
         sliceText(tokens[from].range.lowerBound..<tokens[to].range.upperBound)
     }

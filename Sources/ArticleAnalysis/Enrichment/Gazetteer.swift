@@ -396,8 +396,8 @@ struct HashMap64 {
     }
 }
 
-/// A ``HashTable64`` behind one reference: a copy or a closure capture retains one object instead of
-/// the table's three arrays (``ArticleText`` captures two gazetteer tables in its per-word closure).
+/// A ``HashTable64`` behind one reference: a copy retains one object instead of the table's three arrays
+/// (``Gazetteer``'s tables are read through computed properties, which copy them).
 struct SharedTable<Value: Sendable>: Sendable {
     private final class Box: Sendable {
         let table: HashTable64<Value>
