@@ -19,8 +19,10 @@ public struct ArticleAnalyzer: Sendable {
     /// Analyses one payload. Throws ``AnalysisError`` for input that is not an article (never crashes
     /// on hostile input: size, nesting and markup are bounded by ``configuration``).
     public func analyze(_ payload: [UInt8], provenance: Provenance = .init()) throws(AnalysisError) -> ArticleRecord {
-        let text = try Self.validate(payload, configuration: configuration)
-        let parsed = try ArticleParser.parse(text, configuration: configuration)
+        try Self.validate(payload, configuration: configuration)
+        let parsed = try payload.withUnsafeBufferPointer { p throws(AnalysisError) in
+            try ArticleParser.parse(p, configuration: configuration)
+        }
         let gazetteer = Gazetteer.bundled
         let article = ArticleText(
             title: parsed.title, lead: parsed.lead, highlights: parsed.highlights, paragraphs: parsed.paragraphs,
@@ -61,10 +63,10 @@ public struct ArticleAnalyzer: Sendable {
         )
     }
 
-    /// Size, emptiness, binary and UTF-8 checks; returns the payload as a string. (Kept out of line so
-    /// that profiles show its cost as a stage of its own.)
+    /// Size, emptiness, binary and UTF-8 checks: the parser reads only payloads that pass them. (Kept out
+    /// of line so that profiles show its cost as a stage of its own.)
     @inline(never)
-    static func validate(_ payload: [UInt8], configuration: AnalyzerConfiguration) throws(AnalysisError) -> String {
+    static func validate(_ payload: [UInt8], configuration: AnalyzerConfiguration) throws(AnalysisError) {
         if payload.count > configuration.maxInputBytes {
             throw AnalysisError(
                 .tooLarge, "payload of \(payload.count) bytes exceeds the limit of \(configuration.maxInputBytes)"
@@ -81,8 +83,6 @@ public struct ArticleAnalyzer: Sendable {
         guard summary.isValidUTF8 else {
             throw AnalysisError(.invalidUTF8, "the payload is not valid UTF-8")
         }
-        // Validated above: the string is created without the standard library validating it again.
-        return payload.withUnsafeBufferPointer { ByteScan.string(validUTF8: $0, isASCII: summary.isASCII) }
     }
 
     /// What ``validate(_:configuration:)`` needs to know about a payload, found in one pass over its bytes:

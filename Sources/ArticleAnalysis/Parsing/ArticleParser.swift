@@ -36,16 +36,8 @@ struct ParsedArticle {
 
 /// Detects the input format and extracts the article's structure.
 enum ArticleParser {
-    /// Parses a validated payload. `text` is the payload as a string (valid UTF-8).
-    static func parse(_ text: String, configuration: AnalyzerConfiguration) throws(AnalysisError) -> ParsedArticle {
-        var copy = text
-        return try copy.withUTF8 { p in
-            Result { () throws(AnalysisError) in try parse(p, configuration: configuration) }
-        }
-        .get()
-    }
-
-    private static func parse(
+    /// Parses a validated payload (valid UTF-8).
+    static func parse(
         _ p: UnsafeBufferPointer<UInt8>,
         configuration: AnalyzerConfiguration
     ) throws(AnalysisError) -> ParsedArticle {
@@ -65,7 +57,9 @@ enum ArticleParser {
                 return article
             }
             var article = ParsedArticle(format: .text)
-            structure(body, titleHint: nil, into: &article, configuration: configuration)
+            structure(
+                body, titleHint: UnsafeBufferPointer(start: nil, count: 0), into: &article, configuration: configuration
+            )
             try checkHasText(article)
             return article
         }
@@ -103,14 +97,27 @@ enum ArticleParser {
         _ p: UnsafeBufferPointer<UInt8>,
         configuration: AnalyzerConfiguration
     ) throws(AnalysisError) -> ParsedArticle {
+        try JSONReader.withMembers(named: EnvelopeField.names, in: p, maxDepth: configuration.maxJSONDepth) {
+            (members) throws(AnalysisError) in try envelope(members, configuration: configuration)
+        }
+    }
+
+    /// The article of an envelope whose members are `members` (their bytes valid during the call).
+    private static func envelope(
+        _ members: JSONReader.Members,
+        configuration: AnalyzerConfiguration
+    ) throws(AnalysisError) -> ParsedArticle {
         let fields: [JSONReader.Member]
-        switch try JSONReader.members(named: EnvelopeField.names, in: p, maxDepth: configuration.maxJSONDepth) {
+        switch members {
         case .object(let found): fields = found
         case .notObject(let typeName):
             throw AnalysisError(.wrongShape, "expected a JSON object (an article envelope), found \(typeName)")
         }
         func member(_ field: EnvelopeField) -> JSONReader.Member? { fields.first { $0.name == field.rawValue } }
-        func optionalString(_ field: EnvelopeField, allowNumber: Bool = false) throws(AnalysisError) -> String? {
+        func optionalBytes(
+            _ field: EnvelopeField,
+            allowNumber: Bool = false
+        ) throws(AnalysisError) -> UnsafeBufferPointer<UInt8>? {
             switch member(field)?.value {
             case nil, .null?: return nil
             case .string(let s)?: return s
@@ -119,38 +126,42 @@ enum ArticleParser {
                 throw AnalysisError(.wrongShape, "field \"\(field.name)\" must be a string, found \(other.typeName)")
             }
         }
+        func optionalString(_ field: EnvelopeField) throws(AnalysisError) -> String? {
+            try optionalBytes(field).map(string)
+        }
         var article = ParsedArticle(format: .json)
-        article.envelopeID = try optionalString(.id, allowNumber: true).flatMap { $0.isEmpty ? nil : $0 }
-        article.url = try optionalString(.url).flatMap { $0.isEmpty ? nil : $0 }
+        article.envelopeID = try optionalBytes(.id, allowNumber: true).flatMap { $0.isEmpty ? nil : string($0) }
+        article.url = try optionalBytes(.url).flatMap { $0.isEmpty ? nil : string($0) }
         article.source = try optionalString(.source)
         article.publishedAt = try optionalString(.publishedAt)
         article.declaredLanguage = try optionalString(.lang)
-        let title = try optionalString(.title)
-        var bodyText: String? = nil
+        let title = try optionalBytes(.title) ?? UnsafeBufferPointer(start: nil, count: 0)
+        var bodyText: UnsafeBufferPointer<UInt8>? = nil
         var isHTML = false
         // A text without `<` is no HTML: the reader noted it while reading the text.
         var mayBeHTML = true
         for field in EnvelopeField.textFields {
-            if let value = try optionalString(field), !value.isEmpty {
+            if let value = try optionalBytes(field), !value.isEmpty {
                 bodyText = value
                 isHTML = field == .html
                 mayBeHTML = member(field)?.hasLessThan ?? true
                 break
             }
         }
-        guard var bodyText else {
+        guard let bodyText else {
             throw AnalysisError(.noText, "the envelope has none of the fields text, body, content, html")
         }
-        var titleHint = title
         if !isHTML && mayBeHTML {
-            isHTML = bodyText.withUTF8 { HTMLText.looksLikeHTML($0) }
+            isHTML = HTMLText.looksLikeHTML(bodyText)
         }
         if isHTML {
-            let html = bodyText.withUTF8 { HTMLText.convert($0, maxTags: configuration.maxHTMLTags) }
-            bodyText = html.text
-            if titleHint == nil || titleHint!.isEmpty { titleHint = html.title }
+            let html = HTMLText.convert(bodyText, maxTags: configuration.maxHTMLTags)
+            let titleHint = title.isEmpty ? html.title : string(title)
+            try structure(html.text, titleHint: titleHint, into: &article, configuration: configuration)
+        } else {
+            structure(bodyText, titleHint: title, into: &article, configuration: configuration)
+            try checkHasText(article)
         }
-        try structure(bodyText, titleHint: titleHint, into: &article, configuration: configuration)
         return article
     }
 
@@ -307,7 +318,10 @@ enum ArticleParser {
         configuration: AnalyzerConfiguration
     ) throws(AnalysisError) {
         var copy = text
-        copy.withUTF8 { structure($0, titleHint: titleHint, into: &article, configuration: configuration) }
+        var hint = titleHint ?? ""
+        copy.withUTF8 { p in
+            hint.withUTF8 { h in structure(p, titleHint: h, into: &article, configuration: configuration) }
+        }
         try checkHasText(article)
     }
 
@@ -322,9 +336,10 @@ enum ArticleParser {
 
     /// Splits valid UTF-8 text into title, lead, highlights and paragraphs: one pass cleans every line
     /// into one buffer, boilerplate is recognised on those bytes, and each kept line becomes one `String`.
+    /// An empty `titleHint` is none.
     private static func structure(
         _ p: UnsafeBufferPointer<UInt8>,
-        titleHint: String?,
+        titleHint: UnsafeBufferPointer<UInt8>,
         into article: inout ParsedArticle,
         configuration: AnalyzerConfiguration
     ) {
@@ -390,14 +405,12 @@ enum ArticleParser {
             kept.append(line)
         }
         var rest = kept[...]
-        if let titleHint, !titleHint.isEmpty {
-            var hint = titleHint
-            hint.withUTF8 { h in
-                let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: h.count)
-                defer { buffer.deallocate() }
-                var count = 0
-                _ = cleanLine(h, from: 0, splitAtNewline: false, into: buffer, written: &count)
-                guard count > 0 else { return }
+        if !titleHint.isEmpty {
+            let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: titleHint.count)
+            defer { buffer.deallocate() }
+            var count = 0
+            _ = cleanLine(titleHint, from: 0, splitAtNewline: false, into: buffer, written: &count)
+            if count > 0 {
                 let cleanedHint = UnsafeBufferPointer(rebasing: buffer[..<count])
                 article.title = string(cleanedHint)
                 if let first = rest.first, normalizeEqually(bytes(first), cleanedHint) {
