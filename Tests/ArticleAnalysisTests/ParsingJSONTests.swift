@@ -93,7 +93,7 @@ import Testing
             }
             let selected = Result { () throws(AnalysisError) in
                 try source.withUnsafeBufferPointer { p throws(AnalysisError) in
-                    try JSONReader.withMembers(named: names, in: p, maxDepth: 4) { members -> Selected in
+                    try JSONReader.withMembers(named: names, in: p, maxDepth: 4) { members, _ -> Selected in
                         switch members {
                         case .object(let found):
                             return .object(
@@ -119,6 +119,42 @@ import Testing
         }
     }
 
+    /// The quote marks answer, for every part of a selected string, whether it holds a `"` or `\`
+    /// (across the marks' 64-bit words, in strings with and without escapes).
+    @Test func quoteMarksFindEveryQuoteAndBackslash() throws {
+        var state: UInt64 = 0x7175_6F74_6573
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33)
+        }
+        let pieces = [#"\""#, #"\\"#, #"\u0022"#, #"\u005c"#, #"\n"#, "a", "bc", "ب", "word ", #"\u00e9"#]
+        for round in 0..<60 {
+            var body = ""
+            for _ in 0..<(next() % 120) { body += pieces[next() % (round % 3 == 0 ? 4 : pieces.count)] }
+            if round % 5 == 0 { body = String(repeating: "plain ", count: round) }
+            let object = try JSONSerialization.jsonObject(with: Data(#"{"k": "\#(body)"}"#.utf8)) as? [String: Any]
+            let expected = Array(try #require(object?["k"] as? String).utf8)
+            let source = Array(#"{"x": "\"", "k": "\#(body)"}"#.utf8)
+            let mismatches = try source.withUnsafeBufferPointer { p throws(AnalysisError) in
+                try JSONReader.withMembers(named: ["k"], in: p, maxDepth: 4) { members, quotes -> Int in
+                    guard case .object(let found) = members, case .string(let bytes)? = found.first?.value else {
+                        return -1
+                    }
+                    var mismatches = bytes.elementsEqual(expected) ? 0 : 1
+                    for start in 0...bytes.count {
+                        for end in stride(from: start, through: bytes.count, by: 1 + start % 7) {
+                            let part = UnsafeBufferPointer(rebasing: bytes[start..<end])
+                            let holds = part.contains(UInt8(ascii: "\"")) || part.contains(UInt8(ascii: "\\"))
+                            if quotes.holdsQuote(part) != holds { mismatches += 1 }
+                        }
+                    }
+                    return mismatches
+                }
+            }
+            #expect(mismatches == 0, "\(body)")
+        }
+    }
+
     /// The reader notes a `<` in a selected value whether it is written as is or escaped, before or
     /// after another escape; a value without one is reported free of markup.
     @Test func lessThanSignsAreNoted() throws {
@@ -129,7 +165,7 @@ import Testing
         for (body, expected) in cases {
             let source = Array("{\"a\": \"<\", \"k\": \"\(body)\", \"z\": \"<\"}".utf8)
             let found = try source.withUnsafeBufferPointer { p throws(AnalysisError) in
-                try JSONReader.withMembers(named: ["k"], in: p, maxDepth: 4) { members -> JSONReader.Member? in
+                try JSONReader.withMembers(named: ["k"], in: p, maxDepth: 4) { members, _ -> JSONReader.Member? in
                     guard case .object(let found) = members else { return nil }
                     return found.first
                 }

@@ -59,7 +59,8 @@ public struct ArticleAnalyzer: Sendable {
             dates: dates,
             fingerprint: fingerprint,
             duplicateOf: nil,
-            provenance: provenance
+            provenance: provenance,
+            escapeFree: parsed.escapeFree
         )
     }
 

@@ -32,6 +32,8 @@ struct ParsedArticle {
     var paragraphs: [String] = []
     /// Number of boilerplate lines removed.
     var removedBoilerplate = 0
+    /// Which of lead, highlights and paragraphs are known to need no JSON escape.
+    var escapeFree = EscapeFreeText()
 }
 
 /// Detects the input format and extracts the article's structure.
@@ -58,8 +60,8 @@ enum ArticleParser {
             }
             var article = ParsedArticle(format: .text)
             structure(
-                body, titleHint: UnsafeBufferPointer(start: nil, count: 0), into: &article, configuration: configuration
-            )
+                body, titleHint: UnsafeBufferPointer(start: nil, count: 0), quotes: nil, into: &article,
+                configuration: configuration)
             try checkHasText(article)
             return article
         }
@@ -98,13 +100,16 @@ enum ArticleParser {
         configuration: AnalyzerConfiguration
     ) throws(AnalysisError) -> ParsedArticle {
         try JSONReader.withMembers(named: EnvelopeField.names, in: p, maxDepth: configuration.maxJSONDepth) {
-            (members) throws(AnalysisError) in try envelope(members, configuration: configuration)
+            (members, quotes) throws(AnalysisError) in
+            try envelope(members, quotes: quotes, configuration: configuration)
         }
     }
 
-    /// The article of an envelope whose members are `members` (their bytes valid during the call).
+    /// The article of an envelope whose members are `members` (their bytes valid during the call), the
+    /// `"` and `\` of their strings marked in `quotes`.
     private static func envelope(
         _ members: JSONReader.Members,
+        quotes: JSONReader.QuoteMarks,
         configuration: AnalyzerConfiguration
     ) throws(AnalysisError) -> ParsedArticle {
         let fields: [JSONReader.Member]
@@ -159,7 +164,7 @@ enum ArticleParser {
             let titleHint = title.isEmpty ? html.title : string(title)
             try structure(html.text, titleHint: titleHint, into: &article, configuration: configuration)
         } else {
-            structure(bodyText, titleHint: title, into: &article, configuration: configuration)
+            structure(bodyText, titleHint: title, quotes: quotes, into: &article, configuration: configuration)
             try checkHasText(article)
         }
         return article
@@ -308,6 +313,8 @@ enum ArticleParser {
         var indented: Bool
         var bullet: Bool
         var blankBefore: Bool
+        /// Whether the line is known to hold no byte that JSON output escapes.
+        var escapeFree: Bool
     }
 
     /// Splits plain text into title, lead, highlights and paragraphs.
@@ -320,7 +327,9 @@ enum ArticleParser {
         var copy = text
         var hint = titleHint ?? ""
         copy.withUTF8 { p in
-            hint.withUTF8 { h in structure(p, titleHint: h, into: &article, configuration: configuration) }
+            hint.withUTF8 { h in
+                structure(p, titleHint: h, quotes: nil, into: &article, configuration: configuration)
+            }
         }
         try checkHasText(article)
     }
@@ -336,10 +345,12 @@ enum ArticleParser {
 
     /// Splits valid UTF-8 text into title, lead, highlights and paragraphs: one pass cleans every line
     /// into one buffer, boilerplate is recognised on those bytes, and each kept line becomes one `String`.
-    /// An empty `titleHint` is none.
+    /// An empty `titleHint` is none. With `quotes`, where `p`'s `"` and `\` are, the lines that JSON
+    /// output need not escape are noted in `article.escapeFree`.
     private static func structure(
         _ p: UnsafeBufferPointer<UInt8>,
         titleHint: UnsafeBufferPointer<UInt8>,
+        quotes: JSONReader.QuoteMarks?,
         into article: inout ParsedArticle,
         configuration: AnalyzerConfiguration
     ) {
@@ -357,7 +368,16 @@ enum ArticleParser {
                 && (p[start] == 0x20 || p[start] == 0x09
                     || (p[start] == 0xC2 && start + 1 < p.count && p[start + 1] == 0xA0))
             let lineStart = written
-            start = cleanLine(p, from: start, splitAtNewline: true, into: out, written: &written) + 1
+            let sourceStart = start
+            var lineSeparator = false
+            start = cleanLine(
+                p, from: start, splitAtNewline: true, into: out, written: &written, lineSeparator: &lineSeparator)
+            // Control characters are whitespace, never written: what JSON output escapes in the cleaned
+            // line is a `"`, a `\` (both known to `quotes`) or U+2028 or U+2029.
+            let escapeFree =
+                !lineSeparator
+                && quotes.map { !$0.holdsQuote(UnsafeBufferPointer(rebasing: p[sourceStart..<start])) } ?? false
+            start += 1
             var first = lineStart
             let bulletLength = bulletPrefixLength(UnsafeBufferPointer(rebasing: out[lineStart..<written]))
             if bulletLength > 0 {
@@ -370,7 +390,9 @@ enum ArticleParser {
                 continue
             }
             lines.append(
-                Line(start: first, end: written, indented: indented, bullet: bulletLength > 0, blankBefore: blank))
+                Line(
+                    start: first, end: written, indented: indented, bullet: bulletLength > 0, blankBefore: blank,
+                    escapeFree: escapeFree))
             blank = false
         }
         let cleaned = UnsafeBufferPointer(out)
@@ -409,7 +431,9 @@ enum ArticleParser {
             let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: titleHint.count)
             defer { buffer.deallocate() }
             var count = 0
-            _ = cleanLine(titleHint, from: 0, splitAtNewline: false, into: buffer, written: &count)
+            var lineSeparator = false
+            _ = cleanLine(
+                titleHint, from: 0, splitAtNewline: false, into: buffer, written: &count, lineSeparator: &lineSeparator)
             if count > 0 {
                 let cleanedHint = UnsafeBufferPointer(rebasing: buffer[..<count])
                 article.title = string(cleanedHint)
@@ -427,13 +451,20 @@ enum ArticleParser {
         for line in rest {
             if line.bullet || (inHighlights && line.indented && !line.blankBefore) {
                 inHighlights = true
+                if line.escapeFree && article.highlights.count < 64 {
+                    article.escapeFree.highlights |= 1 << article.highlights.count
+                }
                 article.highlights.append(string(bytes(line)))
                 continue
             }
             inHighlights = false
             if article.lead.isEmpty {
                 article.lead = string(bytes(line))
+                article.escapeFree.lead = line.escapeFree
             } else if article.paragraphs.count < configuration.maxParagraphs {
+                if line.escapeFree && article.paragraphs.count < 64 {
+                    article.escapeFree.paragraphs |= 1 << article.paragraphs.count
+                }
                 article.paragraphs.append(string(bytes(line)))
             }
         }
@@ -461,7 +492,9 @@ enum ArticleParser {
             let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(p.count, 1))
             defer { buffer.deallocate() }
             var count = 0
-            _ = cleanLine(p, from: 0, splitAtNewline: false, into: buffer, written: &count)
+            var lineSeparator = false
+            _ = cleanLine(
+                p, from: 0, splitAtNewline: false, into: buffer, written: &count, lineSeparator: &lineSeparator)
             return string(UnsafeBufferPointer(rebasing: buffer[..<count]))
         }
     }
@@ -481,13 +514,15 @@ enum ArticleParser {
     /// Writes the line starting at `start` of `p` (valid UTF-8) to `out` from index `written` on,
     /// trimmed, with every run of whitespace (see ``spaceLength(_:at:)``) turned into one space; advances
     /// `written` and returns the index where the line ends: its line feed when `splitAtNewline`, else
-    /// `p.count` (line feeds are then whitespace too). Unchanged runs are copied in one move each.
+    /// `p.count` (line feeds are then whitespace too). Unchanged runs are copied in one move each. Sets
+    /// `lineSeparator` when the line holds U+2028 or U+2029.
     private static func cleanLine(
         _ p: UnsafeBufferPointer<UInt8>,
         from start: Int,
         splitAtNewline: Bool,
         into out: UnsafeMutableBufferPointer<UInt8>,
-        written: inout Int
+        written: inout Int,
+        lineSeparator: inout Bool
     ) -> Int {
         let lineStart = written
         var pendingSpace = false
@@ -501,7 +536,11 @@ enum ArticleParser {
                 continue
             }
             // `p[i]` is no whitespace; the run up to the next byte that might be (its single spaces
-            // between other bytes stay as they are) is copied in one move.
+            // between other bytes stay as they are) is copied in one move. Every 0xE2 starts a run, so
+            // each is seen here.
+            if p[i] == 0xE2 && i + 2 < p.count && p[i + 1] == 0x80 && (p[i + 2] == 0xA8 || p[i + 2] == 0xA9) {
+                lineSeparator = true
+            }
             let end = runEnd(p, from: i + 1)
             if pendingSpace && out[written - 1] != 0x20 {
                 out[written] = 0x20
@@ -535,9 +574,11 @@ enum ArticleParser {
             let v = ByteScan.lanes(p, at: i)
             let before = ByteScan.lanes(p, at: i &- 1)
             // Flipping the top bit maps 0x00...0x1F to -128...-97; 0xC2, 0xC3, 0xE2, 0xE3 masked with
-            // 0xDE are all 0xC2.
+            // 0xDE are all 0xC2. `v | before` is a space for a space after a space, and otherwise only
+            // where `v` or `before` is NUL: `v` is then a special anyway, and `before` never is (it is
+            // `p[start - 1]`, no whitespace, or a byte of the run before `v`).
             let lead: SIMDMask<Lanes> = (v & leadBits) .== c2
-            return v &+ flip .< belowSpace .| v .== delete .| lead .| (v .== space .& before .== space)
+            return v &+ flip .< belowSpace .| v .== delete .| lead .| (v | before) .== space
         }
         var i = start
         let n = p.count

@@ -57,6 +57,9 @@ struct JSONReader {
     /// each into a temporary buffer); ``scratchUsed`` bytes of it are taken.
     private let scratch: UnsafeMutablePointer<UInt8>?
     private var scratchUsed = 0
+    /// One bit per byte of ``scratch`` (bit `k % 64` of word `k / 64`), set where an escape decoded to
+    /// a `"` or `\`.
+    private let marks: UnsafeMutablePointer<UInt64>?
 
     /// Parses a complete JSON text (one value, surrounding whitespace allowed).
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) throws(AnalysisError) -> JSONValue {
@@ -70,21 +73,25 @@ struct JSONReader {
     }
 
     /// Calls `body` with the values of the top-level members named in `names` (the first member of each
-    /// name), or the value's type name when the text is not an object. The whole text is checked exactly
-    /// as ``parse(_:maxDepth:)`` checks it (the same errors at the same bytes), but no value is built: the
-    /// selected strings are handed over as bytes (valid while `body` runs), other member names and values
-    /// are read without making strings.
+    /// name), or the value's type name when the text is not an object, and where the `"` and `\` of the
+    /// strings are. The whole text is checked exactly as ``parse(_:maxDepth:)`` checks it (the same errors
+    /// at the same bytes), but no value is built: the selected strings are handed over as bytes (valid
+    /// while `body` runs), other member names and values are read without making strings.
     static func withMembers<R>(
         named names: [StaticString],
         in bytes: UnsafeBufferPointer<UInt8>,
         maxDepth: Int,
-        _ body: (Members) throws(AnalysisError) -> R
+        _ body: (Members, QuoteMarks) throws(AnalysisError) -> R
     ) throws(AnalysisError) -> R {
         // Decoded strings with escapes, one after another: each is no longer than its source text, and
-        // the source texts do not overlap, so the input's length bounds them all.
-        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: max(1, bytes.count))
+        // the source texts do not overlap, so the input's length bounds them all. One mark bit per byte.
+        let capacity = max(1, bytes.count)
+        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
         defer { scratch.deallocate() }
-        var reader = JSONReader(p: bytes, maxDepth: maxDepth, scratch: scratch)
+        let marks = UnsafeMutablePointer<UInt64>.allocate(capacity: (capacity + 63) / 64)
+        marks.initialize(repeating: 0, count: (capacity + 63) / 64)
+        defer { marks.deallocate() }
+        var reader = JSONReader(p: bytes, maxDepth: maxDepth, scratch: scratch, marks: marks)
         reader.skipWhitespace()
         let members: Members
         if reader.i < bytes.count && bytes[reader.i] == UInt8(ascii: "{") {
@@ -94,7 +101,37 @@ struct JSONReader {
         }
         reader.skipWhitespace()
         if reader.i != bytes.count { throw reader.error("unexpected data after the JSON value") }
-        return try body(members)
+        return try body(members, QuoteMarks(scratch: scratch, count: reader.scratchUsed, marks: marks))
+    }
+
+    /// Where the `"` and `\` bytes of the strings read by ``withMembers(named:in:maxDepth:_:)`` are. A
+    /// string holds them only as escapes (written as they are, they would end it or start an escape), so
+    /// only strings decoded into the reader's scratch buffer may hold them, and those are marked there.
+    struct QuoteMarks {
+        fileprivate let scratch: UnsafePointer<UInt8>
+        fileprivate let count: Int
+        /// Bit `k % 64` of word `k / 64`: whether `scratch[k]` is a `"` or `\`.
+        fileprivate let marks: UnsafePointer<UInt64>
+
+        /// Whether `bytes`, a selected string or part of one, hold a `"` or `\`.
+        func holdsQuote(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+            guard let base = bytes.baseAddress, !bytes.isEmpty, base >= scratch, base < scratch + count else {
+                // Not decoded: a slice of the input between a string's quotes.
+                return false
+            }
+            // In bounds: the bytes lie within the `count` decoded ones, which have a bit each.
+            let start = base - scratch
+            let end = start + bytes.count
+            var word = start >> 6
+            var bits = marks[word] & ~0 << (start & 63)
+            while true {
+                if word == (end - 1) >> 6 { bits &= ~0 >> (63 - ((end - 1) & 63)) }
+                if bits != 0 { return true }
+                word += 1
+                if word > (end - 1) >> 6 { return false }
+                bits = marks[word]
+            }
+        }
     }
 
     /// What ``withMembers(named:in:maxDepth:_:)`` found.
@@ -147,10 +184,16 @@ struct JSONReader {
         }
     }
 
-    private init(p: UnsafeBufferPointer<UInt8>, maxDepth: Int, scratch: UnsafeMutablePointer<UInt8>? = nil) {
+    private init(
+        p: UnsafeBufferPointer<UInt8>,
+        maxDepth: Int,
+        scratch: UnsafeMutablePointer<UInt8>? = nil,
+        marks: UnsafeMutablePointer<UInt64>? = nil
+    ) {
         self.p = p
         self.maxDepth = maxDepth
         self.scratch = scratch
+        self.marks = marks
     }
 
     private func error(_ message: String) -> AnalysisError {
@@ -392,6 +435,15 @@ struct JSONReader {
             out[count] = byte
             count += 1
         }
+        /// Puts a `"` or `\`, marked when decoded into ``scratch``.
+        func putQuote(_ byte: UInt8) {
+            if let marks {
+                // `scratchUsed + count` is within the scratch buffer, which has a bit per byte.
+                let k = scratchUsed + count
+                marks[k >> 6] |= 1 << (k & 63)
+            }
+            put(byte)
+        }
         copy(start..<i)
         while i < p.count {
             let b = p[i]
@@ -414,7 +466,8 @@ struct JSONReader {
             let e = p[i + 1]
             i += 2
             switch e {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): put(e)
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): putQuote(e)
+            case UInt8(ascii: "/"): put(e)
             case UInt8(ascii: "b"): put(0x08)
             case UInt8(ascii: "f"): put(0x0C)
             case UInt8(ascii: "n"): put(0x0A)
@@ -442,7 +495,7 @@ struct JSONReader {
                 }
                 if v < 0x80 {
                     if v == 0x3C { sawLessThan = true }
-                    put(UInt8(v))
+                    if v == 0x22 || v == 0x5C { putQuote(UInt8(v)) } else { put(UInt8(v)) }
                 } else if v < 0x800 {
                     put(UInt8(0xC0 | (v >> 6)))
                     put(UInt8(0x80 | (v & 0x3F)))

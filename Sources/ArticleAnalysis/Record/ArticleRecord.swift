@@ -24,11 +24,17 @@ public struct ArticleRecord: Sendable {
     /// The headline (display text, original spelling).
     public var title: String
     /// The lead paragraph.
-    public var lead: String
+    public var lead: String {
+        didSet { escapeFree.lead = false }
+    }
     /// Bullet highlights.
-    public var highlights: [String]
+    public var highlights: [String] {
+        didSet { escapeFree.highlights = 0 }
+    }
     /// Body paragraphs after the lead.
-    public var paragraphs: [String]
+    public var paragraphs: [String] {
+        didSet { escapeFree.paragraphs = 0 }
+    }
     /// Number of words in lead, highlights and paragraphs.
     public var wordCount: Int
     /// Estimated reading time in seconds.
@@ -49,6 +55,9 @@ public struct ArticleRecord: Sendable {
     public var duplicateOf: String?
     /// Where the record came from.
     public var provenance: Provenance
+    /// Which of ``lead``, ``highlights`` and ``paragraphs`` the parser found free of bytes to escape
+    /// (forgotten when they are changed).
+    var escapeFree = EscapeFreeText()
 
     /// The record as one compact JSON object in a fixed field order, without a trailing newline.
     public func jsonBytes() -> [UInt8] {
@@ -86,11 +95,11 @@ public struct ArticleRecord: Sendable {
         w.key("title")
         w.string(title)
         w.key("lead")
-        w.string(lead)
+        if escapeFree.lead { w.escapeFreeString(lead) } else { w.string(lead) }
         w.key("highlights")
-        writeStrings(highlights, &w)
+        writeStrings(highlights, escapeFree: escapeFree.highlights, &w)
         w.key("paragraphs")
-        writeStrings(paragraphs, &w)
+        writeStrings(paragraphs, escapeFree: escapeFree.paragraphs, &w)
         w.key("word_count")
         w.int(wordCount)
         w.key("reading_time_seconds")
@@ -167,9 +176,13 @@ public struct ArticleRecord: Sendable {
         w.endObject()
     }
 
-    private func writeStrings(_ strings: [String], _ w: inout JSONWriter) {
+    /// An array of strings; those whose bit is set in `escapeFree` (bit i: `strings[i]`) are copied
+    /// without checking their bytes.
+    private func writeStrings(_ strings: [String], escapeFree: UInt64, _ w: inout JSONWriter) {
         w.beginArray()
-        for s in strings { w.string(s) }
+        for (i, s) in strings.enumerated() {
+            if i < 64 && escapeFree & 1 << i != 0 { w.escapeFreeString(s) } else { w.string(s) }
+        }
         w.endArray()
     }
 
@@ -258,6 +271,18 @@ public struct ArticleRecord: Sendable {
         }
         w.endArray()
     }
+}
+
+/// Which text fields of a record hold no byte that JSON output must escape (no `"`, `\`, control
+/// character, U+2028 or U+2029), as far as the parser knows: such fields are copied into the record's
+/// JSON without being checked. Unknown (the default) is always safe.
+struct EscapeFreeText: Sendable {
+    /// The lead paragraph.
+    var lead = false
+    /// Bit i: the i-th highlight (of the first 64).
+    var highlights: UInt64 = 0
+    /// Bit i: the i-th paragraph (of the first 64).
+    var paragraphs: UInt64 = 0
 }
 
 extension Label {

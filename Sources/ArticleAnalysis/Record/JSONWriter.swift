@@ -161,6 +161,26 @@ struct JSONWriter: ~Copyable {
         needsComma = true
     }
 
+    /// A string known to hold no byte to escape (no `"`, `\`, control character, U+2028 or U+2029),
+    /// copied without checking its bytes.
+    mutating func escapeFreeString(_ value: String) {
+        let written: Void? = value.utf8.withContiguousStorageIfAvailable { p in writeUnchecked(p) }
+        if written == nil {
+            var copy = value
+            copy.withUTF8 { p in writeUnchecked(p) }
+        }
+        needsComma = true
+    }
+
+    /// Writes `p` quoted, as it is.
+    private mutating func writeUnchecked(_ p: UnsafeBufferPointer<UInt8>) {
+        reserve(p.count + 3)
+        if needsComma { put(UInt8(ascii: ",")) }
+        put(UInt8(ascii: "\""))
+        put(p)
+        put(UInt8(ascii: "\""))
+    }
+
     /// Writes `p` as a quoted, escaped string. The bytes are first copied as they are and then checked
     /// in the output, because most strings need no escape and there the check of a short string can
     /// read one 16-byte block ending at its last byte (overlapping the bytes written before it); from
