@@ -362,6 +362,8 @@ enum ArticleParser {
         lines.reserveCapacity(32)
         var blank = true
         var start = 0
+        // With `quotes`: the index of the first `"` or `\` at or after the line being cleaned, once found.
+        var nextQuote = -1
         while start <= p.count && lines.count <= configuration.maxParagraphs + 16 {
             let indented =
                 start < p.count
@@ -374,9 +376,11 @@ enum ArticleParser {
                 p, from: start, splitAtNewline: true, into: out, written: &written, lineSeparator: &lineSeparator)
             // Control characters are whitespace, never written: what JSON output escapes in the cleaned
             // line is a `"`, a `\` (both known to `quotes`) or U+2028 or U+2029.
-            let escapeFree =
-                !lineSeparator
-                && quotes.map { !$0.holdsQuote(UnsafeBufferPointer(rebasing: p[sourceStart..<start])) } ?? false
+            var escapeFree = false
+            if let quotes, !lineSeparator {
+                if nextQuote < sourceStart { nextQuote = quotes.firstQuote(in: p, from: sourceStart) }
+                escapeFree = nextQuote >= start
+            }
             start += 1
             var first = lineStart
             let bulletLength = bulletPrefixLength(UnsafeBufferPointer(rebasing: out[lineStart..<written]))

@@ -113,24 +113,25 @@ struct JSONReader {
         /// Bit `k % 64` of word `k / 64`: whether `scratch[k]` is a `"` or `\`.
         fileprivate let marks: UnsafePointer<UInt64>
 
-        /// Whether `bytes`, a selected string or part of one, hold a `"` or `\`.
-        func holdsQuote(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-            guard let base = bytes.baseAddress, !bytes.isEmpty, base >= scratch, base < scratch + count else {
-                // Not decoded: a slice of the input between a string's quotes.
-                return false
+        /// The index in `bytes` (a selected string) of its first `"` or `\` at or after `from`, `bytes.count`
+        /// if none.
+        func firstQuote(in bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+            guard let base = bytes.baseAddress, from < bytes.count, base >= scratch, base < scratch + count else {
+                // Not decoded (a slice of the input between a string's quotes), or nothing left.
+                return bytes.count
             }
             // In bounds: the bytes lie within the `count` decoded ones, which have a bit each.
-            let start = base - scratch
-            let end = start + bytes.count
+            let offset = base - scratch
+            let start = offset + from
+            let last = (offset + bytes.count - 1) >> 6
             var word = start >> 6
             var bits = marks[word] & ~0 << (start & 63)
-            while true {
-                if word == (end - 1) >> 6 { bits &= ~0 >> (63 - ((end - 1) & 63)) }
-                if bits != 0 { return true }
+            while bits == 0 {
                 word += 1
-                if word > (end - 1) >> 6 { return false }
+                if word > last { return bytes.count }
                 bits = marks[word]
             }
+            return min(bytes.count, word << 6 + bits.trailingZeroBitCount - offset)
         }
     }
 
