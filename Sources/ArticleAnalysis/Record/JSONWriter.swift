@@ -142,6 +142,34 @@ struct JSONWriter: ~Copyable {
         needsComma = false
     }
 
+    /// Fixed text of the schema that opens something (`{"name":`, `"list":[`), after a comma when a value
+    /// precedes it; the next value written follows it without one. Written without checks, inlined so
+    /// that the copy of a literal has a constant length.
+    @inline(__always)
+    mutating func opening(_ text: StaticString) {
+        reserve(text.utf8CodeUnitCount + 1)
+        if needsComma { put(UInt8(ascii: ",")) }
+        put(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        needsComma = false
+    }
+
+    /// Fixed text of the schema that closes something and opens the next (`],"paragraphs":[`): the next
+    /// value written follows it without a comma.
+    @inline(__always)
+    mutating func joining(_ text: StaticString) {
+        reserve(text.utf8CodeUnitCount)
+        put(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        needsComma = false
+    }
+
+    /// Fixed text of the schema that closes something (`}`, `]}`): the next value written needs a comma.
+    @inline(__always)
+    mutating func closing(_ text: StaticString) {
+        reserve(text.utf8CodeUnitCount)
+        put(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        needsComma = true
+    }
+
     /// A member name given at run time, escaped like a string value. (Labelled so that a literal name
     /// always picks the unchecked ``key(_:)``: a `String` overload would win for literals.)
     mutating func key(string name: String) {
@@ -371,21 +399,24 @@ struct JSONWriter: ~Copyable {
             cursor.pointee = UInt8(ascii: "-")
             cursor += 1
         }
-        cursor = JSONWriter.digits(of: units.magnitude / 10_000, at: cursor)
-        var fraction = units.magnitude % 10_000
+        let whole = units.magnitude / 10_000
+        if whole < 10 {
+            cursor.pointee = UInt8(truncatingIfNeeded: 0x30 + whole)
+            cursor += 1
+        } else {
+            cursor = JSONWriter.digits(of: whole, at: cursor)
+        }
+        let fraction = units.magnitude % 10_000
         if fraction != 0 {
             // Four digits with the trailing zeros dropped: "0.5", not "0.5000".
-            var length = 4
-            while fraction % 10 == 0 {
-                fraction /= 10
-                length -= 1
-            }
-            cursor.pointee = UInt8(ascii: ".")
-            for position in stride(from: length, through: 1, by: -1) {
-                cursor[position] = UInt8(truncatingIfNeeded: 0x30 + fraction % 10)
-                fraction /= 10
-            }
-            cursor += length + 1
+            let high = fraction / 100
+            let low = fraction % 100
+            cursor[0] = UInt8(ascii: ".")
+            cursor[1] = UInt8(truncatingIfNeeded: 0x30 + high / 10)
+            cursor[2] = UInt8(truncatingIfNeeded: 0x30 + high % 10)
+            cursor[3] = UInt8(truncatingIfNeeded: 0x30 + low / 10)
+            cursor[4] = UInt8(truncatingIfNeeded: 0x30 + low % 10)
+            cursor += low != 0 ? (low % 10 != 0 ? 5 : 4) : (high % 10 != 0 ? 3 : 2)
         }
         count = cursor - storage
         needsComma = true
