@@ -403,46 +403,43 @@ enum ArticleParser {
         func bytes(_ line: Line) -> UnsafeBufferPointer<UInt8> {
             UnsafeBufferPointer(rebasing: cleaned[line.start..<line.end])
         }
-        // Boilerplate.
-        var kept: [Line] = []
-        kept.reserveCapacity(lines.count)
+        // Boilerplate: the lines kept are moved to the front of `lines`, in order.
+        var kept = 0
         var head: [UInt8] = []
-        head.reserveCapacity(64)
-        for (index, line) in lines.enumerated() {
+        for index in lines.indices {
+            let line = lines[index]
             let text = bytes(line)
-            guard text.count <= 160, firstWordMayStartMarker(text),
-                boilerplateHead(text, into: &head)
-            else {
-                kept.append(line)
-                continue
-            }
-            if isBoilerplate(head, markers: normalizedEndMarkers) {
-                article.removedBoilerplate += 1
-                if index * 2 >= lines.count {
-                    article.removedBoilerplate += lines.count - index - 1
-                    break
+            if text.count <= 160 && firstWordMayStartMarker(text) && boilerplateHead(text, into: &head) {
+                if isBoilerplate(head, markers: normalizedEndMarkers) {
+                    article.removedBoilerplate += 1
+                    if index * 2 >= lines.count {
+                        article.removedBoilerplate += lines.count - index - 1
+                        break
+                    }
+                    continue
                 }
-                continue
+                if isBoilerplate(head, markers: normalizedLineMarkers) {
+                    article.removedBoilerplate += 1
+                    continue
+                }
             }
-            if isBoilerplate(head, markers: normalizedLineMarkers) {
-                article.removedBoilerplate += 1
-                continue
-            }
-            kept.append(line)
+            lines[kept] = line
+            kept += 1
         }
-        var rest = kept[...]
+        var rest = lines[..<kept]
         if !titleHint.isEmpty {
-            let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: titleHint.count)
-            defer { buffer.deallocate() }
-            var count = 0
-            var lineSeparator = false
-            _ = cleanLine(
-                titleHint, from: 0, splitAtNewline: false, into: buffer, written: &count, lineSeparator: &lineSeparator)
-            if count > 0 {
-                let cleanedHint = UnsafeBufferPointer(rebasing: buffer[..<count])
-                article.title = string(cleanedHint)
-                if let first = rest.first, normalizeEqually(bytes(first), cleanedHint) {
-                    rest = rest.dropFirst()
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: titleHint.count) { buffer in
+                var count = 0
+                var lineSeparator = false
+                _ = cleanLine(
+                    titleHint, from: 0, splitAtNewline: false, into: buffer, written: &count,
+                    lineSeparator: &lineSeparator)
+                if count > 0 {
+                    let cleanedHint = UnsafeBufferPointer(rebasing: buffer[..<count])
+                    article.title = string(cleanedHint)
+                    if let first = rest.first, normalizeEqually(bytes(first), cleanedHint) {
+                        rest = rest.dropFirst()
+                    }
                 }
             }
         }

@@ -92,12 +92,6 @@ struct JSONWriter: ~Copyable {
         put(byte)
     }
 
-    /// Appends the bytes of a literal.
-    private mutating func append(_ literal: StaticString) {
-        reserve(literal.utf8CodeUnitCount)
-        put(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
-    }
-
     private mutating func separator() {
         if needsComma { append(UInt8(ascii: ",")) }
     }
@@ -354,15 +348,20 @@ struct JSONWriter: ~Copyable {
 
     /// `null`.
     mutating func null() {
-        separator()
-        append("null")
-        needsComma = true
+        literalValue("null")
     }
 
     /// `true` / `false`.
     mutating func bool(_ value: Bool) {
-        separator()
-        append(value ? "true" : "false")
+        if value { literalValue("true") } else { literalValue("false") }
+    }
+
+    /// A value spelt by a literal (`null`, `true`, `false`), inlined so that its copy has a constant length.
+    @inline(__always)
+    private mutating func literalValue(_ text: StaticString) {
+        reserve(text.utf8CodeUnitCount + 1)
+        if needsComma { put(UInt8(ascii: ",")) }
+        put(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
         needsComma = true
     }
 
