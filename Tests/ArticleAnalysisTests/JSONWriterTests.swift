@@ -61,7 +61,10 @@ import Testing
     @Test func hexMatchesTheFingerprintSpelling() {
         var writer = JSONWriter(capacity: 1)
         writer.beginArray()
-        let values: [UInt64] = [0, 1, 0xABC, 0x0123_4567_89AB_CDEF, .max]
+        let values: [UInt64] = [
+            0, 1, 0xABC, 0x0123_4567_89AB_CDEF, .max, 0xFEDC_BA98_7654_3210, 0x0A0B_0C0D_0E0F_1009,
+            0x8000_0000_0000_0000, 0xFFFF_FFFF, 0x1_0000_0000, 0x9F9F_A0A0_0909_F0F0,
+        ]
         for value in values { writer.hex(value) }
         writer.endArray()
         let expected = "[" + values.map { "\"" + Fingerprint.hex($0) + "\"" }.joined(separator: ",") + "]"

@@ -310,6 +310,17 @@ struct JSONWriter: ~Copyable {
         put(d3)
     }
 
+    /// The eight lowercase hex digits of `half` (below 2^32) as bytes in memory order: each nibble spread
+    /// to a byte (the most significant first once stored big-endian), then 0–9 shifted to "0"–"9" and
+    /// 10–15 to "a"–"f" (a byte plus 6 reaches 16 only from 10; no byte carries into the next).
+    private static func hexDigits(_ half: UInt64) -> UInt64 {
+        var t = (half | half << 16) & 0x0000_FFFF_0000_FFFF
+        t = (t | t << 8) & 0x00FF_00FF_00FF_00FF
+        t = (t | t << 4) & 0x0F0F_0F0F_0F0F_0F0F
+        let letters = (t &+ 0x0606_0606_0606_0606) >> 4 & 0x0101_0101_0101_0101
+        return (t &+ 0x3030_3030_3030_3030 &+ letters &* 0x27).bigEndian
+    }
+
     /// The lowercase hex digit of a nibble.
     private static func hexDigit(_ nibble: UInt8) -> UInt8 {
         nibble < 10 ? 0x30 + nibble : 0x61 + nibble - 10
@@ -320,11 +331,10 @@ struct JSONWriter: ~Copyable {
         reserve(19)
         if needsComma { put(UInt8(ascii: ",")) }
         put(UInt8(ascii: "\""))
-        var rest = value
-        for position in stride(from: count + 15, through: count, by: -1) {
-            storage[position] = JSONWriter.hexDigit(UInt8(truncatingIfNeeded: rest & 0xF))
-            rest >>= 4
-        }
+        // In bounds: 19 bytes were reserved for the quotes, the comma and the 16 digits.
+        UnsafeMutableRawPointer(storage + count).storeBytes(of: JSONWriter.hexDigits(value >> 32), as: UInt64.self)
+        UnsafeMutableRawPointer(storage + count + 8).storeBytes(
+            of: JSONWriter.hexDigits(value & 0xFFFF_FFFF), as: UInt64.self)
         count += 16
         put(UInt8(ascii: "\""))
         needsComma = true
