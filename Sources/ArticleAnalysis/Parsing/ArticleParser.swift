@@ -193,6 +193,14 @@ enum ArticleParser {
             }
         })
 
+    /// The first scalar of every marker (a line whose first word starts with none of them is no
+    /// boilerplate).
+    private static let markerInitials: [UInt32] = Array(
+        Set(
+            (normalizedEndMarkers + normalizedLineMarkers).compactMap {
+                String(decoding: $0, as: UTF8.self).unicodeScalars.first?.value
+            }))
+
     /// FNV-1a over scalar values (a hash of a word's letters).
     private static let hashBasis: UInt64 = 0xcbf2_9ce4_8422_2325
 
@@ -232,8 +240,8 @@ enum ArticleParser {
     /// first word of a marker. Reads only as far as that word: the scalars of its first letter run
     /// (ignorable marks skipped), stopping where the normaliser might end the word or extend it with a
     /// joiner or digit; the collected letters are then a prefix of the real first word, and equal to it
-    /// whenever that word is letters only, as every marker word is. Compared by hash: a collision only
-    /// costs the exact check.
+    /// whenever that word is letters only, as every marker word is. A first letter that starts no marker
+    /// answers at once; the rest is compared by hash: a collision only costs the exact check.
     private static func firstWordMayStartMarker(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
         var h = hashBasis
         var letters = 0
@@ -244,11 +252,13 @@ enum ArticleParser {
             switch CharacterClass.of(v) {
             case .arabicLetter(let folded):
                 if letters > 0 && !arabic { break scan }
+                if letters == 0 && !markerInitials.contains(folded) { return false }
                 arabic = true
                 h = hash(h, folded)
                 letters += 1
             case .latinLetter(let folded):
                 if letters > 0 && arabic { break scan }
+                if letters == 0 && !markerInitials.contains(folded) { return false }
                 h = hash(h, folded)
                 letters += 1
             case .digit:

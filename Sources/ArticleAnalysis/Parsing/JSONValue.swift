@@ -85,12 +85,13 @@ struct JSONReader {
     ) throws(AnalysisError) -> R {
         // Decoded strings with escapes, one after another: each is no longer than its source text, and
         // the source texts do not overlap, so the input's length bounds them all. One mark bit per byte.
+        // One allocation: the marks' words first, then the scratch bytes.
         let capacity = max(1, bytes.count)
-        let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
-        defer { scratch.deallocate() }
-        let marks = UnsafeMutablePointer<UInt64>.allocate(capacity: (capacity + 63) / 64)
-        marks.initialize(repeating: 0, count: (capacity + 63) / 64)
-        defer { marks.deallocate() }
+        let words = (capacity + 63) / 64
+        let storage = UnsafeMutableRawPointer.allocate(byteCount: words * 8 + capacity, alignment: 8)
+        defer { storage.deallocate() }
+        let marks = storage.initializeMemory(as: UInt64.self, repeating: 0, count: words)
+        let scratch = (storage + words * 8).bindMemory(to: UInt8.self, capacity: capacity)
         var reader = JSONReader(p: bytes, maxDepth: maxDepth, scratch: scratch, marks: marks)
         reader.skipWhitespace()
         let members: Members
