@@ -174,6 +174,7 @@ struct JSONWriter: ~Copyable {
 
     /// A string value, escaped per RFC 8259 (control characters as `\u00XX`; U+2028/2029 escaped too).
     /// Runs of bytes needing no escape are copied in bulk.
+    @inline(__always)
     mutating func string(_ value: String) {
         let written: Void? = value.utf8.withContiguousStorageIfAvailable { p in writeString(p) }
         if written == nil {
