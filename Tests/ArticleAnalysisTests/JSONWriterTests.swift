@@ -61,7 +61,10 @@ import Testing
     @Test func hexMatchesTheFingerprintSpelling() {
         var writer = JSONWriter(capacity: 1)
         writer.beginArray()
-        let values: [UInt64] = [0, 1, 0xABC, 0x0123_4567_89AB_CDEF, .max]
+        let values: [UInt64] = [
+            0, 1, 0xABC, 0x0123_4567_89AB_CDEF, .max, 0xFEDC_BA98_7654_3210, 0x0A0B_0C0D_0E0F_1009,
+            0x8000_0000_0000_0000, 0xFFFF_FFFF, 0x1_0000_0000, 0x9F9F_A0A0_0909_F0F0,
+        ]
         for value in values { writer.hex(value) }
         writer.endArray()
         let expected = "[" + values.map { "\"" + Fingerprint.hex($0) + "\"" }.joined(separator: ",") + "]"
@@ -83,5 +86,33 @@ import Testing
                 == "[0,7,10,99,100,12345,-1,-907,9223372036854775807,-9223372036854775808,18446744073709551615,"
                 + "0,1,0.5,0.1235,-2,123.4,-0.0001,null,true,false]"
         )
+    }
+    /// `decimal` against a straightforward rendering of the value rounded to four places, over values
+    /// around every digit count and fraction shape.
+    @Test func decimalsMatchPlainFormatting() {
+        func reference(_ value: Double) -> String {
+            let units = Int64(max(min((value * 10_000).rounded(), 9e15), -9e15))
+            let magnitude = units.magnitude
+            var text = (units < 0 ? "-" : "") + String(magnitude / 10_000)
+            if magnitude % 10_000 != 0 {
+                let digits = String(magnitude % 10_000)
+                var fraction = String(repeating: "0", count: 4 - digits.count) + digits
+                while fraction.hasSuffix("0") { fraction.removeLast() }
+                text += "." + fraction
+            }
+            return text
+        }
+        var state: UInt64 = 0x6465_6369_6D61
+        var values: [Double] = [0, 1, 9.99995, 10, 0.0001, 0.001, 0.01, 0.1, 0.1001, 0.0101, 99.00005, -0.00004]
+        for _ in 0..<3_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let scale = [1.0, 10, 100, 1e4, 1e6, 1e9][Int(state >> 61) % 6]
+            values.append((Double(state >> 11) / Double(1 << 53) - 0.3) * scale)
+        }
+        for value in values {
+            var writer = JSONWriter(capacity: 1)
+            writer.decimal(value)
+            #expect(String(decoding: writer.bytes, as: UTF8.self) == reference(value), "\(value)")
+        }
     }
 }

@@ -6,7 +6,7 @@ import Testing
 /// the standard library's UTF-8 validation and a byte-by-byte control count.
 @Suite struct ParsingValidationTests {
     /// The checks as first written: per-byte loop, then `String(validating:)`.
-    private static func reference(_ payload: [UInt8]) -> Result<String, AnalysisError> {
+    private static func reference(_ payload: [UInt8]) -> Result<Void, AnalysisError> {
         var controls = 0
         var nonSpace = false
         for b in payload {
@@ -23,10 +23,10 @@ import Testing
         if controls * 10 >= payload.count || payload.prefix(1024).contains(0) && controls * 100 >= payload.count {
             return .failure(AnalysisError(.binary, "\(controls) of \(payload.count) bytes are NUL or control bytes"))
         }
-        guard let text = String(validating: payload, as: UTF8.self) else {
+        guard String(validating: payload, as: UTF8.self) != nil else {
             return .failure(AnalysisError(.invalidUTF8, "the payload is not valid UTF-8"))
         }
-        return .success(text)
+        return .success(())
     }
 
     private static func check(_ payload: [UInt8]) {
@@ -35,8 +35,8 @@ import Testing
             try ArticleAnalyzer.validate(payload, configuration: AnalyzerConfiguration())
         }
         switch (actual, expected) {
-        case (.success(let a), .success(let e)):
-            #expect(a == e && Array(a.utf8) == payload)
+        case (.success, .success):
+            break
         case (.failure(let a), .failure(let e)):
             #expect(a.code == e.code && a.message == e.message, "payload \(payload)")
         default:

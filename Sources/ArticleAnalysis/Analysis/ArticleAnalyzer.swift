@@ -19,8 +19,10 @@ public struct ArticleAnalyzer: Sendable {
     /// Analyses one payload. Throws ``AnalysisError`` for input that is not an article (never crashes
     /// on hostile input: size, nesting and markup are bounded by ``configuration``).
     public func analyze(_ payload: [UInt8], provenance: Provenance = .init()) throws(AnalysisError) -> ArticleRecord {
-        let text = try Self.validate(payload, configuration: configuration)
-        let parsed = try ArticleParser.parse(text, configuration: configuration)
+        try Self.validate(payload, configuration: configuration)
+        let parsed = try payload.withUnsafeBufferPointer { p throws(AnalysisError) in
+            try ArticleParser.parse(p, configuration: configuration)
+        }
         let gazetteer = Gazetteer.bundled
         let article = ArticleText(
             title: parsed.title, lead: parsed.lead, highlights: parsed.highlights, paragraphs: parsed.paragraphs,
@@ -57,14 +59,15 @@ public struct ArticleAnalyzer: Sendable {
             dates: dates,
             fingerprint: fingerprint,
             duplicateOf: nil,
-            provenance: provenance
+            provenance: provenance,
+            escapeFree: parsed.escapeFree
         )
     }
 
-    /// Size, emptiness, binary and UTF-8 checks; returns the payload as a string. (Kept out of line so
-    /// that profiles show its cost as a stage of its own.)
+    /// Size, emptiness, binary and UTF-8 checks: the parser reads only payloads that pass them. (Kept out
+    /// of line so that profiles show its cost as a stage of its own.)
     @inline(never)
-    static func validate(_ payload: [UInt8], configuration: AnalyzerConfiguration) throws(AnalysisError) -> String {
+    static func validate(_ payload: [UInt8], configuration: AnalyzerConfiguration) throws(AnalysisError) {
         if payload.count > configuration.maxInputBytes {
             throw AnalysisError(
                 .tooLarge, "payload of \(payload.count) bytes exceeds the limit of \(configuration.maxInputBytes)"
@@ -81,8 +84,6 @@ public struct ArticleAnalyzer: Sendable {
         guard summary.isValidUTF8 else {
             throw AnalysisError(.invalidUTF8, "the payload is not valid UTF-8")
         }
-        // Validated above: the string is created without the standard library validating it again.
-        return payload.withUnsafeBufferPointer { ByteScan.string(validUTF8: $0, isASCII: summary.isASCII) }
     }
 
     /// What ``validate(_:configuration:)`` needs to know about a payload, found in one pass over its bytes:
@@ -96,8 +97,6 @@ public struct ArticleAnalyzer: Sendable {
         /// Whether the bytes are well-formed UTF-8 (Unicode Table 3-7: no overlong forms, surrogates or
         /// values above U+10FFFF).
         var isValidUTF8 = true
-        /// Whether every byte is below 0x80.
-        var isASCII = true
 
         /// Sixteen bytes as signed lanes: ASCII is 0...127, continuation bytes (0x80–0xBF) -128...-65,
         /// two-byte leads (0xC2–0xDF) -62...-33.
@@ -107,7 +106,6 @@ public struct ArticleAnalyzer: Sendable {
             let n = p.count
             // One sequence first, so that the vector loop can always read the byte before `i`.
             var i = sequences(p, from: 0, to: min(n, 1))
-            var seen = Lanes(repeating: 0)
             // Vector constants are built once: unoptimised builds construct them lane by lane.
             let belowContinuation = Lanes(repeating: -64)
             let shiftLead = Lanes(repeating: 66)
@@ -122,7 +120,6 @@ public struct ArticleAnalyzer: Sendable {
                 func fine(at i: Int) -> SIMDMask<Lanes> {
                     let v = raw.loadUnaligned(fromByteOffset: i, as: Lanes.self)
                     let before = raw.loadUnaligned(fromByteOffset: i &- 1, as: Lanes.self)
-                    seen |= v
                     // Range checks as one signed comparison each, shifting the range to start at -128.
                     let continuation = v .< belowContinuation
                     let lead = v &- shiftLead .< belowLead  // 0xC2...0xDF
@@ -161,9 +158,8 @@ public struct ArticleAnalyzer: Sendable {
                     i += 1
                 }
             }
-            if Self.anyHighBit(seen) { isASCII = false }
-            // Bytes of 0x80 and above are not whitespace; otherwise look for the first visible byte.
-            hasNonSpace = !isASCII || p.contains { !Self.isControl($0) && !Self.isWhitespace($0) }
+            // The first visible byte (bytes of 0x80 and above are neither whitespace nor controls).
+            hasNonSpace = p.contains { !Self.isControl($0) && !Self.isWhitespace($0) }
         }
 
         /// Whether `b` is a control byte (see ``controls``).
@@ -186,13 +182,6 @@ public struct ArticleAnalyzer: Sendable {
             return words[0] & words[1] == ~0
         }
 
-        /// Whether any lane of `lanes` is negative (a byte of 0x80 or above).
-        @inline(__always)
-        private static func anyHighBit(_ lanes: Lanes) -> Bool {
-            let words = unsafeBitCast(lanes, to: SIMD2<UInt64>.self)
-            return (words[0] | words[1]) & 0x8080_8080_8080_8080 != 0
-        }
-
         /// Checks whole sequences starting at `i` (a sequence boundary) until `end` (the last sequence
         /// may reach past it), counting control bytes, and returns the index after them; stops at the
         /// first ill-formed sequence, clearing ``isValidUTF8`` and returning its index.
@@ -206,7 +195,6 @@ public struct ArticleAnalyzer: Sendable {
                     i += 1
                     continue
                 }
-                isASCII = false
                 let length: Int
                 var low: UInt8 = 0x80
                 var high: UInt8 = 0xBF

@@ -32,20 +32,14 @@ struct ParsedArticle {
     var paragraphs: [String] = []
     /// Number of boilerplate lines removed.
     var removedBoilerplate = 0
+    /// Which of lead, highlights and paragraphs are known to need no JSON escape.
+    var escapeFree = EscapeFreeText()
 }
 
 /// Detects the input format and extracts the article's structure.
 enum ArticleParser {
-    /// Parses a validated payload. `text` is the payload as a string (valid UTF-8).
-    static func parse(_ text: String, configuration: AnalyzerConfiguration) throws(AnalysisError) -> ParsedArticle {
-        var copy = text
-        return try copy.withUTF8 { p in
-            Result { () throws(AnalysisError) in try parse(p, configuration: configuration) }
-        }
-        .get()
-    }
-
-    private static func parse(
+    /// Parses a validated payload (valid UTF-8).
+    static func parse(
         _ p: UnsafeBufferPointer<UInt8>,
         configuration: AnalyzerConfiguration
     ) throws(AnalysisError) -> ParsedArticle {
@@ -65,7 +59,9 @@ enum ArticleParser {
                 return article
             }
             var article = ParsedArticle(format: .text)
-            structure(body, titleHint: nil, into: &article, configuration: configuration)
+            structure(
+                body, titleHint: UnsafeBufferPointer(start: nil, count: 0), quotes: nil, into: &article,
+                configuration: configuration)
             try checkHasText(article)
             return article
         }
@@ -103,14 +99,30 @@ enum ArticleParser {
         _ p: UnsafeBufferPointer<UInt8>,
         configuration: AnalyzerConfiguration
     ) throws(AnalysisError) -> ParsedArticle {
+        try JSONReader.withMembers(named: EnvelopeField.names, in: p, maxDepth: configuration.maxJSONDepth) {
+            (members, quotes) throws(AnalysisError) in
+            try envelope(members, quotes: quotes, configuration: configuration)
+        }
+    }
+
+    /// The article of an envelope whose members are `members` (their bytes valid during the call), the
+    /// `"` and `\` of their strings marked in `quotes`.
+    private static func envelope(
+        _ members: JSONReader.Members,
+        quotes: JSONReader.QuoteMarks,
+        configuration: AnalyzerConfiguration
+    ) throws(AnalysisError) -> ParsedArticle {
         let fields: [JSONReader.Member]
-        switch try JSONReader.members(named: EnvelopeField.names, in: p, maxDepth: configuration.maxJSONDepth) {
+        switch members {
         case .object(let found): fields = found
         case .notObject(let typeName):
             throw AnalysisError(.wrongShape, "expected a JSON object (an article envelope), found \(typeName)")
         }
         func member(_ field: EnvelopeField) -> JSONReader.Member? { fields.first { $0.name == field.rawValue } }
-        func optionalString(_ field: EnvelopeField, allowNumber: Bool = false) throws(AnalysisError) -> String? {
+        func optionalBytes(
+            _ field: EnvelopeField,
+            allowNumber: Bool = false
+        ) throws(AnalysisError) -> UnsafeBufferPointer<UInt8>? {
             switch member(field)?.value {
             case nil, .null?: return nil
             case .string(let s)?: return s
@@ -119,38 +131,42 @@ enum ArticleParser {
                 throw AnalysisError(.wrongShape, "field \"\(field.name)\" must be a string, found \(other.typeName)")
             }
         }
+        func optionalString(_ field: EnvelopeField) throws(AnalysisError) -> String? {
+            try optionalBytes(field).map(string)
+        }
         var article = ParsedArticle(format: .json)
-        article.envelopeID = try optionalString(.id, allowNumber: true).flatMap { $0.isEmpty ? nil : $0 }
-        article.url = try optionalString(.url).flatMap { $0.isEmpty ? nil : $0 }
+        article.envelopeID = try optionalBytes(.id, allowNumber: true).flatMap { $0.isEmpty ? nil : string($0) }
+        article.url = try optionalBytes(.url).flatMap { $0.isEmpty ? nil : string($0) }
         article.source = try optionalString(.source)
         article.publishedAt = try optionalString(.publishedAt)
         article.declaredLanguage = try optionalString(.lang)
-        let title = try optionalString(.title)
-        var bodyText: String? = nil
+        let title = try optionalBytes(.title) ?? UnsafeBufferPointer(start: nil, count: 0)
+        var bodyText: UnsafeBufferPointer<UInt8>? = nil
         var isHTML = false
         // A text without `<` is no HTML: the reader noted it while reading the text.
         var mayBeHTML = true
         for field in EnvelopeField.textFields {
-            if let value = try optionalString(field), !value.isEmpty {
+            if let value = try optionalBytes(field), !value.isEmpty {
                 bodyText = value
                 isHTML = field == .html
                 mayBeHTML = member(field)?.hasLessThan ?? true
                 break
             }
         }
-        guard var bodyText else {
+        guard let bodyText else {
             throw AnalysisError(.noText, "the envelope has none of the fields text, body, content, html")
         }
-        var titleHint = title
         if !isHTML && mayBeHTML {
-            isHTML = bodyText.withUTF8 { HTMLText.looksLikeHTML($0) }
+            isHTML = HTMLText.looksLikeHTML(bodyText)
         }
         if isHTML {
-            let html = bodyText.withUTF8 { HTMLText.convert($0, maxTags: configuration.maxHTMLTags) }
-            bodyText = html.text
-            if titleHint == nil || titleHint!.isEmpty { titleHint = html.title }
+            let html = HTMLText.convert(bodyText, maxTags: configuration.maxHTMLTags)
+            let titleHint = title.isEmpty ? html.title : string(title)
+            try structure(html.text, titleHint: titleHint, into: &article, configuration: configuration)
+        } else {
+            structure(bodyText, titleHint: title, quotes: quotes, into: &article, configuration: configuration)
+            try checkHasText(article)
         }
-        try structure(bodyText, titleHint: titleHint, into: &article, configuration: configuration)
         return article
     }
 
@@ -176,6 +192,14 @@ enum ArticleParser {
                 hash($0, $1.value)
             }
         })
+
+    /// The first scalar of every marker (a line whose first word starts with none of them is no
+    /// boilerplate).
+    private static let markerInitials: [UInt32] = Array(
+        Set(
+            (normalizedEndMarkers + normalizedLineMarkers).compactMap {
+                String(decoding: $0, as: UTF8.self).unicodeScalars.first?.value
+            }))
 
     /// FNV-1a over scalar values (a hash of a word's letters).
     private static let hashBasis: UInt64 = 0xcbf2_9ce4_8422_2325
@@ -216,8 +240,8 @@ enum ArticleParser {
     /// first word of a marker. Reads only as far as that word: the scalars of its first letter run
     /// (ignorable marks skipped), stopping where the normaliser might end the word or extend it with a
     /// joiner or digit; the collected letters are then a prefix of the real first word, and equal to it
-    /// whenever that word is letters only, as every marker word is. Compared by hash: a collision only
-    /// costs the exact check.
+    /// whenever that word is letters only, as every marker word is. A first letter that starts no marker
+    /// answers at once; the rest is compared by hash: a collision only costs the exact check.
     private static func firstWordMayStartMarker(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
         var h = hashBasis
         var letters = 0
@@ -228,11 +252,13 @@ enum ArticleParser {
             switch CharacterClass.of(v) {
             case .arabicLetter(let folded):
                 if letters > 0 && !arabic { break scan }
+                if letters == 0 && !markerInitials.contains(folded) { return false }
                 arabic = true
                 h = hash(h, folded)
                 letters += 1
             case .latinLetter(let folded):
                 if letters > 0 && arabic { break scan }
+                if letters == 0 && !markerInitials.contains(folded) { return false }
                 h = hash(h, folded)
                 letters += 1
             case .digit:
@@ -297,6 +323,8 @@ enum ArticleParser {
         var indented: Bool
         var bullet: Bool
         var blankBefore: Bool
+        /// Whether the line is known to hold no byte that JSON output escapes.
+        var escapeFree: Bool
     }
 
     /// Splits plain text into title, lead, highlights and paragraphs.
@@ -307,7 +335,12 @@ enum ArticleParser {
         configuration: AnalyzerConfiguration
     ) throws(AnalysisError) {
         var copy = text
-        copy.withUTF8 { structure($0, titleHint: titleHint, into: &article, configuration: configuration) }
+        var hint = titleHint ?? ""
+        copy.withUTF8 { p in
+            hint.withUTF8 { h in
+                structure(p, titleHint: h, quotes: nil, into: &article, configuration: configuration)
+            }
+        }
         try checkHasText(article)
     }
 
@@ -322,9 +355,12 @@ enum ArticleParser {
 
     /// Splits valid UTF-8 text into title, lead, highlights and paragraphs: one pass cleans every line
     /// into one buffer, boilerplate is recognised on those bytes, and each kept line becomes one `String`.
+    /// An empty `titleHint` is none. With `quotes`, where `p`'s `"` and `\` are, the lines that JSON
+    /// output need not escape are noted in `article.escapeFree`.
     private static func structure(
         _ p: UnsafeBufferPointer<UInt8>,
-        titleHint: String?,
+        titleHint: UnsafeBufferPointer<UInt8>,
+        quotes: JSONReader.QuoteMarks?,
         into article: inout ParsedArticle,
         configuration: AnalyzerConfiguration
     ) {
@@ -336,13 +372,26 @@ enum ArticleParser {
         lines.reserveCapacity(32)
         var blank = true
         var start = 0
+        // With `quotes`: the index of the first `"` or `\` at or after the line being cleaned, once found.
+        var nextQuote = -1
         while start <= p.count && lines.count <= configuration.maxParagraphs + 16 {
             let indented =
                 start < p.count
                 && (p[start] == 0x20 || p[start] == 0x09
                     || (p[start] == 0xC2 && start + 1 < p.count && p[start + 1] == 0xA0))
             let lineStart = written
-            start = cleanLine(p, from: start, splitAtNewline: true, into: out, written: &written) + 1
+            let sourceStart = start
+            var lineSeparator = false
+            start = cleanLine(
+                p, from: start, splitAtNewline: true, into: out, written: &written, lineSeparator: &lineSeparator)
+            // Control characters are whitespace, never written: what JSON output escapes in the cleaned
+            // line is a `"`, a `\` (both known to `quotes`) or U+2028 or U+2029.
+            var escapeFree = false
+            if let quotes, !lineSeparator {
+                if nextQuote < sourceStart { nextQuote = quotes.firstQuote(in: p, from: sourceStart) }
+                escapeFree = nextQuote >= start
+            }
+            start += 1
             var first = lineStart
             let bulletLength = bulletPrefixLength(UnsafeBufferPointer(rebasing: out[lineStart..<written]))
             if bulletLength > 0 {
@@ -355,53 +404,52 @@ enum ArticleParser {
                 continue
             }
             lines.append(
-                Line(start: first, end: written, indented: indented, bullet: bulletLength > 0, blankBefore: blank))
+                Line(
+                    start: first, end: written, indented: indented, bullet: bulletLength > 0, blankBefore: blank,
+                    escapeFree: escapeFree))
             blank = false
         }
         let cleaned = UnsafeBufferPointer(out)
         func bytes(_ line: Line) -> UnsafeBufferPointer<UInt8> {
             UnsafeBufferPointer(rebasing: cleaned[line.start..<line.end])
         }
-        // Boilerplate.
-        var kept: [Line] = []
-        kept.reserveCapacity(lines.count)
+        // Boilerplate: the lines kept are moved to the front of `lines`, in order.
+        var kept = 0
         var head: [UInt8] = []
-        head.reserveCapacity(64)
-        for (index, line) in lines.enumerated() {
+        for index in lines.indices {
+            let line = lines[index]
             let text = bytes(line)
-            guard text.count <= 160, firstWordMayStartMarker(text),
-                boilerplateHead(text, into: &head)
-            else {
-                kept.append(line)
-                continue
-            }
-            if isBoilerplate(head, markers: normalizedEndMarkers) {
-                article.removedBoilerplate += 1
-                if index * 2 >= lines.count {
-                    article.removedBoilerplate += lines.count - index - 1
-                    break
+            if text.count <= 160 && firstWordMayStartMarker(text) && boilerplateHead(text, into: &head) {
+                if isBoilerplate(head, markers: normalizedEndMarkers) {
+                    article.removedBoilerplate += 1
+                    if index * 2 >= lines.count {
+                        article.removedBoilerplate += lines.count - index - 1
+                        break
+                    }
+                    continue
                 }
-                continue
+                if isBoilerplate(head, markers: normalizedLineMarkers) {
+                    article.removedBoilerplate += 1
+                    continue
+                }
             }
-            if isBoilerplate(head, markers: normalizedLineMarkers) {
-                article.removedBoilerplate += 1
-                continue
-            }
-            kept.append(line)
+            lines[kept] = line
+            kept += 1
         }
-        var rest = kept[...]
-        if let titleHint, !titleHint.isEmpty {
-            var hint = titleHint
-            hint.withUTF8 { h in
-                let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: h.count)
-                defer { buffer.deallocate() }
+        var rest = lines[..<kept]
+        if !titleHint.isEmpty {
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: titleHint.count) { buffer in
                 var count = 0
-                _ = cleanLine(h, from: 0, splitAtNewline: false, into: buffer, written: &count)
-                guard count > 0 else { return }
-                let cleanedHint = UnsafeBufferPointer(rebasing: buffer[..<count])
-                article.title = string(cleanedHint)
-                if let first = rest.first, normalizeEqually(bytes(first), cleanedHint) {
-                    rest = rest.dropFirst()
+                var lineSeparator = false
+                _ = cleanLine(
+                    titleHint, from: 0, splitAtNewline: false, into: buffer, written: &count,
+                    lineSeparator: &lineSeparator)
+                if count > 0 {
+                    let cleanedHint = UnsafeBufferPointer(rebasing: buffer[..<count])
+                    article.title = string(cleanedHint)
+                    if let first = rest.first, normalizeEqually(bytes(first), cleanedHint) {
+                        rest = rest.dropFirst()
+                    }
                 }
             }
         }
@@ -414,13 +462,20 @@ enum ArticleParser {
         for line in rest {
             if line.bullet || (inHighlights && line.indented && !line.blankBefore) {
                 inHighlights = true
+                if line.escapeFree && article.highlights.count < 64 {
+                    article.escapeFree.highlights |= 1 << article.highlights.count
+                }
                 article.highlights.append(string(bytes(line)))
                 continue
             }
             inHighlights = false
             if article.lead.isEmpty {
                 article.lead = string(bytes(line))
+                article.escapeFree.lead = line.escapeFree
             } else if article.paragraphs.count < configuration.maxParagraphs {
+                if line.escapeFree && article.paragraphs.count < 64 {
+                    article.escapeFree.paragraphs |= 1 << article.paragraphs.count
+                }
                 article.paragraphs.append(string(bytes(line)))
             }
         }
@@ -448,7 +503,9 @@ enum ArticleParser {
             let buffer = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(p.count, 1))
             defer { buffer.deallocate() }
             var count = 0
-            _ = cleanLine(p, from: 0, splitAtNewline: false, into: buffer, written: &count)
+            var lineSeparator = false
+            _ = cleanLine(
+                p, from: 0, splitAtNewline: false, into: buffer, written: &count, lineSeparator: &lineSeparator)
             return string(UnsafeBufferPointer(rebasing: buffer[..<count]))
         }
     }
@@ -468,13 +525,15 @@ enum ArticleParser {
     /// Writes the line starting at `start` of `p` (valid UTF-8) to `out` from index `written` on,
     /// trimmed, with every run of whitespace (see ``spaceLength(_:at:)``) turned into one space; advances
     /// `written` and returns the index where the line ends: its line feed when `splitAtNewline`, else
-    /// `p.count` (line feeds are then whitespace too). Unchanged runs are copied in one move each.
+    /// `p.count` (line feeds are then whitespace too). Unchanged runs are copied in one move each. Sets
+    /// `lineSeparator` when the line holds U+2028 or U+2029.
     private static func cleanLine(
         _ p: UnsafeBufferPointer<UInt8>,
         from start: Int,
         splitAtNewline: Bool,
         into out: UnsafeMutableBufferPointer<UInt8>,
-        written: inout Int
+        written: inout Int,
+        lineSeparator: inout Bool
     ) -> Int {
         let lineStart = written
         var pendingSpace = false
@@ -488,7 +547,11 @@ enum ArticleParser {
                 continue
             }
             // `p[i]` is no whitespace; the run up to the next byte that might be (its single spaces
-            // between other bytes stay as they are) is copied in one move.
+            // between other bytes stay as they are) is copied in one move. Every 0xE2 starts a run, so
+            // each is seen here.
+            if p[i] == 0xE2 && i + 2 < p.count && p[i + 1] == 0x80 && (p[i + 2] == 0xA8 || p[i + 2] == 0xA9) {
+                lineSeparator = true
+            }
             let end = runEnd(p, from: i + 1)
             if pendingSpace && out[written - 1] != 0x20 {
                 out[written] = 0x20
@@ -522,9 +585,11 @@ enum ArticleParser {
             let v = ByteScan.lanes(p, at: i)
             let before = ByteScan.lanes(p, at: i &- 1)
             // Flipping the top bit maps 0x00...0x1F to -128...-97; 0xC2, 0xC3, 0xE2, 0xE3 masked with
-            // 0xDE are all 0xC2.
+            // 0xDE are all 0xC2. `v | before` is a space for a space after a space, and otherwise only
+            // where `v` or `before` is NUL: `v` is then a special anyway, and `before` never is (it is
+            // `p[start - 1]`, no whitespace, or a byte of the run before `v`).
             let lead: SIMDMask<Lanes> = (v & leadBits) .== c2
-            return v &+ flip .< belowSpace .| v .== delete .| lead .| (v .== space .& before .== space)
+            return v &+ flip .< belowSpace .| v .== delete .| lead .| (v | before) .== space
         }
         var i = start
         let n = p.count

@@ -53,6 +53,13 @@ struct JSONReader {
     private let maxDepth: Int
     /// Whether a string read since this was last cleared held a `<` (where markup may start).
     private var sawLessThan = false
+    /// Where strings with escapes are decoded, one after another, to stay readable after the read (nil:
+    /// each into a temporary buffer); ``scratchUsed`` bytes of it are taken.
+    private let scratch: UnsafeMutablePointer<UInt8>?
+    private var scratchUsed = 0
+    /// One bit per byte of ``scratch`` (bit `k % 64` of word `k / 64`), set where an escape decoded to
+    /// a `"` or `\`.
+    private let marks: UnsafeMutablePointer<UInt64>?
 
     /// Parses a complete JSON text (one value, surrounding whitespace allowed).
     static func parse(_ bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) throws(AnalysisError) -> JSONValue {
@@ -65,16 +72,27 @@ struct JSONReader {
         return value
     }
 
-    /// The values of the top-level members named in `names` (the first member of each name; nil when
-    /// absent), or the value's type name when the text is not an object. The whole text is checked
-    /// exactly as ``parse(_:maxDepth:)`` checks it (the same errors at the same bytes), but only the
-    /// selected values are built: other member names and values are read without making strings.
-    static func members(
+    /// Calls `body` with the values of the top-level members named in `names` (the first member of each
+    /// name), or the value's type name when the text is not an object, and where the `"` and `\` of the
+    /// strings are. The whole text is checked exactly as ``parse(_:maxDepth:)`` checks it (the same errors
+    /// at the same bytes), but no value is built: the selected strings are handed over as bytes (valid
+    /// while `body` runs), other member names and values are read without making strings.
+    static func withMembers<R>(
         named names: [StaticString],
         in bytes: UnsafeBufferPointer<UInt8>,
-        maxDepth: Int
-    ) throws(AnalysisError) -> Members {
-        var reader = JSONReader(p: bytes, maxDepth: maxDepth)
+        maxDepth: Int,
+        _ body: (Members, QuoteMarks) throws(AnalysisError) -> R
+    ) throws(AnalysisError) -> R {
+        // Decoded strings with escapes, one after another: each is no longer than its source text, and
+        // the source texts do not overlap, so the input's length bounds them all. One mark bit per byte.
+        // One allocation: the marks' words first, then the scratch bytes.
+        let capacity = max(1, bytes.count)
+        let words = (capacity + 63) / 64
+        let storage = UnsafeMutableRawPointer.allocate(byteCount: words * 8 + capacity, alignment: 8)
+        defer { storage.deallocate() }
+        let marks = storage.initializeMemory(as: UInt64.self, repeating: 0, count: words)
+        let scratch = (storage + words * 8).bindMemory(to: UInt8.self, capacity: capacity)
+        var reader = JSONReader(p: bytes, maxDepth: maxDepth, scratch: scratch, marks: marks)
         reader.skipWhitespace()
         let members: Members
         if reader.i < bytes.count && bytes[reader.i] == UInt8(ascii: "{") {
@@ -84,10 +102,41 @@ struct JSONReader {
         }
         reader.skipWhitespace()
         if reader.i != bytes.count { throw reader.error("unexpected data after the JSON value") }
-        return members
+        return try body(members, QuoteMarks(scratch: scratch, count: reader.scratchUsed, marks: marks))
     }
 
-    /// What ``members(named:in:maxDepth:)`` found.
+    /// Where the `"` and `\` bytes of the strings read by ``withMembers(named:in:maxDepth:_:)`` are. A
+    /// string holds them only as escapes (written as they are, they would end it or start an escape), so
+    /// only strings decoded into the reader's scratch buffer may hold them, and those are marked there.
+    struct QuoteMarks {
+        fileprivate let scratch: UnsafePointer<UInt8>
+        fileprivate let count: Int
+        /// Bit `k % 64` of word `k / 64`: whether `scratch[k]` is a `"` or `\`.
+        fileprivate let marks: UnsafePointer<UInt64>
+
+        /// The index in `bytes` (a selected string) of its first `"` or `\` at or after `from`, `bytes.count`
+        /// if none.
+        func firstQuote(in bytes: UnsafeBufferPointer<UInt8>, from: Int) -> Int {
+            guard let base = bytes.baseAddress, from < bytes.count, base >= scratch, base < scratch + count else {
+                // Not decoded (a slice of the input between a string's quotes), or nothing left.
+                return bytes.count
+            }
+            // In bounds: the bytes lie within the `count` decoded ones, which have a bit each.
+            let offset = base - scratch
+            let start = offset + from
+            let last = (offset + bytes.count - 1) >> 6
+            var word = start >> 6
+            var bits = marks[word] & ~0 << (start & 63)
+            while bits == 0 {
+                word += 1
+                if word > last { return bytes.count }
+                bits = marks[word]
+            }
+            return min(bytes.count, word << 6 + bits.trailingZeroBitCount - offset)
+        }
+    }
+
+    /// What ``withMembers(named:in:maxDepth:_:)`` found.
     enum Members {
         /// The text is an object: the first member of each name found, in the order met.
         case object([Member])
@@ -95,19 +144,58 @@ struct JSONReader {
         case notObject(typeName: String)
     }
 
-    /// A member found by ``members(named:in:maxDepth:)``.
+    /// A member found by ``withMembers(named:in:maxDepth:_:)``.
     struct Member {
         /// The index of its name in the names asked for.
         var name: Int
         /// Its value.
-        var value: JSONValue
+        var value: Value
         /// Whether a string in the value holds a `<` (false: the value holds no markup).
         var hasLessThan: Bool
     }
 
-    private init(p: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+    /// A selected member's value: strings and numbers as bytes (valid while the `body` of
+    /// ``withMembers(named:in:maxDepth:_:)`` runs), other values by type only.
+    enum Value: Equatable {
+        /// `null`.
+        case null
+        /// A string's decoded bytes (valid UTF-8).
+        case string(UnsafeBufferPointer<UInt8>)
+        /// A number's source text (ASCII).
+        case number(UnsafeBufferPointer<UInt8>)
+        /// A boolean, an array or an object, checked but not built, named as ``JSONValue/typeName`` does.
+        case other(typeName: String)
+
+        /// A short name of the value's type, for error messages (as ``JSONValue/typeName``).
+        var typeName: String {
+            switch self {
+            case .null: return "null"
+            case .string: return "string"
+            case .number: return "number"
+            case .other(let typeName): return typeName
+            }
+        }
+
+        static func == (lhs: Value, rhs: Value) -> Bool {
+            switch (lhs, rhs) {
+            case (.null, .null): return true
+            case (.string(let a), .string(let b)), (.number(let a), .number(let b)): return a.elementsEqual(b)
+            case (.other(let a), .other(let b)): return a == b
+            default: return false
+            }
+        }
+    }
+
+    private init(
+        p: UnsafeBufferPointer<UInt8>,
+        maxDepth: Int,
+        scratch: UnsafeMutablePointer<UInt8>? = nil,
+        marks: UnsafeMutablePointer<UInt64>? = nil
+    ) {
         self.p = p
         self.maxDepth = maxDepth
+        self.scratch = scratch
+        self.marks = marks
     }
 
     private func error(_ message: String) -> AnalysisError {
@@ -231,14 +319,34 @@ struct JSONReader {
             try reader.colon()
             if let name, !found.contains(where: { $0.name == name }) {
                 reader.sawLessThan = false
-                // Built: the value is never nil.
-                let value = try reader.value(depth: depth, build: true) ?? .null
+                let value = try reader.memberValue(depth: depth)
                 found.append(Member(name: name, value: value, hasLessThan: reader.sawLessThan))
             } else {
                 _ = try reader.value(depth: depth, build: false)
             }
         }
         return found
+    }
+
+    /// Reads a selected member's value: a string's bytes are kept (decoded into ``scratch`` when they
+    /// hold escapes), other values are checked as ``value(depth:build:)`` checks them and not built.
+    private mutating func memberValue(depth: Int) throws(AnalysisError) -> Value {
+        guard i < p.count else { throw error("unexpected end of input") }
+        let start = i
+        switch p[i] {
+        case UInt8(ascii: "\""): return .string(try stringBytes { $0 })
+        case UInt8(ascii: "{"), UInt8(ascii: "["), UInt8(ascii: "t"), UInt8(ascii: "f"), UInt8(ascii: "n"):
+            _ = try value(depth: depth, build: false)
+            switch p[start] {
+            case UInt8(ascii: "{"): return .other(typeName: "object")
+            case UInt8(ascii: "["): return .other(typeName: "array")
+            case UInt8(ascii: "n"): return .null
+            default: return .other(typeName: "boolean")
+            }
+        default:
+            try number()
+            return .number(UnsafeBufferPointer(rebasing: p[start..<i]))
+        }
     }
 
     /// Whether `bytes` spell `name`.
@@ -291,7 +399,7 @@ struct JSONReader {
     }
 
     /// Reads a string and passes its decoded bytes (valid UTF-8) to `body`: a slice of the input when the
-    /// string has no escapes, else a temporary buffer.
+    /// string has no escapes, else a part of ``scratch`` (which stays valid) or a temporary buffer.
     private mutating func stringBytes<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) throws(AnalysisError) -> R {
         i += 1
         let start = i
@@ -313,9 +421,12 @@ struct JSONReader {
             i += 1
         }
         // Decoding never lengthens (an escape is longer than what it stands for): the rest of the input
-        // bounds the string.
-        let out = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(1, p.count - start))
-        defer { out.deallocate() }
+        // bounds the string. In ``scratch`` too: the strings decoded there before came from bytes before
+        // `start`, so `scratchUsed + (p.count - start) <= p.count`, its capacity.
+        let out =
+            scratch.map { UnsafeMutableBufferPointer(start: $0 + scratchUsed, count: max(1, p.count - start)) }
+            ?? .allocate(capacity: max(1, p.count - start))
+        defer { if scratch == nil { out.deallocate() } }
         var count = 0
         func copy(_ range: Range<Int>) {
             (out.baseAddress.unsafelyUnwrapped + count).update(
@@ -326,11 +437,21 @@ struct JSONReader {
             out[count] = byte
             count += 1
         }
+        /// Puts a `"` or `\`, marked when decoded into ``scratch``.
+        func putQuote(_ byte: UInt8) {
+            if let marks {
+                // `scratchUsed + count` is within the scratch buffer, which has a bit per byte.
+                let k = scratchUsed + count
+                marks[k >> 6] |= 1 << (k & 63)
+            }
+            put(byte)
+        }
         copy(start..<i)
         while i < p.count {
             let b = p[i]
             if b == UInt8(ascii: "\"") {
                 i += 1
+                if scratch != nil { scratchUsed += count }
                 // Runs of the (valid) input cut at ASCII bytes, and escapes encoded as UTF-8 scalars.
                 return body(UnsafeBufferPointer(rebasing: out[..<count]))
             }
@@ -347,7 +468,8 @@ struct JSONReader {
             let e = p[i + 1]
             i += 2
             switch e {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"): put(e)
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): putQuote(e)
+            case UInt8(ascii: "/"): put(e)
             case UInt8(ascii: "b"): put(0x08)
             case UInt8(ascii: "f"): put(0x0C)
             case UInt8(ascii: "n"): put(0x0A)
@@ -375,7 +497,7 @@ struct JSONReader {
                 }
                 if v < 0x80 {
                     if v == 0x3C { sawLessThan = true }
-                    put(UInt8(v))
+                    if v == 0x22 || v == 0x5C { putQuote(UInt8(v)) } else { put(UInt8(v)) }
                 } else if v < 0x800 {
                     put(UInt8(0xC0 | (v >> 6)))
                     put(UInt8(0x80 | (v & 0x3F)))

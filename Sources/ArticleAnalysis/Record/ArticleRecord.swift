@@ -24,11 +24,17 @@ public struct ArticleRecord: Sendable {
     /// The headline (display text, original spelling).
     public var title: String
     /// The lead paragraph.
-    public var lead: String
+    public var lead: String {
+        didSet { escapeFree.lead = false }
+    }
     /// Bullet highlights.
-    public var highlights: [String]
+    public var highlights: [String] {
+        didSet { escapeFree.highlights = 0 }
+    }
     /// Body paragraphs after the lead.
-    public var paragraphs: [String]
+    public var paragraphs: [String] {
+        didSet { escapeFree.paragraphs = 0 }
+    }
     /// Number of words in lead, highlights and paragraphs.
     public var wordCount: Int
     /// Estimated reading time in seconds.
@@ -49,6 +55,9 @@ public struct ArticleRecord: Sendable {
     public var duplicateOf: String?
     /// Where the record came from.
     public var provenance: Provenance
+    /// Which of ``lead``, ``highlights`` and ``paragraphs`` the parser found free of bytes to escape
+    /// (forgotten when they are changed).
+    var escapeFree = EscapeFreeText()
 
     /// The record as one compact JSON object in a fixed field order, without a trailing newline.
     public func jsonBytes() -> [UInt8] {
@@ -64,10 +73,10 @@ public struct ArticleRecord: Sendable {
         return JSONWriter.bytes(capacity: estimate + estimate / 16) { w in write(&w) }
     }
 
-    /// Writes the record object.
+    /// Writes the record object. Runs of the schema's fixed text are written as one literal each; the
+    /// arrays are read through buffer pointers, so that their elements are borrowed, not copied.
     private func write(_ w: inout JSONWriter) {
-        w.beginObject()
-        w.key("schema_version")
+        w.opening("{\"schema_version\":")
         w.int(Self.schemaVersion)
         w.key("id")
         w.string(id)
@@ -86,66 +95,56 @@ public struct ArticleRecord: Sendable {
         w.key("title")
         w.string(title)
         w.key("lead")
-        w.string(lead)
-        w.key("highlights")
-        writeStrings(highlights, &w)
-        w.key("paragraphs")
-        writeStrings(paragraphs, &w)
+        if escapeFree.lead { w.escapeFreeString(lead) } else { w.string(lead) }
+        w.opening("\"highlights\":[")
+        writeStrings(highlights, escapeFree: escapeFree.highlights, &w)
+        w.joining("],\"paragraphs\":[")
+        writeStrings(paragraphs, escapeFree: escapeFree.paragraphs, &w)
+        w.closing("]")
         w.key("word_count")
         w.int(wordCount)
         w.key("reading_time_seconds")
         w.int(readingTimeSeconds)
-        w.key("labels")
-        w.beginArray()
+        w.opening("\"labels\":[")
         for label in labels { w.plainString(label.jsonName) }
-        w.endArray()
-        w.key("classification")
+        w.joining("],\"classification\":{\"primary\":")
         writeClassification(&w)
-        w.key("entities")
-        w.beginObject()
-        w.key("persons")
+        w.joining("},\"entities\":{\"persons\":[")
         writeEntities(entities.persons, kind: .person, &w)
-        w.key("organizations")
+        w.joining("],\"organizations\":[")
         writeEntities(entities.organizations, kind: .organization, &w)
-        w.key("locations")
+        w.joining("],\"locations\":[")
         writeEntities(entities.locations, kind: .location, &w)
-        w.endObject()
-        w.key("quotes")
-        w.beginArray()
-        for quote in quotes {
-            w.beginObject()
-            w.key("text")
-            w.string(quote.text)
-            w.key("speaker")
-            w.string(quote.speaker)
-            w.endObject()
+        w.joining("]},\"quotes\":[")
+        quotes.withUnsafeBufferPointer { quotes in
+            for quote in quotes.indices {
+                w.opening("{\"text\":")
+                w.string(quotes[quote].text)
+                w.key("speaker")
+                w.string(quotes[quote].speaker)
+                w.closing("}")
+            }
         }
-        w.endArray()
-        w.key("dates")
-        w.beginArray()
-        for date in dates {
-            w.beginObject()
-            w.key("text")
-            w.string(date.text)
-            w.key("kind")
-            w.string(date.kind.rawValue)
-            w.key("value")
-            w.string(date.value)
-            w.endObject()
+        w.joining("],\"dates\":[")
+        dates.withUnsafeBufferPointer { dates in
+            for date in dates.indices {
+                w.opening("{\"text\":")
+                w.string(dates[date].text)
+                w.key("kind")
+                w.string(dates[date].kind.rawValue)
+                w.key("value")
+                w.string(dates[date].value)
+                w.closing("}")
+            }
         }
-        w.endArray()
-        w.key("fingerprint")
-        w.beginObject()
-        w.key("exact")
+        w.joining("],\"fingerprint\":{\"exact\":")
         w.hex(fingerprint.exact)
         w.key("simhash")
         w.hex(fingerprint.simhash)
-        w.endObject()
+        w.closing("}")
         w.key("duplicate_of")
         w.string(duplicateOf)
-        w.key("provenance")
-        w.beginObject()
-        w.key("topic")
+        w.opening("\"provenance\":{\"topic\":")
         w.string(provenance.topic)
         w.key("partition")
         w.int(provenance.partition)
@@ -163,44 +162,49 @@ public struct ArticleRecord: Sendable {
         w.string(classification.modelVersion)
         w.key("replay")
         w.bool(provenance.replay)
-        w.endObject()
-        w.endObject()
+        w.closing("}}")
     }
 
-    private func writeStrings(_ strings: [String], _ w: inout JSONWriter) {
-        w.beginArray()
-        for s in strings { w.string(s) }
-        w.endArray()
+    /// The strings of an array (its brackets written by the caller); those whose bit is set in
+    /// `escapeFree` (bit i: `strings[i]`) are copied without checking their bytes.
+    private func writeStrings(_ strings: [String], escapeFree: UInt64, _ w: inout JSONWriter) {
+        strings.withUnsafeBufferPointer { strings in
+            for i in strings.indices {
+                if i < 64 && escapeFree & 1 << i != 0 {
+                    w.escapeFreeString(strings[i])
+                } else {
+                    w.string(strings[i])
+                }
+            }
+        }
     }
 
+    /// The classification object's members after `"primary":` (its braces written by the caller).
     private func writeClassification(_ w: inout JSONWriter) {
-        w.beginObject()
-        w.key("primary")
         w.string(classification.primary?.rawValue)
         w.key("scores")
         writeByLabel(classification.scores, &w)
         w.key("thresholds")
         writeByLabel(classification.thresholds, &w)
-        w.key("evidence")
-        w.beginArray()
-        for e in classification.evidence {
-            w.beginObject()
-            w.key("label")
-            w.plainString(e.label.jsonName)
-            w.key("term")
-            w.string(e.term)
-            w.key("weight")
-            w.decimal(e.weight)
-            w.key("zone")
-            w.plainString(e.zone.jsonName)
-            w.key("count")
-            w.int(e.count)
-            w.endObject()
+        w.opening("\"evidence\":[")
+        classification.evidence.withUnsafeBufferPointer { evidence in
+            for e in evidence.indices {
+                w.opening("{\"label\":")
+                w.plainString(evidence[e].label.jsonName)
+                w.key("term")
+                w.string(evidence[e].term)
+                w.key("weight")
+                w.decimal(evidence[e].weight)
+                w.key("zone")
+                w.plainString(evidence[e].zone.jsonName)
+                w.key("count")
+                w.int(evidence[e].count)
+                w.closing("}")
+            }
         }
-        w.endArray()
+        w.closing("]")
         w.key("model_version")
         w.string(classification.modelVersion)
-        w.endObject()
     }
 
     /// An object with one member per label, in ``Label/allCases`` order, 0 where `values` has none.
@@ -214,50 +218,61 @@ public struct ArticleRecord: Sendable {
             case .diplomacy: ordered.diplomacy = value
             }
         }
-        w.beginObject()
-        w.key("politics")
+        w.opening("{\"politics\":")
         w.decimal(ordered.politics)
         w.key("security")
         w.decimal(ordered.security)
         w.key("diplomacy")
         w.decimal(ordered.diplomacy)
-        w.endObject()
+        w.closing("}")
     }
 
     private enum EntityKind {
         case person, organization, location
     }
 
+    /// The entity objects of an array (its brackets written by the caller).
     private func writeEntities(_ list: [Entity], kind: EntityKind, _ w: inout JSONWriter) {
-        w.beginArray()
-        for e in list {
-            w.beginObject()
-            w.key("name")
-            w.string(e.name)
-            w.key("normalized")
-            w.string(e.normalized)
-            switch kind {
-            case .person:
-                w.key("role")
-                w.string(e.type)
-                w.key("affiliation")
-                w.string(e.country)
-            case .location:
-                w.key("country")
-                w.string(e.country)
-                w.key("type")
-                w.string(e.type)
-            case .organization:
-                break
+        list.withUnsafeBufferPointer { list in
+            for e in list.indices {
+                w.opening("{\"name\":")
+                w.string(list[e].name)
+                w.key("normalized")
+                w.string(list[e].normalized)
+                switch kind {
+                case .person:
+                    w.key("role")
+                    w.string(list[e].type)
+                    w.key("affiliation")
+                    w.string(list[e].country)
+                case .location:
+                    w.key("country")
+                    w.string(list[e].country)
+                    w.key("type")
+                    w.string(list[e].type)
+                case .organization:
+                    break
+                }
+                w.key("known")
+                w.bool(list[e].known)
+                w.key("mentions")
+                w.int(list[e].mentions)
+                w.closing("}")
             }
-            w.key("known")
-            w.bool(e.known)
-            w.key("mentions")
-            w.int(e.mentions)
-            w.endObject()
         }
-        w.endArray()
     }
+}
+
+/// Which text fields of a record hold no byte that JSON output must escape (no `"`, `\`, control
+/// character, U+2028 or U+2029), as far as the parser knows: such fields are copied into the record's
+/// JSON without being checked. Unknown (the default) is always safe.
+struct EscapeFreeText: Sendable {
+    /// The lead paragraph.
+    var lead = false
+    /// Bit i: the i-th highlight (of the first 64).
+    var highlights: UInt64 = 0
+    /// Bit i: the i-th paragraph (of the first 64).
+    var paragraphs: UInt64 = 0
 }
 
 extension Label {

@@ -92,12 +92,6 @@ struct JSONWriter: ~Copyable {
         put(byte)
     }
 
-    /// Appends the bytes of a literal.
-    private mutating func append(_ literal: StaticString) {
-        reserve(literal.utf8CodeUnitCount)
-        put(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
-    }
-
     private mutating func separator() {
         if needsComma { append(UInt8(ascii: ",")) }
     }
@@ -142,6 +136,34 @@ struct JSONWriter: ~Copyable {
         needsComma = false
     }
 
+    /// Fixed text of the schema that opens something (`{"name":`, `"list":[`), after a comma when a value
+    /// precedes it; the next value written follows it without one. Written without checks, inlined so
+    /// that the copy of a literal has a constant length.
+    @inline(__always)
+    mutating func opening(_ text: StaticString) {
+        reserve(text.utf8CodeUnitCount + 1)
+        if needsComma { put(UInt8(ascii: ",")) }
+        put(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        needsComma = false
+    }
+
+    /// Fixed text of the schema that closes something and opens the next (`],"paragraphs":[`): the next
+    /// value written follows it without a comma.
+    @inline(__always)
+    mutating func joining(_ text: StaticString) {
+        reserve(text.utf8CodeUnitCount)
+        put(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        needsComma = false
+    }
+
+    /// Fixed text of the schema that closes something (`}`, `]}`): the next value written needs a comma.
+    @inline(__always)
+    mutating func closing(_ text: StaticString) {
+        reserve(text.utf8CodeUnitCount)
+        put(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+        needsComma = true
+    }
+
     /// A member name given at run time, escaped like a string value. (Labelled so that a literal name
     /// always picks the unchecked ``key(_:)``: a `String` overload would win for literals.)
     mutating func key(string name: String) {
@@ -152,6 +174,7 @@ struct JSONWriter: ~Copyable {
 
     /// A string value, escaped per RFC 8259 (control characters as `\u00XX`; U+2028/2029 escaped too).
     /// Runs of bytes needing no escape are copied in bulk.
+    @inline(__always)
     mutating func string(_ value: String) {
         let written: Void? = value.utf8.withContiguousStorageIfAvailable { p in writeString(p) }
         if written == nil {
@@ -159,6 +182,26 @@ struct JSONWriter: ~Copyable {
             copy.withUTF8 { p in writeString(p) }
         }
         needsComma = true
+    }
+
+    /// A string known to hold no byte to escape (no `"`, `\`, control character, U+2028 or U+2029),
+    /// copied without checking its bytes.
+    mutating func escapeFreeString(_ value: String) {
+        let written: Void? = value.utf8.withContiguousStorageIfAvailable { p in writeUnchecked(p) }
+        if written == nil {
+            var copy = value
+            copy.withUTF8 { p in writeUnchecked(p) }
+        }
+        needsComma = true
+    }
+
+    /// Writes `p` quoted, as it is.
+    private mutating func writeUnchecked(_ p: UnsafeBufferPointer<UInt8>) {
+        reserve(p.count + 3)
+        if needsComma { put(UInt8(ascii: ",")) }
+        put(UInt8(ascii: "\""))
+        put(p)
+        put(UInt8(ascii: "\""))
     }
 
     /// Writes `p` as a quoted, escaped string. The bytes are first copied as they are and then checked
@@ -268,6 +311,17 @@ struct JSONWriter: ~Copyable {
         put(d3)
     }
 
+    /// The eight lowercase hex digits of `half` (below 2^32) as bytes in memory order: each nibble spread
+    /// to a byte (the most significant first once stored big-endian), then 0–9 shifted to "0"–"9" and
+    /// 10–15 to "a"–"f" (a byte plus 6 reaches 16 only from 10; no byte carries into the next).
+    private static func hexDigits(_ half: UInt64) -> UInt64 {
+        var t = (half | half << 16) & 0x0000_FFFF_0000_FFFF
+        t = (t | t << 8) & 0x00FF_00FF_00FF_00FF
+        t = (t | t << 4) & 0x0F0F_0F0F_0F0F_0F0F
+        let letters = (t &+ 0x0606_0606_0606_0606) >> 4 & 0x0101_0101_0101_0101
+        return (t &+ 0x3030_3030_3030_3030 &+ letters &* 0x27).bigEndian
+    }
+
     /// The lowercase hex digit of a nibble.
     private static func hexDigit(_ nibble: UInt8) -> UInt8 {
         nibble < 10 ? 0x30 + nibble : 0x61 + nibble - 10
@@ -278,11 +332,10 @@ struct JSONWriter: ~Copyable {
         reserve(19)
         if needsComma { put(UInt8(ascii: ",")) }
         put(UInt8(ascii: "\""))
-        var rest = value
-        for position in stride(from: count + 15, through: count, by: -1) {
-            storage[position] = JSONWriter.hexDigit(UInt8(truncatingIfNeeded: rest & 0xF))
-            rest >>= 4
-        }
+        // In bounds: 19 bytes were reserved for the quotes, the comma and the 16 digits.
+        UnsafeMutableRawPointer(storage + count).storeBytes(of: JSONWriter.hexDigits(value >> 32), as: UInt64.self)
+        UnsafeMutableRawPointer(storage + count + 8).storeBytes(
+            of: JSONWriter.hexDigits(value & 0xFFFF_FFFF), as: UInt64.self)
         count += 16
         put(UInt8(ascii: "\""))
         needsComma = true
@@ -306,15 +359,20 @@ struct JSONWriter: ~Copyable {
 
     /// `null`.
     mutating func null() {
-        separator()
-        append("null")
-        needsComma = true
+        literalValue("null")
     }
 
     /// `true` / `false`.
     mutating func bool(_ value: Bool) {
-        separator()
-        append(value ? "true" : "false")
+        if value { literalValue("true") } else { literalValue("false") }
+    }
+
+    /// A value spelt by a literal (`null`, `true`, `false`), inlined so that its copy has a constant length.
+    @inline(__always)
+    private mutating func literalValue(_ text: StaticString) {
+        reserve(text.utf8CodeUnitCount + 1)
+        if needsComma { put(UInt8(ascii: ",")) }
+        put(UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
         needsComma = true
     }
 
@@ -351,21 +409,24 @@ struct JSONWriter: ~Copyable {
             cursor.pointee = UInt8(ascii: "-")
             cursor += 1
         }
-        cursor = JSONWriter.digits(of: units.magnitude / 10_000, at: cursor)
-        var fraction = units.magnitude % 10_000
+        let whole = units.magnitude / 10_000
+        if whole < 10 {
+            cursor.pointee = UInt8(truncatingIfNeeded: 0x30 + whole)
+            cursor += 1
+        } else {
+            cursor = JSONWriter.digits(of: whole, at: cursor)
+        }
+        let fraction = units.magnitude % 10_000
         if fraction != 0 {
             // Four digits with the trailing zeros dropped: "0.5", not "0.5000".
-            var length = 4
-            while fraction % 10 == 0 {
-                fraction /= 10
-                length -= 1
-            }
-            cursor.pointee = UInt8(ascii: ".")
-            for position in stride(from: length, through: 1, by: -1) {
-                cursor[position] = UInt8(truncatingIfNeeded: 0x30 + fraction % 10)
-                fraction /= 10
-            }
-            cursor += length + 1
+            let high = fraction / 100
+            let low = fraction % 100
+            cursor[0] = UInt8(ascii: ".")
+            cursor[1] = UInt8(truncatingIfNeeded: 0x30 + high / 10)
+            cursor[2] = UInt8(truncatingIfNeeded: 0x30 + high % 10)
+            cursor[3] = UInt8(truncatingIfNeeded: 0x30 + low / 10)
+            cursor[4] = UInt8(truncatingIfNeeded: 0x30 + low % 10)
+            cursor += low != 0 ? (low % 10 != 0 ? 5 : 4) : (high % 10 != 0 ? 3 : 2)
         }
         count = cursor - storage
         needsComma = true

@@ -1,5 +1,5 @@
 /// Vector byte scanning (16 or 32 bytes a round with `SIMD16`) and unchecked `String` creation for the
-/// validator, the parser and the JSON reader and writer.
+/// parser and the JSON reader and writer.
 enum ByteScan {
     /// A `String` holding a copy of `p` without the standard library's re-validation (which costs
     /// ~11 instructions per byte of Arabic text). `p` must be valid UTF-8: bytes validated earlier, or a
