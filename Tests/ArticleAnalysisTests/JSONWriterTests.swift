@@ -18,9 +18,9 @@ import Testing
                 var value = ""
                 for _ in 0..<length { value += alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] }
                 var writer = JSONWriter(capacity: 8)
-                writer.beginArray()
+                writer.opening("[")
                 writer.string(value)
-                writer.endArray()
+                writer.closing("]")
                 let bytes = writer.bytes
                 let decoded = try JSONSerialization.jsonObject(with: Data(bytes)) as? [String]
                 #expect(decoded == [value], "\(String(decoding: bytes, as: UTF8.self))")
@@ -37,12 +37,12 @@ import Testing
         for length in [0, 10, 50, 300] {
             let value = String(repeating: "ب\"a", count: length)
             func write(_ w: inout JSONWriter) {
-                w.beginObject()
+                w.opening("{")
                 w.key("value")
                 w.string(value)
                 w.key("n")
                 w.int(length)
-                w.endObject()
+                w.closing("}")
             }
             var owning = JSONWriter(capacity: 1)
             write(&owning)
@@ -60,27 +60,27 @@ import Testing
     /// A fingerprint is written as `Fingerprint.hex` spells it.
     @Test func hexMatchesTheFingerprintSpelling() {
         var writer = JSONWriter(capacity: 1)
-        writer.beginArray()
+        writer.opening("[")
         let values: [UInt64] = [
             0, 1, 0xABC, 0x0123_4567_89AB_CDEF, .max, 0xFEDC_BA98_7654_3210, 0x0A0B_0C0D_0E0F_1009,
             0x8000_0000_0000_0000, 0xFFFF_FFFF, 0x1_0000_0000, 0x9F9F_A0A0_0909_F0F0,
         ]
         for value in values { writer.hex(value) }
-        writer.endArray()
+        writer.closing("]")
         let expected = "[" + values.map { "\"" + Fingerprint.hex($0) + "\"" }.joined(separator: ",") + "]"
         #expect(String(decoding: writer.bytes, as: UTF8.self) == expected)
     }
 
     @Test func integersAndDecimalsAreFormattedWithoutFoundation() {
         var writer = JSONWriter(capacity: 1)
-        writer.beginArray()
+        writer.opening("[")
         for value in [0, 7, 10, 99, 100, 12_345, -1, -907, Int.max, Int.min] { writer.int(value) }
         writer.int(UInt64.max)
         for value in [0.0, 1, 0.5, 0.12345, -2.00004, 123.4, -0.00005] { writer.decimal(value) }
         writer.null()
         writer.bool(true)
         writer.bool(false)
-        writer.endArray()
+        writer.closing("]")
         #expect(
             String(decoding: writer.bytes, as: UTF8.self)
                 == "[0,7,10,99,100,12345,-1,-907,9223372036854775807,-9223372036854775808,18446744073709551615,"

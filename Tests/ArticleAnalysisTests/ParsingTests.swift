@@ -95,13 +95,13 @@ import Testing
 
     @Test func jsonWriterEscapesAndFormatsDecimals() {
         var w = JSONWriter(capacity: 64)
-        w.beginArray()
+        w.opening("[")
         w.string("q\"\\\n\u{1}\u{2028}")
         w.decimal(0.12345)
         w.decimal(1)
         w.decimal(-0.5)
         w.decimal(.nan)
-        w.endArray()
+        w.closing("]")
         #expect(String(decoding: w.bytes, as: UTF8.self) == #"["q\"\\\n\u0001\u2028",0.1235,1,-0.5,0]"#)
     }
 }

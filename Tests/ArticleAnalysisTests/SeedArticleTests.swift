@@ -87,12 +87,12 @@ import Testing
 enum JSONWriterForTests {
     static func object(_ members: [(String, String)]) -> [UInt8] {
         var w = JSONWriter(capacity: 256)
-        w.beginObject()
+        w.opening("{")
         for (key, value) in members {
             w.key(string: key)
             w.string(value)
         }
-        w.endObject()
+        w.closing("}")
         return w.bytes
     }
 }

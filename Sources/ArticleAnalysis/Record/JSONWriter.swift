@@ -96,32 +96,6 @@ struct JSONWriter: ~Copyable {
         if needsComma { append(UInt8(ascii: ",")) }
     }
 
-    /// `{`
-    mutating func beginObject() {
-        separator()
-        append(UInt8(ascii: "{"))
-        needsComma = false
-    }
-
-    /// `}`
-    mutating func endObject() {
-        append(UInt8(ascii: "}"))
-        needsComma = true
-    }
-
-    /// `[`
-    mutating func beginArray() {
-        separator()
-        append(UInt8(ascii: "["))
-        needsComma = false
-    }
-
-    /// `]`
-    mutating func endArray() {
-        append(UInt8(ascii: "]"))
-        needsComma = true
-    }
-
     /// A member name followed by `:`; the next value written is its value. The name is written
     /// without escape checks: names are the schema's own. Inlined, so that the copy of a literal name
     /// has a constant length and becomes a few moves.
