@@ -79,4 +79,12 @@ import Testing
         for word in ["الرئيس", "وزير", "Prime"] { #expect(try hints(word) & ArticleText.Hint.title != 0, "\(word)") }
         for word in ["العراق", "Tony"] { #expect(try hints(word) & ArticleText.Hint.name != 0, "\(word)") }
     }
+
+    /// The classifier's start filter admits every stem of the lexicon (a rejected token is not probed).
+    @Test func startFilterAdmitsEveryLexiconStem() throws {
+        let lexicon = try Classifier.bundled().lexicon
+        #expect(lexicon.startFilter.count == 1 << 16)
+        for stem in lexicon.stemIDs.keys { #expect(lexicon.startFilter[Int(stem & 0xFFFF)] == 1) }
+        #expect(lexicon.startFilter.reduce(0) { $0 + Int($1) } <= lexicon.stemIDs.count)
+    }
 }
