@@ -119,9 +119,12 @@ public struct Classifier: Sendable {
         table: StemTable.Lookup, words: UnsafeMutablePointer<Int32>
     ) -> (Int, Int) {
         let count = tokens.count
-        let (ids, starts0, starts1) = (words, words + count, words + 2 * count)
+        let ids = words
         ids.initialize(repeating: -1, count: count)
-        var (count0, count1) = (0, 0)
+        // The next position of each start list (the second and third `count` entries of `words`), moved on by one
+        // when a trie may start at the token: pointers rather than counts over bases, so that the loop's values fit
+        // the registers.
+        var (next0, next1) = (words + count, words + 2 * count)
         // The tokens read through a moving pointer (one add per token, rather than an index times the stride).
         guard var token = tokens.baseAddress else { return (0, 0) }
         for index in 0..<count {
@@ -135,14 +138,14 @@ public struct Classifier: Sendable {
             guard entry >= 0 else { continue }
             // `index` < `count`: in bounds of the first third of `words`.
             ids[index] = entry >> 2
-            // Each start count is at most `index` < `count`: in bounds of its third. The position is written at
-            // every lexicon word and kept (counted) when its trie may start there.
-            starts0[count0] = Int32(truncatingIfNeeded: index)
-            count0 &+= Int(entry & 1)
-            starts1[count1] = Int32(truncatingIfNeeded: index)
-            count1 &+= Int(entry >> 1 & 1)
+            // Each list holds at most `index` < `count` positions so far: in bounds of its third. The position is
+            // written at every lexicon word and kept when its trie may start there.
+            next0.pointee = Int32(truncatingIfNeeded: index)
+            next0 += Int(entry & 1)
+            next1.pointee = Int32(truncatingIfNeeded: index)
+            next1 += Int(entry >> 1 & 1)
         }
-        return (count0, count1)
+        return (next0 - (words + count), next1 - (words + 2 * count))
     }
 
     /// Writes the token range and zone of every segment of the text (`zones`: the text's segments) to `segments`.
