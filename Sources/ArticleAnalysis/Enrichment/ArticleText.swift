@@ -267,6 +267,9 @@ struct ArticleText {
         var nextSegmentStart = segmentStarts[1]
         var previousEnd = 0
         guard var record = records.baseAddress else { return (0, 0, 0, 0, 0) }
+        // The word lists read once: inside the loop, their lazy initialisation check is a call that spilled the
+        // loop's values at every word.
+        let (englishStopwordHashes, foreignStopwordHashes) = (Self.englishStopwordHashes, Self.foreignStopwordHashes)
         // In bounds: `record` walks the records, one per iteration.
         for _ in 0..<records.count {
             defer { record += 1 }
@@ -309,9 +312,9 @@ struct ArticleText {
                 latinLetters &+= letters
                 latinWords &+= 1
                 let normalized = record.pointee.normalized
-                if Self.englishStopwordHashes.contains(normalized) {
+                if englishStopwordHashes.contains(normalized) {
                     englishStopwords &+= 1
-                } else if Self.foreignStopwordHashes.contains(normalized) {
+                } else if foreignStopwordHashes.contains(normalized) {
                     foreignStopwords &+= 1
                 }
             }
