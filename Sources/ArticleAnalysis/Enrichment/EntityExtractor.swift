@@ -484,12 +484,16 @@ struct EntityExtractor {
     private mutating func surnamePass(_ tokens: Tokens) {
         // No surname is added in this pass: the filter is read once.
         let filter = surnameFilter
-        var i = 0
+        guard let base = tokens.baseAddress else { return }
+        let end = base + tokens.count
+        var token = base
         while true {
-            // The surname filter first, in a tight loop: it rejects nearly every token.
-            while i < tokens.count && filter & (1 << (tokens[i].bare & 63)) == 0 { i += 1 }
-            guard i < tokens.count else { break }
-            defer { i += 1 }
+            // The surname filter first, in a tight loop over the records through a moving pointer (no index times the
+            // stride): it rejects nearly every token. In bounds: `token` < `end` when read.
+            while token < end && filter & (1 << (token.pointee.bare & 63)) == 0 { token += 1 }
+            guard token < end else { break }
+            let i = token - base
+            token += 1
             guard let index = surname(tokens[i].bare),
                 personAt[i] == Self.uncovered,
                 tokens[i].kind != .latin || tokens[i].capitalized
