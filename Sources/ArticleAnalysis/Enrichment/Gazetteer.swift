@@ -328,25 +328,6 @@ struct WordFilter: Sendable {
     func mayContain(_ word: UInt64) -> Bool {
         bits[Int(truncatingIfNeeded: word >> 6) & 63] & (1 << (word & 63)) != 0
     }
-
-    /// Calls `body` with a copy of this filter that reads its bits through a pointer (no bounds check or array
-    /// access per test), for tight loops.
-    @inline(__always)
-    func withPointer<Result>(_ body: (Pointer) -> Result) -> Result {
-        bits.withUnsafeBufferPointer { body(Pointer(bits: $0)) }
-    }
-
-    /// A ``WordFilter`` read through a pointer, valid inside ``withPointer(_:)``.
-    struct Pointer {
-        fileprivate let bits: UnsafeBufferPointer<UInt64>
-
-        /// Whether `word` may be in the list (false: certainly not); ``WordFilter/mayContain(_:)``.
-        @inline(__always)
-        func mayContain(_ word: UInt64) -> Bool {
-            // The index is masked to 0...63 and the filter has 64 words.
-            bits[Int(truncatingIfNeeded: word >> 6) & 63] & (1 << (word & 63)) != 0
-        }
-    }
 }
 
 /// A small growable open-addressing map from 64-bit hashes to non-negative `Int32` values, for the
