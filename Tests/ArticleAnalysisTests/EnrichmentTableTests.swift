@@ -46,4 +46,45 @@ import Testing
         #expect(gazetteer.arabicEntities.count == gazetteer.entries.count)
         #expect(gazetteer.englishEntities.contains { $0.name == "Iraq" && $0.type == "country" && $0.known })
     }
+
+    /// `hinted` lists, in order, exactly the tokens with a hint bit: the gazetteer's hint entry of the bare hash, a
+    /// number's date bit, a fuzzy match's name bit; and every word an extractor starts from has its bit.
+    @Test func hintedTokensAreTheTokensWithAHint() throws {
+        let gazetteer = Gazetteer.bundled
+        let text = ArticleText(
+            title: "الرئيس العراقي برهم صالح يقول إن العراق 2021",
+            lead: "وقال وزير الخارجية يوم الأحد، واليوم الإثنين والخميس",
+            highlights: ["Prime Minister Tony Blair said on Monday, 15 August 2021"],
+            paragraphs: ["وأكد أن الحكومه ستعمل", "كانون الثاني تشرين الأول December may"],
+            gazetteer: gazetteer
+        )
+        var expected: [UInt64] = []
+        for (index, token) in text.tokens.enumerated() {
+            var hint = gazetteer.hints[Int(token.bare & 0xFFFF)]
+            if token.kind == .number { hint |= ArticleText.Hint.date }
+            if token.fuzzyPattern >= 0 { hint |= ArticleText.Hint.name }
+            if hint != 0 { expected.append(UInt64(index) << 8 | UInt64(hint)) }
+        }
+        #expect(text.hinted == expected)
+        func hints(_ word: String) throws -> UInt8 {
+            let index = try #require(text.tokens.firstIndex { text.sliceText($0.range) == word }, "\(word)")
+            return UInt8(truncatingIfNeeded: text.hinted.first { $0 >> 8 == UInt64(index) } ?? 0)
+        }
+        for word in [
+            "الأحد", "الإثنين", "والخميس", "2021", "15", "Monday", "August", "December", "may", "كانون", "تشرين",
+        ] {
+            #expect(try hints(word) & ArticleText.Hint.date != 0, "\(word)")
+        }
+        for word in ["يقول", "وقال", "وأكد"] { #expect(try hints(word) & ArticleText.Hint.quote != 0, "\(word)") }
+        for word in ["الرئيس", "وزير", "Prime"] { #expect(try hints(word) & ArticleText.Hint.title != 0, "\(word)") }
+        for word in ["العراق", "Tony"] { #expect(try hints(word) & ArticleText.Hint.name != 0, "\(word)") }
+    }
+
+    /// The classifier's start filter admits every stem of the lexicon (a rejected token is not probed).
+    @Test func startFilterAdmitsEveryLexiconStem() throws {
+        let lexicon = try Classifier.bundled().lexicon
+        #expect(lexicon.startFilter.count == 1 << 16)
+        for stem in lexicon.stemIDs.keys { #expect(lexicon.startFilter[Int(stem & 0xFFFF)] == 1) }
+        #expect(lexicon.startFilter.reduce(0) { $0 + Int($1) } <= lexicon.stemIDs.count)
+    }
 }

@@ -91,8 +91,10 @@ public struct Classifier: Sendable {
         // The stem identifiers and start positions, and the token range of every segment.
         let (count0, count1) = text.tokens.withUnsafeBufferPointer { tokens in
             Self.segmentPass(tokens, zones: text.segments, segments: segments)
-            return lexicon.startTable.withLookup { table in
-                Self.stemPass(tokens, table: table, words: words.baseAddress!)
+            return lexicon.startFilter.withUnsafeBufferPointer { filter in
+                lexicon.startTable.withLookup { table in
+                    Self.stemPass(tokens, filter: filter, table: table, words: words.baseAddress!)
+                }
             }
         }
         return classify(
@@ -109,34 +111,41 @@ public struct Classifier: Sendable {
     /// Pass 0 of ``classify(_:language:)``: writes the stem identifier of every token (−1 for stems the lexicon
     /// does not use) to `words[0..<n]` (`n` = `tokens.count`), the positions where a match of the first trie may
     /// start to `words[n...]` and those of the second trie to `words[2n...]`; returns the two numbers of positions.
+    /// `filter` is ``Lexicon/startFilter``: the tokens it rejects (most) keep the −1 written first, unprobed.
     /// Out of line, with only the loop's own values live: inlined in its caller, they did not fit the registers.
     @inline(never)
     private static func stemPass(
-        _ tokens: UnsafeBufferPointer<ArticleText.TokenInfo>, table: StemTable.Lookup,
-        words: UnsafeMutablePointer<Int32>
+        _ tokens: UnsafeBufferPointer<ArticleText.TokenInfo>, filter: UnsafeBufferPointer<UInt8>,
+        table: StemTable.Lookup, words: UnsafeMutablePointer<Int32>
     ) -> (Int, Int) {
         let count = tokens.count
-        let (ids, starts0, starts1) = (words, words + count, words + 2 * count)
-        var (count0, count1) = (0, 0)
+        let ids = words
+        ids.initialize(repeating: -1, count: count)
+        // The next position of each start list (the second and third `count` entries of `words`), moved on by one
+        // when a trie may start at the token: pointers rather than counts over bases, so that the loop's values fit
+        // the registers.
+        var (next0, next1) = (words + count, words + 2 * count)
         // The tokens read through a moving pointer (one add per token, rather than an index times the stride).
         guard var token = tokens.baseAddress else { return (0, 0) }
         for index in 0..<count {
             // `token` is `tokens.baseAddress + index`, in bounds: `index` < `count`.
             let stem = token.pointee.stem
             token += 1
+            // In bounds: the filter has 65,536 entries, the index 16 bits.
+            guard filter[Int(truncatingIfNeeded: stem & 0xFFFF)] != 0 else { continue }
             // `identifier << 2 | start roots`, or −1.
             let entry = table.identifier(of: stem)
+            guard entry >= 0 else { continue }
             // `index` < `count`: in bounds of the first third of `words`.
             ids[index] = entry >> 2
-            guard entry >= 0 else { continue }
-            // Each start count is at most `index` < `count`: in bounds of its third. The position is written at
-            // every lexicon word and kept (counted) when its trie may start there.
-            starts0[count0] = Int32(truncatingIfNeeded: index)
-            count0 &+= Int(entry & 1)
-            starts1[count1] = Int32(truncatingIfNeeded: index)
-            count1 &+= Int(entry >> 1 & 1)
+            // Each list holds at most `index` < `count` positions so far: in bounds of its third. The position is
+            // written at every lexicon word and kept when its trie may start there.
+            next0.pointee = Int32(truncatingIfNeeded: index)
+            next0 += Int(entry & 1)
+            next1.pointee = Int32(truncatingIfNeeded: index)
+            next1 += Int(entry >> 1 & 1)
         }
-        return (count0, count1)
+        return (next0 - (words + count), next1 - (words + 2 * count))
     }
 
     /// Writes the token range and zone of every segment of the text (`zones`: the text's segments) to `segments`.

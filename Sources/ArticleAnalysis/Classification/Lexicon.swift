@@ -129,6 +129,9 @@ public struct Lexicon: Sendable {
     /// ``stemTable`` with ``startRoots`` folded in: stem hash → `identifier << 2 | startRoots[identifier]`, so that
     /// one probe per token of an article gives both.
     var startTable = StemTable([:])
+    /// Per value of bits 0–15 of a stem hash, 1 when some stem of ``stemIDs`` has those bits (65,536 entries): a 0
+    /// proves that a token's stem is none, without probing ``startTable``.
+    var startFilter = [UInt8](repeating: 0, count: 1 << 16)
     /// Every other trie edge: key `parent << 32 | stem identifier` → child node.
     var edges = StemTable([:])
     /// Whether a node has children (no edge lookup needed otherwise).
@@ -204,6 +207,7 @@ public struct Lexicon: Sendable {
             (rootChildren[stem] >= 0 ? 1 : 0) | (rootChildren[stemIDs.count + stem] >= 0 ? 2 : 0)
         }
         startTable = StemTable(stemIDs.mapValues { $0 << 2 | Int32(startRoots[Int($0)]) })
+        for stem in stemIDs.keys { startFilter[Int(truncatingIfNeeded: stem & 0xFFFF)] = 1 }
         var edgeMap: [UInt64: Int32] = [:]
         for (parent, node) in nodes.enumerated() {
             hasChildren.append(!node.children.isEmpty)

@@ -28,12 +28,14 @@ struct ArticleText {
         var breakBefore: Bool
         /// Whether the normalised word starts with the article ال (possibly after clitics).
         var hasArticle: Bool
+        /// The ``Hint`` bits that the scan itself knows: ``Hint/date`` for a number, ``Hint/name`` for a fuzzy match.
+        fileprivate var scanHint: UInt8
 
         /// A record; `range` must lie within 0...Int32.max.
         @inline(__always)
         init(
             range: Range<Int>, bare: UInt64, stem: UInt64, normalized: UInt64, kind: Word.Kind, segment: Int,
-            capitalized: Bool, allCaps: Bool, breakBefore: Bool, hasArticle: Bool, fuzzyPattern: Int
+            capitalized: Bool, allCaps: Bool, breakBefore: Bool, hasArticle: Bool, fuzzyPattern: Int, scanHint: UInt8
         ) {
             self.bare = bare
             self.stem = stem
@@ -47,6 +49,7 @@ struct ArticleText {
             self.allCaps = allCaps
             self.breakBefore = breakBefore
             self.hasArticle = hasArticle
+            self.scanHint = scanHint
         }
 
         /// Sets the segment and the break (see ``ArticleText/completeRecords(_:text:segmentStarts:)``).
@@ -65,12 +68,27 @@ struct ArticleText {
         var fuzzyPattern: Int { Int(fuzzyIndex) }
     }
 
+    /// What a token may start (bits of the entries of ``hinted`` and ``Gazetteer/hints``): each extractor visits
+    /// only the tokens with its bit, then tests them exactly (a bit may be set for a word that starts nothing).
+    enum Hint {
+        /// A gazetteer spelling (its first word, or an Arabic word with a one-letter fuzzy match).
+        static let name: UInt8 = 1
+        /// A title that introduces a person (``EntityExtractor/titleFirstWords``).
+        static let title: UInt8 = 2
+        /// An Arabic reporting verb (``QuoteExtractor/arabicVerbList``).
+        static let quote: UInt8 = 4
+        /// A date: a number, or a weekday or month name (``DateExtractor/startWords``).
+        static let date: UInt8 = 8
+    }
+
     /// The article text.
     var bytes: [UInt8] = []
     /// Byte range and zone of each segment: title, lead, highlights..., paragraphs...
     var segments: [(range: Range<Int>, zone: Zone)] = []
     /// All words in order.
     var tokens: [TokenInfo] = []
+    /// The tokens with a ``Hint``, in order: `index << 8 | hints` (index in ``tokens``, hints the ``Hint`` bits).
+    var hinted: [UInt64] = []
     /// Number of Arabic letters in words.
     var arabicLetters = 0
     /// Number of Latin letters in words.
@@ -131,6 +149,7 @@ struct ArticleText {
             Self.scanWords(p, segmentStarts: segmentStarts, gazetteer: gazetteer)
         }
         tokens = scan.tokens
+        hinted = scan.hinted
         arabicLetters = scan.counts.arabicLetters
         latinLetters = scan.counts.latinLetters
         englishStopwords = scan.counts.englishStopwords
@@ -160,10 +179,11 @@ struct ArticleText {
         arabicLetters: Int, latinLetters: Int, englishStopwords: Int, foreignStopwords: Int, latinWords: Int
     )
 
-    /// Tokenises `p` (segments starting at `segmentStarts`, followed by `Int.max`) into ``TokenInfo``s and counts.
+    /// Tokenises `p` (segments starting at `segmentStarts`, followed by `Int.max`) into ``TokenInfo``s, their
+    /// ``hinted`` entries and counts.
     private static func scanWords(
         _ p: UnsafeBufferPointer<UInt8>, segmentStarts starts: [Int], gazetteer: Gazetteer
-    ) -> (tokens: [TokenInfo], counts: Counts) {
+    ) -> (tokens: [TokenInfo], hinted: [UInt64], counts: Counts) {
         // The records are written straight into the array's storage (appending checks uniqueness and capacity per
         // word), sized for words of three bytes and a space on average; a text of shorter words is scanned again
         // with twice the room, up to a word at every byte (which always fits).
@@ -178,11 +198,12 @@ struct ArticleText {
     ///
     /// Two passes, so that each loop keeps its state in registers: the first scans the words and writes their hashes,
     /// ranges, kinds, articles and fuzzy patterns (with the word's letter count in the segment field); the second
-    /// walks the records for the segments, breaks, capitals and counts.
+    /// walks the records for the segments, breaks, capitals and counts; a third finds their hints.
     private static func scanWords(
         _ p: UnsafeBufferPointer<UInt8>, segmentStarts starts: [Int], gazetteer: Gazetteer, capacity: Int
-    ) -> (tokens: [TokenInfo], counts: Counts)? {
+    ) -> (tokens: [TokenInfo], hinted: [UInt64], counts: Counts)? {
         var counts: Counts = (0, 0, 0, 0, 0)
+        var hinted: [UInt64] = []
         var complete = true
         let tokens = [TokenInfo](unsafeUninitializedCapacity: capacity) { buffer, written in
             guard let records = buffer.baseAddress else { return }
@@ -196,32 +217,38 @@ struct ArticleText {
                 let bounds = word.bounds
                 var hasArticle = false
                 var fuzzyPattern = -1
+                var scanHint: UInt8 = 0
                 if word.kind == .arabic {
                     hasArticle = bounds.bareStart >= 2 && word.scalars[bounds.bareStart - 1] == 0x0644
                     let length = bounds.bareEnd &- bounds.bareStart
                     if length >= Gazetteer.fuzzyMinLength && length <= Gazetteer.fuzzyMaxLength {
                         fuzzyPattern = Self.fuzzyProbe(
                             UnsafeBufferPointer(rebasing: word.bare), hash: word.bareHash, gazetteer: gazetteer)
+                        if fuzzyPattern >= 0 { scanHint = Hint.name }
                     }
+                } else if word.kind == .number {
+                    scanHint = Hint.date
                 }
                 // In bounds: `count < buffer.count` (checked above).
                 (records + count).initialize(
                     to: TokenInfo(
                         range: word.range, bare: word.bareHash, stem: word.stemHash, normalized: word.normalizedHash,
                         kind: word.kind, segment: word.scalars.count, capitalized: false, allCaps: false,
-                        breakBefore: false, hasArticle: hasArticle, fuzzyPattern: fuzzyPattern
+                        breakBefore: false, hasArticle: hasArticle, fuzzyPattern: fuzzyPattern, scanHint: scanHint
                     )
                 )
                 count &+= 1
             }
             scanner.release()
             written = count
-            if complete {
-                counts = Self.completeRecords(
-                    UnsafeMutableBufferPointer(start: records, count: count), text: p, segmentStarts: starts)
+            guard complete else { return }
+            let completed = UnsafeMutableBufferPointer(start: records, count: count)
+            counts = Self.completeRecords(completed, text: p, segmentStarts: starts)
+            hinted = gazetteer.hints.withUnsafeBufferPointer {
+                Self.hintPass(UnsafeBufferPointer(completed), hints: $0)
             }
         }
-        return complete ? (tokens, counts) : nil
+        return complete ? (tokens, hinted, counts) : nil
     }
 
     /// The second pass of ``scanWords(_:segmentStarts:gazetteer:capacity:)``: fills in the segment, break and
@@ -240,6 +267,9 @@ struct ArticleText {
         var nextSegmentStart = segmentStarts[1]
         var previousEnd = 0
         guard var record = records.baseAddress else { return (0, 0, 0, 0, 0) }
+        // The word lists read once: inside the loop, their lazy initialisation check is a call that spilled the
+        // loop's values at every word.
+        let (englishStopwordHashes, foreignStopwordHashes) = (Self.englishStopwordHashes, Self.foreignStopwordHashes)
         // In bounds: `record` walks the records, one per iteration.
         for _ in 0..<records.count {
             defer { record += 1 }
@@ -282,14 +312,38 @@ struct ArticleText {
                 latinLetters &+= letters
                 latinWords &+= 1
                 let normalized = record.pointee.normalized
-                if Self.englishStopwordHashes.contains(normalized) {
+                if englishStopwordHashes.contains(normalized) {
                     englishStopwords &+= 1
-                } else if Self.foreignStopwordHashes.contains(normalized) {
+                } else if foreignStopwordHashes.contains(normalized) {
                     foreignStopwords &+= 1
                 }
             }
         }
         return (arabicLetters, latinLetters, englishStopwords, foreignStopwords, latinWords)
+    }
+
+    /// The third pass of ``scanWords(_:segmentStarts:gazetteer:capacity:)``: the ``hinted`` entries of the records
+    /// (`hints`: ``Gazetteer/hints``). Out of line, with only the loop's own values live.
+    @inline(never)
+    private static func hintPass(_ records: UnsafeBufferPointer<TokenInfo>, hints: UnsafeBufferPointer<UInt8>)
+        -> [UInt64]
+    {
+        [UInt64](unsafeUninitializedCapacity: records.count) { hinted, hintedCount in
+            guard var record = records.baseAddress, let out = hinted.baseAddress else { return }
+            var count = 0
+            // The entry of the current record without its hints: its index, shifted.
+            var entry: UInt64 = 0
+            // In bounds: `record` walks the records, one per iteration; `count` ≤ the records visited < `records.count`,
+            // the room (every record is written, a hinted one kept); the table has 65,536 entries, the index 16 bits.
+            for _ in 0..<records.count {
+                let hint = hints[Gazetteer.hintIndex(record.pointee.bare)] | record.pointee.scanHint
+                out[count] = entry | UInt64(hint)
+                count &+= hint != 0 ? 1 : 0
+                entry &+= 1 << 8
+                record += 1
+            }
+            hintedCount = count
+        }
     }
 
     /// The gazetteer pattern one letter substitution away from `letters`, the bare form (of hash `hash`) of an Arabic

@@ -33,33 +33,34 @@ struct DateExtractor {
     }
 
     // Weekdays: 0 = Sunday. Arabic forms are matched with their article (الأحد), hence normalized hashes.
-    private static let arabicWeekdayHashes: [(UInt64, Int)] = {
+    private static let arabicWeekdayNames = [
+        ("الأحد", 0), ("الاثنين", 1), ("الإثنين", 1), ("الثلاثاء", 2), ("الأربعاء", 3), ("الخميس", 4), ("الجمعة", 5),
+        ("السبت", 6),
+    ]
+    private static let arabicWeekdays: HashTable64<Int> = {
         var out: [(UInt64, Int)] = []
-        for (word, day) in [
-            ("الأحد", 0), ("الاثنين", 1), ("الإثنين", 1), ("الثلاثاء", 2), ("الأربعاء", 3), ("الخميس", 4),
-            ("الجمعة", 5), ("السبت", 6),
-        ] {
+        for (word, day) in arabicWeekdayNames {
             TextNormalizer.forEachWord(in: word) { out.append(($0.normalizedHash, day)) }
         }
-        return out
+        return HashTable64(out)
     }()
-    private static let arabicWeekdays = HashTable64(arabicWeekdayHashes)
-    private static let arabicWeekdayFilter = WordFilter(arabicWeekdayHashes.map(\.0))
-    private static let englishWeekdays = table([
+    private static let englishWeekdayNames = [
         ("sunday", 0), ("monday", 1), ("tuesday", 2), ("wednesday", 3), ("thursday", 4), ("friday", 5), ("saturday", 6),
-    ])
+    ]
+    private static let englishWeekdays = table(englishWeekdayNames)
     private static let dayWords: HashSet64 = {
         var out: [UInt64] = []
         TextNormalizer.forEachWord(in: "يوم اليوم صباح مساء ليلة ليل فجر ظهر امس أمس") { out.append($0.bareHash) }
         return HashSet64(out)
     }()
-    private static let months = table([
+    private static let monthNames = [
         ("يناير", 1), ("فبراير", 2), ("مارس", 3), ("ابريل", 4), ("أبريل", 4), ("إبريل", 4), ("مايو", 5), ("يونيو", 6),
         ("يوليو", 7), ("أغسطس", 8), ("اغسطس", 8), ("سبتمبر", 9), ("أكتوبر", 10), ("اكتوبر", 10), ("نوفمبر", 11),
         ("ديسمبر", 12), ("شباط", 2), ("آذار", 3), ("نيسان", 4), ("أيار", 5), ("حزيران", 6), ("تموز", 7), ("آب", 8),
         ("أيلول", 9), ("january", 1), ("february", 2), ("march", 3), ("april", 4), ("may", 5), ("june", 6),
         ("july", 7), ("august", 8), ("september", 9), ("october", 10), ("november", 11), ("december", 12),
-    ])
+    ]
+    private static let months = table(monthNames)
     // Two-word Levantine months: تشرين الأول/الثاني، كانون الأول/الثاني.
     private static let twoWordMonths: [(first: UInt64, second: UInt64, month: Int)] = {
         func h(_ s: String) -> UInt64 {
@@ -71,6 +72,17 @@ struct DateExtractor {
             (h("تشرين"), h("الأول"), 10), (h("تشرين"), h("الثاني"), 11),
             (h("كانون"), h("الأول"), 12), (h("كانون"), h("الثاني"), 1),
         ]
+    }()
+
+    /// The bare hashes of the words other than numbers that may start a date (see ``extract()``): the weekdays, the
+    /// months and the first words of the two-word months. A word whose normalised form is an Arabic weekday has that
+    /// weekday's bare form, hence its bare hash.
+    static let startWords: [UInt64] = {
+        var out = twoWordMonths.map(\.first)
+        for (word, _) in arabicWeekdayNames + englishWeekdayNames + monthNames {
+            TextNormalizer.forEachWord(in: word) { out.append($0.bareHash) }
+        }
+        return out
     }()
 
     /// Parses the `YYYY-MM-DD` prefix of an ISO 8601 timestamp.
@@ -194,28 +206,6 @@ struct DateExtractor {
         return (m, 1)
     }
 
-    /// The first of the two words of each two-word month (تشرين، كانون).
-    private static let twoWordMonthFirsts = (twoWordMonths[0].first, twoWordMonths[2].first)
-
-    /// The first token from `k` on that may start a date, or `tokens.count`: tokens that can start none are skipped in
-    /// a tight loop (most of an article). Only an Arabic word the weekday filter admits, a number, or a Latin word
-    /// that is capitalised (a weekday or month name) or starts a two-word month may start one.
-    @inline(__always)
-    private static func nextCandidate(from k: Int, _ tokens: Tokens, _ weekdayFilter: WordFilter.Pointer) -> Int {
-        let (tishreen, kanun) = twoWordMonthFirsts
-        var k = k
-        while k < tokens.count {
-            let token = tokens[k]
-            switch token.kind {
-            case .arabic: if weekdayFilter.mayContain(token.normalized) { return k }
-            case .latin: if token.capitalized || token.bare == tishreen || token.bare == kanun { return k }
-            case .number: return k
-            }
-            k += 1
-        }
-        return k
-    }
-
     /// Date mentions in order of appearance, without repeats.
     @inline(never)  // one call per article; out of line, the stage stays visible in profiles
     func extract() -> [DateMention] {
@@ -253,16 +243,17 @@ struct DateExtractor {
                     text: text.sliceText(tokens: first, last), kind: .absolute, value: year.map { Self.iso($0, m, d) }))
             return last + 1
         }
-        return Self.arabicWeekdayFilter.withPointer { arabicWeekdayFilter in
+        // Only a number, or a word whose ``ArticleText/Hint/date`` bit is set, may start a date: the loop visits those
+        // tokens, from the token after the last date.
+        let date = UInt64(ArticleText.Hint.date)
+        return text.hinted.withUnsafeBufferPointer { hinted in
             var k = 0
-            while true {
-                k = Self.nextCandidate(from: k, tokens, arabicWeekdayFilter)
-                guard k < tokens.count else { break }
+            for entry in hinted where entry & date != 0 && Int(truncatingIfNeeded: entry >> 8) >= k {
+                k = Int(truncatingIfNeeded: entry >> 8)
                 let kind = tokens[k].kind
                 // Arabic weekday after a day word: "اليوم الأحد", "يوم الخميس".
                 if kind == .arabic {
-                    if arabicWeekdayFilter.mayContain(tokens[k].normalized),
-                        let weekday = Self.arabicWeekdays[tokens[k].normalized], k > 0,
+                    if let weekday = Self.arabicWeekdays[tokens[k].normalized], k > 0,
                         Self.dayWords.contains(tokens[k - 1].bare), !tokens[k].breakBefore
                     {
                         add(

@@ -132,8 +132,6 @@ struct EntityExtractor {
     ])
     /// The first words of all titles.
     static let titleFirstWords = arabicTitles.firstWords + englishTitles.firstWords
-    /// A filter over ``titleFirstWords``.
-    private static let titleFilter = WordFilter(titleFirstWords)
     /// Capitalised English words that are never part of a person's name.
     static let englishNonNames = HashSet64(
         ("election elections minister ministers secretary justice party government office house department "
@@ -164,12 +162,12 @@ struct EntityExtractor {
     }
 
     /// Runs all passes and returns the entities (each list capped at `limit`).
+    @inline(never)  // one call per article; out of line, the stage stays visible in profiles
     mutating func extract(limit: Int) -> Entities {
         personAt = [Int32](repeating: Self.uncovered, count: text.tokens.count)
         found.reserveCapacity(16)
-        let candidates = text.tokens.withUnsafeBufferPointer { candidateTokens($0) }
-        gazetteerPass(candidates: candidates)
-        titlePass(candidates: candidates)
+        gazetteerPass()
+        titlePass()
         surnamePass()
         let found = self.found
         return found.withUnsafeBufferPointer { found in
@@ -245,39 +243,18 @@ struct EntityExtractor {
         surnameFilter |= 1 << (word & 63)
     }
 
-    /// The tokens that may start a gazetteer name or a title, in order: one tight loop over the tokens for the
-    /// gazetteer and title passes, which then visit only these.
-    private func candidateTokens(_ tokens: Tokens) -> [Int32] {
-        gazetteer.nameOrTitleFilter.withUnsafeBufferPointer { filter in
-            [Int32](unsafeUninitializedCapacity: tokens.count) { candidates, count in
-                for i in 0..<tokens.count {
-                    // `count` ≤ `i` < `tokens.count`, the capacity: every token is written, a candidate is kept.
-                    candidates[count] = Int32(truncatingIfNeeded: i)
-                    if Gazetteer.mayStart(tokens[i].bare, filter: filter)
-                        || (tokens[i].fuzzyPattern >= 0 && tokens[i].kind == .arabic)
-                    {
-                        count += 1
-                    }
-                }
-            }
-        }
-    }
-
-    /// `candidates`: see ``candidateTokens(_:)``.
-    private mutating func gazetteerPass(candidates: [Int32]) {
+    /// Every token whose ``ArticleText/Hint/name`` bit is set (a first word of a spelling, or a fuzzy match),
+    /// except those inside an earlier match.
+    private mutating func gazetteerPass() {
         let tokenArray = text.tokens
-        let filter = gazetteer.firstWordFilter
+        let hintedArray = text.hinted
+        let name = UInt64(ArticleText.Hint.name)
         tokenArray.withUnsafeBufferPointer { tokens in
-            filter.withUnsafeBufferPointer { filter in
-                // Every token that may start a name, except those inside an earlier match.
+            hintedArray.withUnsafeBufferPointer { hinted in
                 var i = 0
-                for candidate in candidates where Int(candidate) >= i {
-                    let k = Int(candidate)
-                    if Gazetteer.mayStart(tokens[k].bare, filter: filter)
-                        || (tokens[k].fuzzyPattern >= 0 && tokens[k].kind == .arabic)
-                    {
-                        i = k + gazetteerMatch(at: k, tokens)
-                    }
+                for entry in hinted where entry & name != 0 && Int(truncatingIfNeeded: entry >> 8) >= i {
+                    let k = Int(truncatingIfNeeded: entry >> 8)
+                    i = k + gazetteerMatch(at: k, tokens)
                 }
             }
         }
@@ -364,15 +341,17 @@ struct EntityExtractor {
     }
 
     /// People introduced by a title: "رئيس الوزراء العراقي مصطفى الكاظمي", "Secretary Patricia Hewitt".
-    /// `candidates`: see ``candidateTokens(_:)``.
-    private mutating func titlePass(candidates: [Int32]) {
+    private mutating func titlePass() {
         let tokenArray = text.tokens
-        let filter = Self.titleFilter
+        let hintedArray = text.hinted
+        let title = UInt64(ArticleText.Hint.title)
         tokenArray.withUnsafeBufferPointer { tokens in
-            // Every token that may start a title, except those inside an earlier mention.
-            var i = 0
-            for candidate in candidates where Int(candidate) >= i && filter.mayContain(tokens[Int(candidate)].bare) {
-                i = titleMention(at: Int(candidate), in: tokens)
+            hintedArray.withUnsafeBufferPointer { hinted in
+                // Every token whose ``ArticleText/Hint/title`` bit is set, except those inside an earlier mention.
+                var i = 0
+                for entry in hinted where entry & title != 0 && Int(truncatingIfNeeded: entry >> 8) >= i {
+                    i = titleMention(at: Int(truncatingIfNeeded: entry >> 8), in: tokens)
+                }
             }
         }
     }
@@ -505,12 +484,16 @@ struct EntityExtractor {
     private mutating func surnamePass(_ tokens: Tokens) {
         // No surname is added in this pass: the filter is read once.
         let filter = surnameFilter
-        var i = 0
+        guard let base = tokens.baseAddress else { return }
+        let end = base + tokens.count
+        var token = base
         while true {
-            // The surname filter first, in a tight loop: it rejects nearly every token.
-            while i < tokens.count && filter & (1 << (tokens[i].bare & 63)) == 0 { i += 1 }
-            guard i < tokens.count else { break }
-            defer { i += 1 }
+            // The surname filter first, in a tight loop over the records through a moving pointer (no index times the
+            // stride): it rejects nearly every token. In bounds: `token` < `end` when read.
+            while token < end && filter & (1 << (token.pointee.bare & 63)) == 0 { token += 1 }
+            guard token < end else { break }
+            let i = token - base
+            token += 1
             guard let index = surname(tokens[i].bare),
                 personAt[i] == Self.uncovered,
                 tokens[i].kind != .latin || tokens[i].capitalized

@@ -74,15 +74,15 @@ struct Gazetteer: Sendable {
     /// one substitution away from a spelling keeps the half without the substitution intact, so a clear bit for
     /// a half of the word proves that no position of the other half needs probing.
     var fuzzyFilter: [UInt64] { shared.tables.fuzzyFilter }
-    /// A 65,536-bit filter over the keys of ``byFirstWord`` (bits 0–15 of the hash): a clear bit proves
-    /// that no pattern starts with the word, so most tokens skip the table lookup.
-    var firstWordFilter: [UInt64] { shared.tables.firstWordFilter }
     /// ISO code by the stem hash of one-word country names, so that a nisba adjective finds its
     /// country ("العراقي" → عراق → IQ).
     var countryByStem: HashTable64<String> { shared.tables.countryByStem }
-    /// ``firstWordFilter`` with the first words of the titles that introduce a person
-    /// (``EntityExtractor/titleFirstWords``) added: one test per token finds the tokens that may start either.
-    var nameOrTitleFilter: [UInt64] { shared.tables.nameOrTitleFilter }
+    /// What a word may start, by bits 0–15 of its bare hash (65,536 entries): ``ArticleText/Hint/name`` for the
+    /// keys of ``byFirstWord``, ``ArticleText/Hint/title`` for ``EntityExtractor/titleFirstWords``,
+    /// ``ArticleText/Hint/quote`` for ``QuoteExtractor/arabicVerbList`` and ``ArticleText/Hint/date`` for
+    /// ``DateExtractor/startWords``. A clear bit proves that the word is none of them; ``ArticleText`` reads it
+    /// once per token.
+    var hints: [UInt8] { shared.tables.hints }
 
     /// The tables, built once and shared by every copy: a copy of a `Gazetteer` (the analyser, the
     /// entity and quote extractors each hold one per article) retains one object.
@@ -104,9 +104,8 @@ struct Gazetteer: Sendable {
         var byFirstWord: SharedTable<Range<Int>> = SharedTable<Range<Int>>([:])
         var fuzzy: SharedTable<Int> = SharedTable<Int>([:])
         var fuzzyFilter: [UInt64] = []
-        var firstWordFilter: [UInt64] = [UInt64](repeating: 0, count: 1024)
         var countryByStem: HashTable64<String> = HashTable64<String>([UInt64: String]())
-        var nameOrTitleFilter: [UInt64] = [UInt64](repeating: 0, count: 1024)
+        var hints: [UInt8] = [UInt8](repeating: 0, count: 1 << 16)
     }
 
     /// Shortest word that may match with a one-letter substitution.
@@ -181,15 +180,19 @@ struct Gazetteer: Sendable {
             }
             ranges[key] = tables.candidates.count..<(tables.candidates.count + sorted.count)
             tables.candidates.append(contentsOf: sorted)
-            tables.firstWordFilter[Int(truncatingIfNeeded: key >> 6) & 1023] |= 1 << (key & 63)
+            tables.hints[Self.hintIndex(key)] |= ArticleText.Hint.name
         }
         tables.byFirstWord = SharedTable(ranges)
         tables.fuzzy = SharedTable(builder.fuzzy)
         tables.fuzzyFilter = builder.fuzzyFilter
         tables.countryByStem = HashTable64(builder.countryByStem)
-        tables.nameOrTitleFilter = tables.firstWordFilter
-        for key in EntityExtractor.titleFirstWords {
-            tables.nameOrTitleFilter[Int(truncatingIfNeeded: key >> 6) & 1023] |= 1 << (key & 63)
+        let hinted: [(words: [UInt64], hint: UInt8)] = [
+            (EntityExtractor.titleFirstWords, ArticleText.Hint.title),
+            (QuoteExtractor.arabicVerbList, ArticleText.Hint.quote),
+            (DateExtractor.startWords, ArticleText.Hint.date),
+        ]
+        for (words, hint) in hinted {
+            for key in words { tables.hints[Self.hintIndex(key)] |= hint }
         }
         shared = Shared(tables)
     }
@@ -273,10 +276,10 @@ struct Gazetteer: Sendable {
         }
     }
 
-    /// Whether some pattern may start with the word of hash `bare` (false: certainly none).
+    /// The entry of ``hints`` for the word of bare hash `bare`: bits 0–15 of the hash.
     @inline(__always)
-    static func mayStart(_ bare: UInt64, filter: UnsafeBufferPointer<UInt64>) -> Bool {
-        filter[Int(truncatingIfNeeded: bare >> 6) & 1023] & (1 << (bare & 63)) != 0
+    static func hintIndex(_ bare: UInt64) -> Int {
+        Int(truncatingIfNeeded: bare & 0xFFFF)
     }
 
     /// Hash of `word` with the letter at `offset` (0-based) replaced by a blank, mixed with the offset.
@@ -324,25 +327,6 @@ struct WordFilter: Sendable {
     @inline(__always)
     func mayContain(_ word: UInt64) -> Bool {
         bits[Int(truncatingIfNeeded: word >> 6) & 63] & (1 << (word & 63)) != 0
-    }
-
-    /// Calls `body` with a copy of this filter that reads its bits through a pointer (no bounds check or array
-    /// access per test), for tight loops.
-    @inline(__always)
-    func withPointer<Result>(_ body: (Pointer) -> Result) -> Result {
-        bits.withUnsafeBufferPointer { body(Pointer(bits: $0)) }
-    }
-
-    /// A ``WordFilter`` read through a pointer, valid inside ``withPointer(_:)``.
-    struct Pointer {
-        fileprivate let bits: UnsafeBufferPointer<UInt64>
-
-        /// Whether `word` may be in the list (false: certainly not); ``WordFilter/mayContain(_:)``.
-        @inline(__always)
-        func mayContain(_ word: UInt64) -> Bool {
-            // The index is masked to 0...63 and the filter has 64 words.
-            bits[Int(truncatingIfNeeded: word >> 6) & 63] & (1 << (word & 63)) != 0
-        }
     }
 }
 

@@ -26,13 +26,13 @@ struct QuoteExtractor {
         HashSet64(hashes(words))
     }
 
-    private static let arabicVerbList = hashes(
+    /// The Arabic reporting verbs (bare hashes).
+    static let arabicVerbList = hashes(
         "قال قالت يقول تقول اكد اكدت يؤكد تؤكد اضاف اضافت يضيف اوضح اوضحت يوضح صرح صرحت اعلن اعلنت يعلن "
             + "اعتبر اعتبرت يعتبر شدد شددت يشدد لفت لفتت اشار اشارت يشير ذكر ذكرت تابع تابعت راي رات يري نفي "
             + "نفت حذر حذرت يحذر طالب طالبت اعرب اعربت كشف كشفت"
     )
     private static let arabicVerbs = HashSet64(arabicVerbList)
-    private static let arabicVerbFilter = WordFilter(arabicVerbList)
     private static let complementizerList = hashes("ان انه انها انهم بان")
     private static let complementizers = HashSet64(complementizerList)
     private static let complementizerFilter = WordFilter(complementizerList)
@@ -43,27 +43,23 @@ struct QuoteExtractor {
     func extract(limit: Int) -> [Quote] {
         var quotes: [Quote] = []
         var lastSpeaker: String? = nil
+        let quote = UInt64(ArticleText.Hint.quote)
         text.tokens.withUnsafeBufferPointer { tokens in
-            Self.arabicVerbFilter.withPointer { arabicVerbFilter in
-                // The limit is checked after each quote (the count changes only then), not at every token.
+            text.hinted.withUnsafeBufferPointer { hinted in
+                // Only the tokens whose ``ArticleText/Hint/quote`` bit is set may be reporting verbs; the limit is
+                // checked after each quote (the count changes only then).
                 var i = limit > 0 ? 0 : tokens.count
-                while i < tokens.count {
-                    // Most words are no reporting verb: the filter alone rejects them, in a tight loop.
-                    while i < tokens.count && !arabicVerbFilter.mayContain(tokens[i].bare) { i += 1 }
-                    guard i < tokens.count else { break }
-                    if tokens[i].kind == .arabic, Self.arabicVerbs.contains(tokens[i].bare),
-                        let (quote, next) = arabicQuote(verb: i, lastSpeaker: lastSpeaker)
-                    {
-                        // One allocation for the usual few quotes (appending to an empty list reallocates as it
-                        // grows).
-                        if quotes.isEmpty { quotes.reserveCapacity(min(limit, 8)) }
-                        quotes.append(quote)
-                        if quote.speaker != nil { lastSpeaker = quote.speaker }
-                        if quotes.count >= limit { break }
-                        i = next
-                        continue
-                    }
-                    i += 1
+                for entry in hinted where entry & quote != 0 && Int(truncatingIfNeeded: entry >> 8) >= i {
+                    let k = Int(truncatingIfNeeded: entry >> 8)
+                    guard tokens[k].kind == .arabic, Self.arabicVerbs.contains(tokens[k].bare),
+                        let (found, next) = arabicQuote(verb: k, lastSpeaker: lastSpeaker)
+                    else { continue }
+                    // One allocation for the usual few quotes (appending to an empty list reallocates as it grows).
+                    if quotes.isEmpty { quotes.reserveCapacity(min(limit, 8)) }
+                    quotes.append(found)
+                    if found.speaker != nil { lastSpeaker = found.speaker }
+                    if quotes.count >= limit { break }
+                    i = next
                 }
             }
         }
