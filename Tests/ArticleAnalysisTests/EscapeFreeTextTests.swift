@@ -73,6 +73,20 @@ import Testing
         let html = try analyzer.analyze(Array("<p>Title</p><p>Plain lead.</p><p>A plain paragraph.</p>".utf8))
         #expect(!html.escapeFree.lead && html.escapeFree.paragraphs == 0)
     }
+
+    /// The flags are 64 bits: paragraphs past the 64th are always checked, whatever they hold.
+    @Test func paragraphsPastTheSixtyFourthAreChecked() throws {
+        let tricky = [#"He said \"no\"."#, #"a \\ b"#, #"Sep\u2028arated."#, #"Tab\there."#]
+        let lines = ["Plain lead."] + (0..<80).map { $0 < 64 ? "Plain paragraph \($0)." : tricky[$0 % tricky.count] }
+        let payload = Array(#"{"title": "T", "text": "\#(lines.joined(separator: #"\n"#))"}"#.utf8)
+        let record = try analyzer.analyze(payload)
+        #expect(record.paragraphs.count == 80)
+        #expect(record.escapeFree.paragraphs == UInt64.max)
+        var checked = record
+        checked.paragraphs.append(contentsOf: [])
+        #expect(record.jsonBytes() == checked.jsonBytes())
+        #expect(String(decoding: record.jsonBytes(), as: UTF8.self).contains(#"He said \"no\"."#))
+    }
 }
 
 extension String {

@@ -108,4 +108,17 @@ import Testing
         Self.check(Array("12345678".utf8) + [0xA7] + Array("abcdefgh".utf8))  // stray continuation
         Self.check(Array(repeating: 0x41, count: 200) + [0x00] + Array(repeating: 0x41, count: 10))
     }
+
+    /// A limit set above the ceiling acts as the ceiling: the analyser's 32-bit text offsets never see a
+    /// payload whose text could pass 2 GiB.
+    @Test func sizeLimitAboveTheCeilingActsAsTheCeiling() throws {
+        let configuration = AnalyzerConfiguration(maxInputBytes: .max)
+        let ceiling = AnalyzerConfiguration.maxInputBytesCeiling
+        let payload = [UInt8](repeating: UInt8(ascii: "a"), count: ceiling + 1)
+        let error = #expect(throws: AnalysisError.self) {
+            try ArticleAnalyzer.validate(payload, configuration: configuration)
+        }
+        #expect(error?.code == .tooLarge)
+        #expect(error?.message.contains("limit of \(ceiling)") == true, "\(String(describing: error))")
+    }
 }

@@ -2,8 +2,12 @@
 /// (huge payloads, HTML bombs, deeply nested JSON) so that analysis time stays linear and small.
 public struct AnalyzerConfiguration: Sendable {
     /// Largest accepted payload in bytes; larger payloads fail with ``AnalysisError/Code/tooLarge``.
-    /// Default: 1 MiB (1_048_576).
+    /// Values above ``maxInputBytesCeiling`` act as the ceiling. Default: 1 MiB (1_048_576).
     public var maxInputBytes: Int
+    /// The most ``maxInputBytes`` can allow: 128 MiB. The analyser keeps text offsets in 32 bits, and the
+    /// article text built from a payload is a small multiple of its size at most (HTML entities expand up
+    /// to 4×), so this keeps every text far below 2 GiB.
+    public static let maxInputBytesCeiling = 128 * 1_048_576
     /// Largest JSON nesting depth accepted in an envelope; deeper input is
     /// ``AnalysisError/Code/malformedJSON``. Default: 32.
     public var maxJSONDepth: Int

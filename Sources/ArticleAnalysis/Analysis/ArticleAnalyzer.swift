@@ -68,9 +68,10 @@ public struct ArticleAnalyzer: Sendable {
     /// of line so that profiles show its cost as a stage of its own.)
     @inline(never)
     static func validate(_ payload: [UInt8], configuration: AnalyzerConfiguration) throws(AnalysisError) {
-        if payload.count > configuration.maxInputBytes {
+        let limit = min(configuration.maxInputBytes, AnalyzerConfiguration.maxInputBytesCeiling)
+        if payload.count > limit {
             throw AnalysisError(
-                .tooLarge, "payload of \(payload.count) bytes exceeds the limit of \(configuration.maxInputBytes)"
+                .tooLarge, "payload of \(payload.count) bytes exceeds the limit of \(limit)"
             )
         }
         let summary = payload.withUnsafeBufferPointer { PayloadSummary($0) }

@@ -108,7 +108,8 @@ public struct Lexicon: Sendable {
 
     /// Stem hash (``Word/stemHash``) → dense identifier, for every stem some lexicon term uses.
     var stemIDs: [UInt64: Int32] = [:]
-    /// ``stemIDs`` as a read-only open-addressing table for the per-token lookup.
+    /// ``stemIDs`` as a read-only open-addressing table (the article path reads ``startTable`` instead; this
+    /// one serves `classify(title:lead:body:)`).
     var stemTable = StemTable([:])
     /// Trie nodes while building; node 0 is the root of the label and context terms, node ``stateRoot`` the root
     /// of the state names (matched in a separate pass, so that a state inside a longer phrase — "القوات

@@ -132,7 +132,8 @@ struct ArticleText {
                 (size..<(size &+ length), index == 0 ? .title : index < 2 + highlights.count ? .lead : .body))
             size &+= length
         }
-        // Token records hold their offsets as `Int32`; no payload comes near (Kafka caps messages at 1 GB).
+        // Token records hold their offsets as `Int32`: the analyser accepts at most
+        // `AnalyzerConfiguration.maxInputBytesCeiling` (128 MiB) of payload, whose text is a small multiple.
         precondition(size < Int(Int32.max), "khabar: an article text of 2 GiB or more")
         bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, written in
             for (index, segment) in segments.enumerated() {
@@ -196,9 +197,9 @@ struct ArticleText {
 
     /// ``scanWords(_:segmentStarts:gazetteer:)`` with room for `capacity` records, or nil if the text has more words.
     ///
-    /// Two passes, so that each loop keeps its state in registers: the first scans the words and writes their hashes,
-    /// ranges, kinds, articles and fuzzy patterns (with the word's letter count in the segment field); the second
-    /// walks the records for the segments, breaks, capitals and counts; a third finds their hints.
+    /// Three passes, so that each loop keeps its state in registers: the first scans the words and writes their
+    /// hashes, ranges, kinds, articles and fuzzy patterns (with the word's letter count in the segment field); the
+    /// second walks the records for the segments, breaks, capitals and counts; the third lists their hints.
     private static func scanWords(
         _ p: UnsafeBufferPointer<UInt8>, segmentStarts starts: [Int], gazetteer: Gazetteer, capacity: Int
     ) -> (tokens: [TokenInfo], hinted: [UInt64], counts: Counts)? {

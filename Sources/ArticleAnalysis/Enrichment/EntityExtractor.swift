@@ -244,7 +244,9 @@ struct EntityExtractor {
     }
 
     /// Every token whose ``ArticleText/Hint/name`` bit is set (a first word of a spelling, or a fuzzy match),
-    /// except those inside an earlier match.
+    /// except those inside an earlier match. The hints come from the gazetteer the text was built with, which
+    /// must be this extractor's (``ArticleAnalyzer`` gives both `Gazetteer.bundled`): another gazetteer's
+    /// names would be missed.
     private mutating func gazetteerPass() {
         let tokenArray = text.tokens
         let hintedArray = text.hinted
@@ -264,7 +266,7 @@ struct EntityExtractor {
     @inline(never)  // keeps the caller's per-token loop small
     private mutating func gazetteerMatch(at i: Int, _ tokens: Tokens) -> Int {
         var matched: (pattern: Int, length: Int)? = nil
-        // (The filter in front of `byFirstWord` has no false negatives: the table alone decides.)
+        // (The hint that led here has no false negatives: the table alone decides.)
         if let range = gazetteer.byFirstWord[tokens[i].bare] {
             matched = Self.longestPattern(gazetteer, candidates: range, at: i, in: tokens)
         } else if tokens[i].fuzzyPattern >= 0 && tokens[i].kind == .arabic {
@@ -527,9 +529,9 @@ struct EntityExtractor {
 }
 
 extension ArticleText {
-    /// The source text of a byte range, like ``text(_:)``, copied without re-validation when the range starts and
-    /// ends at character boundaries: `bytes` is valid UTF-8 (the segments' strings joined by newlines), and so is
-    /// such a slice of it. A range cut inside a character decodes with repair, as ``text(_:)`` does.
+    /// The source text of a byte range, copied without re-validation when the range starts and ends at character
+    /// boundaries: `bytes` is valid UTF-8 (the segments' strings joined by newlines), and so is such a slice of
+    /// it. A range cut inside a character decodes with repair (`String(decoding:as:)`).
     func sliceText(_ range: Range<Int>) -> String {
         bytes.withUnsafeBufferPointer { p in
             let slice = UnsafeBufferPointer(rebasing: p[range])

@@ -169,13 +169,25 @@ struct JSONWriter: ~Copyable {
         needsComma = true
     }
 
-    /// Writes `p` quoted, as it is.
+    /// Writes `p` quoted, as it is. Debug builds (the tests) check the caller's claim.
     private mutating func writeUnchecked(_ p: UnsafeBufferPointer<UInt8>) {
+        assert(!Self.holdsByteToEscape(p), "escapeFreeString given a string that needs escaping")
         reserve(p.count + 3)
         if needsComma { put(UInt8(ascii: ",")) }
         put(UInt8(ascii: "\""))
         put(p)
         put(UInt8(ascii: "\""))
+    }
+
+    /// Whether `p` holds a `"`, a `\`, a control character or U+2028/U+2029 (for ``writeUnchecked(_:)``'s
+    /// debug check; a plain loop, independent of the writer's own scan).
+    private static func holdsByteToEscape(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
+        for i in p.indices {
+            let b = p[i]
+            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { return true }
+            if b == 0xE2, i + 2 < p.count, p[i + 1] == 0x80, p[i + 2] == 0xA8 || p[i + 2] == 0xA9 { return true }
+        }
+        return false
     }
 
     /// Writes `p` as a quoted, escaped string. The bytes are first copied as they are and then checked

@@ -234,7 +234,7 @@ struct FingerprintTable {
 ///
 /// Evictions take the oldest entries, which sit at the front: a removal shifts only the candidates before
 /// the removed one and moves the front forward, and the storage is compacted once the dead front is
-/// half of it. A bucket of a story carried hundreds of times thus loses its oldest candidate in O(1)
+/// half of it (and at least 16 slots). A bucket of a story carried hundreds of times thus loses its oldest candidate in O(1)
 /// amortised, where removing it from an array's front moved every other candidate (in a perf profile of
 /// the bench's pipeline, 2.8% of the analysis lanes' samples were in that removal).
 struct FingerprintBucket {
