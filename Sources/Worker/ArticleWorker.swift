@@ -137,6 +137,7 @@ public final class ArticleWorker: Service, Sendable {
         consumerConfiguration.sessionTimeoutMilliseconds = Int(configuration.sessionTimeout.milliseconds)
         consumerConfiguration.autoCommitIntervalMilliseconds = Int(configuration.commitInterval.milliseconds)
         consumerConfiguration.statisticsIntervalMilliseconds = Int(configuration.statisticsInterval.milliseconds)
+        consumerConfiguration.fetchWaitMaxMilliseconds = Int(configuration.fetchWaitMax.milliseconds)
         // Bound the prefetch, but let it hold more than one second of the pipeline's throughput. In librdkafka
         // 2.0.2 each partition's fetch queue is forwarded to the one consumer queue, so both limits apply to
         // that shared queue (every partition reads its length), not per partition; once either is reached,
