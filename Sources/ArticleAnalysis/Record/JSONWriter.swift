@@ -150,28 +150,31 @@ struct JSONWriter: ~Copyable {
     /// Runs of bytes needing no escape are copied in bulk.
     @inline(__always)
     mutating func string(_ value: String) {
-        let written: Void? = value.utf8.withContiguousStorageIfAvailable { p in writeString(p) }
-        if written == nil {
-            var copy = value
-            copy.withUTF8 { p in writeString(p) }
-        }
-        needsComma = true
+        write(value) { $0.writeString($1) }
     }
 
     /// A string known to hold no byte to escape (no `"`, `\`, control character, U+2028 or U+2029),
     /// copied without checking its bytes.
     mutating func escapeFreeString(_ value: String) {
-        let written: Void? = value.utf8.withContiguousStorageIfAvailable { p in writeUnchecked(p) }
+        write(value) { $0.writeUnchecked($1) }
+    }
+
+    /// Passes `value`'s UTF-8 bytes to `body` (copying the string only when it is not contiguous), then
+    /// marks that a value was written.
+    @inline(__always)
+    private mutating func write(_ value: String, _ body: (inout JSONWriter, UnsafeBufferPointer<UInt8>) -> Void) {
+        let written: Void? = value.utf8.withContiguousStorageIfAvailable { p in body(&self, p) }
         if written == nil {
             var copy = value
-            copy.withUTF8 { p in writeUnchecked(p) }
+            copy.withUTF8 { p in body(&self, p) }
         }
         needsComma = true
     }
 
-    /// Writes `p` quoted, as it is. Debug builds (the tests) check the caller's claim.
+    /// Writes `p` quoted, as it is. Debug builds (the tests) check the caller's claim against the checked
+    /// path's own definition of a byte to escape.
     private mutating func writeUnchecked(_ p: UnsafeBufferPointer<UInt8>) {
-        assert(!Self.holdsByteToEscape(p), "escapeFreeString given a string that needs escaping")
+        assert(Self.firstByteToEscape(p, from: 0) == p.count, "escapeFreeString given a string that needs escaping")
         reserve(p.count + 3)
         if needsComma { put(UInt8(ascii: ",")) }
         put(UInt8(ascii: "\""))
@@ -179,15 +182,18 @@ struct JSONWriter: ~Copyable {
         put(UInt8(ascii: "\""))
     }
 
-    /// Whether `p` holds a `"`, a `\`, a control character or U+2028/U+2029 (for ``writeUnchecked(_:)``'s
-    /// debug check; a plain loop, independent of the writer's own scan).
-    private static func holdsByteToEscape(_ p: UnsafeBufferPointer<UInt8>) -> Bool {
-        for i in p.indices {
-            let b = p[i]
-            if b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") || b < 0x20 { return true }
-            if b == 0xE2, i + 2 < p.count, p[i + 1] == 0x80, p[i + 2] == 0xA8 || p[i + 2] == 0xA9 { return true }
+    /// The index of the first byte at or after `start` that JSON output escapes — `"`, `\`, a control
+    /// character, or the first byte of U+2028/U+2029 — `p.count` if none. (An 0xE2 starting another
+    /// character, such as a curly quote, stays as it is.)
+    @inline(__always)
+    private static func firstByteToEscape(_ p: UnsafeBufferPointer<UInt8>, from start: Int) -> Int {
+        var i = start
+        while true {
+            i = firstSpecial(p, from: i)
+            guard i < p.count, p[i] == 0xE2, !(i + 2 < p.count && p[i + 1] == 0x80 && (p[i + 2] & 0xFE) == 0xA8)
+            else { return i }
+            i += 1
         }
-        return false
     }
 
     /// Writes `p` as a quoted, escaped string. The bytes are first copied as they are and then checked
@@ -200,18 +206,8 @@ struct JSONWriter: ~Copyable {
         put(UInt8(ascii: "\""))
         let start = count
         put(p)
-        let written = UnsafeBufferPointer(start: storage, count: count)
-        var i = start
-        while true {
-            i = JSONWriter.firstSpecial(written, from: i)
-            if i == count { break }
-            // An 0xE2 that does not start U+2028/U+2029 (such as a curly quote) stays as it is.
-            if written[i] == 0xE2
-                && !(i + 2 < count && written[i + 1] == 0x80 && (written[i + 2] == 0xA8 || written[i + 2] == 0xA9))
-            {
-                i += 1
-                continue
-            }
+        let i = Self.firstByteToEscape(UnsafeBufferPointer(start: storage, count: count), from: start)
+        if i < count {
             count = i
             writeEscaped(p, from: i - start)
             return
