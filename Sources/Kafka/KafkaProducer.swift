@@ -202,8 +202,8 @@ public final class KafkaProducer: Sendable {
 
     // MARK: Internals
 
-    /// Enqueues with `rd_kafka_produceva`; returns librdkafka's error, if any. Uses no heap memory except a
-    /// single scratch buffer when the message has headers.
+    /// Enqueues with `rd_kafka_produceva`; returns librdkafka's error, if any. Uses no heap memory of its own
+    /// (temporary allocations, on the stack for a message with a few headers).
     private func produce(_ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer) -> OpaquePointer? {
         message.topic.withCString { topic in
             message.value.withUnsafeBytes { value in
@@ -348,37 +348,42 @@ private func withOptionalBytes<R>(_ bytes: [UInt8]?, _ body: (UnsafeRawBufferPoi
 }
 
 /// Lays the headers' names (NUL-terminated) and values out in one scratch buffer for the call's duration.
-private func withHeaderScratch<R>(_ headers: [KafkaHeader], _ body: ([HeaderField]) -> R) -> R {
-    if headers.isEmpty { return body([]) }
+/// Both the buffer and the fields are temporary allocations (on the stack for a few headers): a produced
+/// message costs no heap memory here.
+private func withHeaderScratch<R>(_ headers: [KafkaHeader], _ body: (UnsafeBufferPointer<HeaderField>) -> R) -> R {
+    if headers.isEmpty { return body(UnsafeBufferPointer(start: nil, count: 0)) }
     var size = 0
     for header in headers {
         size += header.key.utf8.count + 1 + (header.value?.count ?? 0)
     }
-    let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: size, alignment: 1)
-    defer { scratch.deallocate() }
-    var fields: [HeaderField] = []
-    fields.reserveCapacity(headers.count)
-    var position = 0
-    for header in headers {
-        let nameStart = position
-        for byte in header.key.utf8 {
-            scratch[position] = byte
-            position += 1
-        }
-        scratch[position] = 0
-        position += 1
-        let name = scratch.baseAddress!.advanced(by: nameStart).assumingMemoryBound(to: CChar.self)
-        if let value = header.value {
-            let valueStart = position
-            value.withUnsafeBytes { source in
-                UnsafeMutableRawBufferPointer(rebasing: scratch[valueStart..<valueStart + source.count])
-                    .copyMemory(from: source)
+    return withUnsafeTemporaryAllocation(byteCount: size, alignment: 1) { scratch in
+        withUnsafeTemporaryAllocation(of: HeaderField.self, capacity: headers.count) { fields in
+            // The names are read as C strings; the values as raw bytes.
+            let characters = scratch.bindMemory(to: CChar.self)
+            var position = 0
+            // In bounds: `size` is the sum of what the loop writes (each key, its NUL, its value), and
+            // `fields` has room for one field per header.
+            for (index, header) in headers.enumerated() {
+                let name = characters.baseAddress! + position
+                for byte in header.key.utf8 {
+                    scratch[position] = byte
+                    position += 1
+                }
+                scratch[position] = 0
+                position += 1
+                var field = HeaderField(name: name, value: nil, size: -1)
+                if let value = header.value {
+                    value.withUnsafeBytes { source in
+                        UnsafeMutableRawBufferPointer(rebasing: scratch[position..<position + source.count])
+                            .copyMemory(from: source)
+                    }
+                    field.value = UnsafeRawPointer(scratch.baseAddress! + position)
+                    field.size = value.count
+                    position += value.count
+                }
+                (fields.baseAddress! + index).initialize(to: field)
             }
-            position += value.count
-            fields.append(HeaderField(name: name, value: scratch.baseAddress! + valueStart, size: value.count))
-        } else {
-            fields.append(HeaderField(name: name, value: nil, size: -1))
+            return body(UnsafeBufferPointer(fields))
         }
     }
-    return body(fields)
 }

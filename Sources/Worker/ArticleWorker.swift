@@ -44,6 +44,7 @@ public final class ArticleWorker: Service, Sendable {
         self.metrics = WorkerMetrics()
         self.processor = RecordProcessor(
             analyzer: analyzer,
+            inputTopic: configuration.inputTopic,
             outputTopic: configuration.outputTopic,
             deadLetterTopic: configuration.deadLetterTopic,
             maxMessageBytes: configuration.maxMessageBytes,

@@ -32,6 +32,59 @@ struct RecordProcessor: Sendable {
     let maxMessageBytes: Int
     let instanceID: String
     let replay: Bool
+    /// The record headers' values that do not depend on the message, encoded once: a record's headers
+    /// would otherwise cost a dozen small allocations per message.
+    let constantHeaders: ConstantHeaders
+
+    /// Header values shared by every record of one processor.
+    struct ConstantHeaders: Sendable {
+        let contentType = Array("application/json".utf8)
+        let analyzerVersion = Array(ArticleAnalyzer.version.utf8)
+        /// The classifier's lexicon version (every record's `classification.model_version`).
+        let lexiconVersion: [UInt8]
+        /// `khabar.labels` for each set of labels, indexed by a bit per ``Label`` in canonical order (a record's
+        /// labels are in that order).
+        let labels: [[UInt8]]
+        /// The configured input topic's name (messages from other topics, under a pattern subscription, are
+        /// encoded per message).
+        let inputTopic: (name: String, bytes: [UInt8])
+
+        init(lexiconVersion: String, inputTopic: String) {
+            self.lexiconVersion = Array(lexiconVersion.utf8)
+            labels = (0..<(1 << Label.allCases.count)).map { mask in
+                let set = Label.allCases.enumerated().filter { mask >> $0.offset & 1 != 0 }.map(\.element.rawValue)
+                return Array(set.joined(separator: ",").utf8)
+            }
+            self.inputTopic = (inputTopic, Array(inputTopic.utf8))
+        }
+
+        /// `khabar.labels` for `labels`, which are in canonical order.
+        func labelsValue(_ labels: [Label]) -> [UInt8] {
+            var mask = 0
+            for label in labels { mask |= 1 << (Label.allCases.firstIndex(of: label) ?? 0) }
+            return self.labels[mask]
+        }
+
+        /// `khabar.source.topic` for `topic`.
+        func topicValue(_ topic: String) -> [UInt8] {
+            if inputTopic.name == topic { return inputTopic.bytes }
+            return Array(topic.utf8)
+        }
+    }
+
+    /// A processor answering messages of `inputTopic` (the worker's setting: a name, or a pattern).
+    init(
+        analyzer: ArticleAnalyzer, inputTopic: String, outputTopic: String, deadLetterTopic: String,
+        maxMessageBytes: Int, instanceID: String, replay: Bool
+    ) {
+        self.analyzer = analyzer
+        self.outputTopic = outputTopic
+        self.deadLetterTopic = deadLetterTopic
+        self.maxMessageBytes = maxMessageBytes
+        self.instanceID = instanceID
+        self.replay = replay
+        constantHeaders = ConstantHeaders(lexiconVersion: analyzer.classifier.lexicon.version, inputTopic: inputTopic)
+    }
 
     /// The answer to `message`, and what it is. With `fingerprints`, the record's `duplicate_of` is
     /// looked up in the fleet's near-duplicate table, and its fingerprint added and published.
@@ -72,12 +125,18 @@ struct RecordProcessor: Sendable {
             record.duplicateOf = fingerprints.index.admit(entry)?.id
             fingerprints.publish(entry)
         }
+        let constant = constantHeaders
+        let labels = record.labels
         let headers = [
-            KafkaHeader(key: "content-type", value: Array("application/json".utf8)),
-            KafkaHeader(key: "khabar.labels", value: Array(record.labels.map(\.rawValue).joined(separator: ",").utf8)),
-            KafkaHeader(key: "khabar.analyzer.version", value: Array(ArticleAnalyzer.version.utf8)),
-            KafkaHeader(key: "khabar.lexicon.version", value: Array(record.classification.modelVersion.utf8)),
-            KafkaHeader(key: DeadLetterHeader.sourceTopic, value: Array(message.topic.utf8)),
+            KafkaHeader(key: "content-type", value: constant.contentType),
+            KafkaHeader(key: "khabar.labels", value: constant.labelsValue(labels)),
+            KafkaHeader(key: "khabar.analyzer.version", value: constant.analyzerVersion),
+            KafkaHeader(
+                key: "khabar.lexicon.version",
+                value: record.classification.modelVersion.utf8.elementsEqual(constant.lexiconVersion)
+                    ? constant.lexiconVersion : Array(record.classification.modelVersion.utf8)
+            ),
+            KafkaHeader(key: DeadLetterHeader.sourceTopic, value: constant.topicValue(message.topic)),
             KafkaHeader(key: DeadLetterHeader.sourcePartition, value: Array(String(message.partition).utf8)),
             KafkaHeader(key: DeadLetterHeader.sourceOffset, value: Array(String(message.offset).utf8)),
         ]
@@ -87,7 +146,7 @@ struct RecordProcessor: Sendable {
             value: record.jsonBytes(),
             headers: headers
         )
-        return (output, .record(labels: record.labels))
+        return (output, .record(labels: labels))
     }
 
     /// The dead-letter record for `message`: its key, value and headers, plus the reason.

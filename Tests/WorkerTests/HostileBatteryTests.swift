@@ -136,6 +136,7 @@ import Testing
     @Test func oversizedInputsAreDeadLetteredByTheSizeGate() throws {
         let processor = RecordProcessor(
             analyzer: ArticleAnalyzer(classifier: try Classifier.bundled()),
+            inputTopic: "articles.raw",
             outputTopic: "articles.enriched",
             deadLetterTopic: "articles.dlq",
             maxMessageBytes: WorkerConfiguration(bootstrapServers: "").maxMessageBytes,
