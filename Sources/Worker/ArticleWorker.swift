@@ -120,7 +120,7 @@ public final class ArticleWorker: Service, Sendable {
         producerConfiguration.clientID = configuration.instanceID
         producerConfiguration.idempotence = true
         producerConfiguration.statisticsIntervalMilliseconds = 0
-        producerConfiguration.properties = configuration.kafkaProperties
+        producerConfiguration.properties = configuration.kafkaProperties(for: .producer)
         let exactlyOnce = configuration.guarantee == .exactlyOnce
         if exactlyOnce {
             // Stable across restarts when --client-id is stable (e.g. the pod name): a restarted instance
@@ -151,7 +151,7 @@ public final class ArticleWorker: Service, Sendable {
         // 164 partitions 9,742 msg/s at a peak RSS of 271 MB. (librdkafka's defaults, 100,000 / 64 MiB, took
         // 348-482 MB.) At 4 KB articles the two limits agree; operators can override both with --kafka.
         consumerConfiguration.properties = ["queued.min.messages": "12000", "queued.max.messages.kbytes": "49152"]
-            .merging(configuration.kafkaProperties) { $1 }
+            .merging(configuration.kafkaProperties(for: .consumer)) { $1 }
         if exactlyOnce {
             // Offsets commit inside the transactions; read only committed upstream data.
             consumerConfiguration.isolationLevel = .readCommitted

@@ -69,9 +69,36 @@ public struct WorkerConfiguration: Sendable {
     /// A bounded range to reprocess instead of following the group's partitions (`khabar replay`).
     /// Records then carry `provenance.replay = true`. Default: `nil` (live consumption).
     public var replay: ReplayRange?
-    /// Extra librdkafka properties applied to both the consumer and the producer, last (they win).
-    /// Default: none.
+    /// Extra librdkafka properties, applied last (they win). A key applies to every client of the worker
+    /// (its input consumer, record producer, fingerprint producer and tail), a key prefixed `consumer.` or
+    /// `producer.` only to the clients of that kind, without the prefix (no librdkafka property starts
+    /// with either): `producer.linger.ms=20`. See ``kafkaProperties(for:)``. Default: none.
     public var kafkaProperties: [String: String] = [:]
+
+    /// The kinds of Kafka client a worker runs, for scoping ``kafkaProperties``.
+    public enum ClientKind: String, Sendable, CaseIterable {
+        /// The input consumer, the fingerprint tail and the replay probe.
+        case consumer
+        /// The record producer and the fingerprint producer.
+        case producer
+    }
+
+    /// ``kafkaProperties`` for one kind of client: the unprefixed keys, and the keys prefixed with that kind
+    /// (`consumer.`, `producer.`) without their prefix, which win over the same unprefixed key. Keys with the
+    /// other kind's prefix are left out, so a consumer-only property does not reach the producers (where
+    /// librdkafka would ignore it with a warning).
+    public func kafkaProperties(for kind: ClientKind) -> [String: String] {
+        var properties: [String: String] = [:]
+        var scoped: [String: String] = [:]
+        for (key, value) in kafkaProperties {
+            if let kindPrefix = ClientKind.allCases.first(where: { key.hasPrefix("\($0.rawValue).") }) {
+                if kindPrefix == kind { scoped[String(key.dropFirst(kind.rawValue.count + 1))] = value }
+            } else {
+                properties[key] = value
+            }
+        }
+        return properties.merging(scoped) { $1 }
+    }
 
     /// Creates a configuration for the given bootstrap servers with every other field at its default.
     public init(bootstrapServers: String) {

@@ -68,7 +68,7 @@ struct ReplayCommand: AsyncParsableCommand {
             bootstrapServers: configuration.bootstrapServers,
             groupID: configuration.groupID
         )
-        probeConfiguration.properties = configuration.kafkaProperties
+        probeConfiguration.properties = configuration.kafkaProperties(for: .consumer)
         let probe = try KafkaConsumer(configuration: probeConfiguration, logger: logger)
         defer { try? probe.close() }
         let topic = configuration.inputTopic

@@ -103,7 +103,11 @@ struct WorkerOptions: ParsableArguments {
     @Option(help: "Client id and provenance.worker (KHABAR_CLIENT_ID). Default: khabar-<host>-<pid>.")
     var clientId: String?
 
-    @Option(help: "Extra librdkafka property key=value, repeatable (KHABAR_KAFKA: comma-separated).")
+    @Option(
+        help: """
+            Extra librdkafka property key=value, repeatable, for every Kafka client; prefix the key with \
+            consumer. or producer. for one kind only (KHABAR_KAFKA: comma-separated).
+            """)
     var kafka: [String] = []
 
     @Option(help: "at-least-once or exactly-once (KHABAR_GUARANTEE). Default: at-least-once.")

@@ -77,3 +77,29 @@ import Testing
         #expect(labelSets.contains([]))
     }
 }
+
+/// `--kafka` properties scoped to one kind of client.
+@Suite struct KafkaPropertyScopeTests {
+    @Test func prefixedKeysReachOnlyTheirKindAndWinOverUnprefixedOnes() {
+        var configuration = WorkerConfiguration(bootstrapServers: "localhost:9092")
+        configuration.kafkaProperties = [
+            "debug": "fetch",
+            "linger.ms": "5",
+            "producer.linger.ms": "20",
+            "consumer.fetch.wait.max.ms": "5",
+            "consumer.debug": "cgrp",
+        ]
+        #expect(
+            configuration.kafkaProperties(for: .producer) == ["debug": "fetch", "linger.ms": "20"])
+        #expect(
+            configuration.kafkaProperties(for: .consumer) == [
+                "debug": "cgrp", "linger.ms": "5", "fetch.wait.max.ms": "5",
+            ])
+    }
+
+    @Test func noPropertiesGiveNone() {
+        let configuration = WorkerConfiguration(bootstrapServers: "localhost:9092")
+        #expect(configuration.kafkaProperties(for: .consumer).isEmpty)
+        #expect(configuration.kafkaProperties(for: .producer).isEmpty)
+    }
+}

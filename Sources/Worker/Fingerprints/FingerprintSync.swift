@@ -31,6 +31,7 @@ final class FingerprintSync: Sendable {
     let topic: String
     private let producer: KafkaProducer
     private let bootstrapServers: String
+    /// The tail consumer's share of the worker's extra librdkafka properties.
     private let properties: [String: String]
     private let instanceID: String
     private let logger: Logger
@@ -51,14 +52,14 @@ final class FingerprintSync: Sendable {
         var producerConfiguration = KafkaProducerConfiguration(bootstrapServers: configuration.bootstrapServers)
         producerConfiguration.clientID = "\(configuration.instanceID)-fingerprints"
         producerConfiguration.statisticsIntervalMilliseconds = 0
-        producerConfiguration.properties = configuration.kafkaProperties
+        producerConfiguration.properties = configuration.kafkaProperties(for: .producer)
         producerConfiguration.properties["linger.ms"] = String(Self.publishLinger)
         self.producer = try KafkaProducer(configuration: producerConfiguration, logger: logger)
         self.status = status
         self.index = index
         self.topic = topic
         self.bootstrapServers = configuration.bootstrapServers
-        self.properties = configuration.kafkaProperties
+        self.properties = configuration.kafkaProperties(for: .consumer)
         self.instanceID = configuration.instanceID
         self.logger = logger
     }
