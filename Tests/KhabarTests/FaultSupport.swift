@@ -42,8 +42,8 @@ struct FaultCluster {
             [
                 "run", "--brokers", bootstrap, "--group", group, "--assignor", "range", "--http-port", "\(port)",
                 "--log-level", "warning", "--drain-timeout", "10",
-                "--kafka", "session.timeout.ms=6000", "--kafka", "heartbeat.interval.ms=500",
-                "--kafka", "fetch.wait.max.ms=10",
+                "--kafka", "consumer.session.timeout.ms=6000", "--kafka", "consumer.heartbeat.interval.ms=500",
+                "--kafka", "consumer.fetch.wait.max.ms=10",
             ] + arguments
         )
         let worker = FaultWorker(process: process, port: port)

@@ -23,8 +23,8 @@ import Testing
         let worker = try KhabarProcess(
             [
                 "run", "--brokers", bootstrap, "--group", group, "--client-id", clientID, "--assignor", "range",
-                "--http-port", "\(port)", "--log-level", "warning", "--kafka", "session.timeout.ms=6000",
-                "--kafka", "heartbeat.interval.ms=500",
+                "--http-port", "\(port)", "--log-level", "warning", "--kafka", "consumer.session.timeout.ms=6000",
+                "--kafka", "consumer.heartbeat.interval.ms=500",
             ] + extra
         )
         try await HTTPProbe.waitForStatus(200, port: port, path: "/healthz", timeout: .seconds(30))

@@ -25,7 +25,9 @@ enum Tier2 {
     static let partitions = 3
 
     /// librdkafka settings for every worker: Tansu's first group join takes about half the session timeout.
-    static let workerKafkaSettings = ["--kafka", "session.timeout.ms=6000", "--kafka", "fetch.wait.max.ms=50"]
+    static let workerKafkaSettings = [
+        "--kafka", "consumer.session.timeout.ms=6000", "--kafka", "consumer.fetch.wait.max.ms=50",
+    ]
 }
 
 /// A set of uniquely named worker topics, created on the tier-2 broker with ``KafkaAdmin``.
