@@ -19,10 +19,7 @@ final class EventThread: Sendable {
         // The thread keeps `self` alive until it stops.
         let thread = Thread { [self] in
             threadID.withLock { $0 = ObjectIdentifier(Thread.current) }
-            #if os(Linux)
-                // Foundation does not name the OS thread on Linux; the kernel takes it from here.
-                try? name.write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
-            #endif
+            nameCurrentThread(name)
             while !stopRequested.load(ordering: .acquiring) {
                 iteration()
             }
@@ -61,4 +58,13 @@ final class EventThread: Sendable {
             work()
         }
     }
+}
+
+/// Names the calling OS thread, as `top -H`, `perf` and `gdb` show it (at most 15 bytes on Linux; longer
+/// names are cut by the kernel). Foundation's `Thread.name` does not reach the OS thread on Linux, so a
+/// dedicated thread calls this first thing.
+package func nameCurrentThread(_ name: String) {
+    #if os(Linux)
+        try? name.write(toFile: "/proc/thread-self/comm", atomically: false, encoding: .utf8)
+    #endif
 }

@@ -61,6 +61,7 @@ public final class ArticleWorker: Service, Sendable {
         let finished = AsyncStream<Void>.makeStream()
         clients.fingerprints?.start()
         let thread = Thread { [self] in
+            nameCurrentThread("khabar-consumer")
             if let transaction = clients.transaction {
                 self.consumeLoopTransactional(clients, transaction: transaction)
             } else {
@@ -68,7 +69,6 @@ public final class ArticleWorker: Service, Sendable {
             }
             finished.continuation.finish()
         }
-        thread.name = "khabar-consumer"
         thread.start()
         await withTaskCancellationHandler {
             await withGracefulShutdownHandler {

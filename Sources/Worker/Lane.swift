@@ -1,4 +1,5 @@
 import Foundation
+import Kafka
 
 /// One analysis thread with its own FIFO queue.
 ///
@@ -26,12 +27,12 @@ final class Lane<Job: Sendable>: Sendable {
     /// Starts the lane's thread; `handle` runs on it for every job, in order.
     func start(name: String, handle: @escaping @Sendable (Job) -> Void) {
         let thread = Thread { [self] in
+            nameCurrentThread(name)
             while let job = self.next() {
                 handle(job)
             }
             self.finished.signal()
         }
-        thread.name = name
         thread.start()
     }
 

@@ -23,6 +23,19 @@ struct BenchSmokeTests {
             let value = try #require(results[key] as? Double, "missing or non-numeric \(key)")
             #expect(value > 0, "\(key) = \(value)")
         }
+        // The pipeline's CPU per message by group of threads adds up to the process's (within clock granularity).
+        let groups = try #require(
+            results["pipeline_cpu_us_per_msg_by_thread_group"] as? [String: Double], "no CPU breakdown")
+        #expect(
+            Set(groups.keys) == [
+                "analysis lanes", "librdkafka", "delivery reports", "consumer", "fingerprint tail", "other",
+                "ended threads",
+            ])
+        #expect(groups.values.allSatisfy { $0 >= 0 })
+        if let cores = results["pipeline_cores"] as? Double, let rate = results["pipeline_msgs_per_s"] as? Double {
+            let total = cores / rate * 1e6
+            #expect(abs(groups.values.reduce(0, +) - total) <= 0.1 * total + 1, "groups \(groups), total \(total)")
+        }
         #expect(results["messages"] as? Int == 500)
         #expect(results["output_partitions"] as? Int == 12)
         // The table went to stdout too.

@@ -72,10 +72,10 @@ final class FingerprintSync: Sendable {
         state.withLock { $0.started = true }
         status.setFingerprintsCaughtUp(false)
         let thread = Thread { [self] in
+            nameCurrentThread("khabar-fp-tail")
             self.tail()
             self.stopped.signal()
         }
-        thread.name = "khabar-fingerprints"
         thread.start()
     }
 

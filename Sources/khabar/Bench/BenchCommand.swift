@@ -94,7 +94,7 @@ struct BenchCommand: AsyncParsableCommand {
             ]
         )
         defer { broker.stop() }
-        let bootstrap = try await onDedicatedThread("khabar-bench-broker") { try broker.readLine() }
+        let bootstrap = try await onDedicatedThread("bench-broker") { try broker.readLine() }
         var report = BenchReport(
             messages: count,
             averageMessageBytes: averageBytes,
@@ -113,7 +113,7 @@ struct BenchCommand: AsyncParsableCommand {
         print("khabar bench: \(report.sizing)")
         print("embedded cluster: `khabar broker` child pid \(broker.pid) at \(bootstrap)")
 
-        try await onDedicatedThread("khabar-bench-backlog") {
+        try await onDedicatedThread("bench-backlog") {
             try fillBacklog(
                 bootstrap: bootstrap,
                 topic: topics.input,
@@ -186,7 +186,7 @@ struct BenchCommand: AsyncParsableCommand {
         }
         for _ in 0..<passthroughRounds {
             if let executable = BenchExecutables.cPassthrough {
-                let result = try await onDedicatedThread("khabar-bench-c") {
+                let result = try await onDedicatedThread("bench-c") {
                     try PassthroughPhase.runC(
                         executable: executable,
                         bootstrap: bootstrap,
@@ -198,7 +198,7 @@ struct BenchCommand: AsyncParsableCommand {
                 }
                 report.cPassthroughRounds.append(result)
             }
-            let result = try await onDedicatedThread("khabar-bench-swift") {
+            let result = try await onDedicatedThread("bench-swift") {
                 try PassthroughPhase.runSwift(
                     bootstrap: bootstrap,
                     input: topics.input,

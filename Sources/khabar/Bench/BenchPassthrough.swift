@@ -14,6 +14,9 @@ struct ThroughputResult: Sendable {
     var cpuSeconds: Double
     /// Peak RSS of the measuring process during the phase, MB.
     var rssPeakMB: Double
+    /// CPU seconds over the same interval by group of threads (see ``PipelinePhase/threadGroup(_:)``), for
+    /// the pipeline; empty for the passthroughs.
+    var threadGroupCPUSeconds: [String: Double] = [:]
 
     /// Messages per second.
     var messagesPerSecond: Double { seconds > 0 ? Double(messages) / seconds : 0 }
@@ -21,6 +24,10 @@ struct ThroughputResult: Sendable {
     var megabytesPerSecond: Double { seconds > 0 ? Double(bytes) / 1_000_000 / seconds : 0 }
     /// Cores used: CPU time / wall time.
     var cores: Double { seconds > 0 ? cpuSeconds / seconds : 0 }
+    /// ``threadGroupCPUSeconds`` per message, in microseconds.
+    var cpuMicrosecondsPerMessageByThreadGroup: [String: Double] {
+        messages > 0 ? threadGroupCPUSeconds.mapValues { $0 / Double(messages) * 1e6 } : [:]
+    }
 }
 
 /// Phase (a): consume, produce the same bytes to the same partition of another topic, store the input

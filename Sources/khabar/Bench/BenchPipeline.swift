@@ -29,7 +29,7 @@ enum AnalysisPhase {
 
     /// Cycles over `payloads` for at least `minimumSeconds` on a dedicated thread.
     static func run(analyzer: ArticleAnalyzer, payloads: [[UInt8]], minimumSeconds: Double) async throws -> Result {
-        try await onDedicatedThread("khabar-bench-analysis") {
+        try await onDedicatedThread("bench-analysis") {
             ResourceMeter.resetPeakRSS()
             let cpuStart = ResourceMeter.threadCPUSeconds()
             let start = ContinuousClock.now
@@ -118,7 +118,7 @@ enum PipelinePhase {
         ResourceMeter.resetPeakRSS()
         let worker = ArticleWorker(configuration: configuration, analyzer: analyzer, logger: logger)
         let running = Task { try await worker.run() }
-        let measured = try await onDedicatedThread("khabar-bench-monitor") { () throws -> ThroughputResult in
+        let measured = try await onDedicatedThread("bench-monitor") { () throws -> ThroughputResult in
             defer { worker.requestStop() }
             let status = worker.status
             let joinDeadline = ContinuousClock.now + .seconds(60)
@@ -129,6 +129,7 @@ enum PipelinePhase {
                 Thread.sleep(forTimeInterval: 0.001)
             }
             let stopwatch = Stopwatch()
+            let threadsBefore = ThreadCPUSnapshot.take()
             let first = status.finishedCount
             var last = first
             var lastProgress = ContinuousClock.now
@@ -144,6 +145,9 @@ enum PipelinePhase {
             }
             let seconds = stopwatch.elapsedSeconds
             let cpuSeconds = stopwatch.cpuSeconds
+            var groups = ThreadCPUSnapshot.take().seconds(since: threadsBefore, group: threadGroup)
+            // Threads that ended during the drain are no longer listed: their time is the difference.
+            groups["ended threads"] = max(0, cpuSeconds - groups.values.reduce(0, +))
             guard last == count else {
                 throw BenchError(code: .lostMessages, message: "pipeline: \(last) of \(count) messages finished")
             }
@@ -152,7 +156,8 @@ enum PipelinePhase {
                 bytes: 0,
                 seconds: seconds,
                 cpuSeconds: cpuSeconds,
-                rssPeakMB: 0
+                rssPeakMB: 0,
+                threadGroupCPUSeconds: groups
             )
         }
         try await running.value
@@ -163,6 +168,25 @@ enum PipelinePhase {
         var result = measured
         result.rssPeakMB = ResourceMeter.peakRSSMegabytes()
         return result
+    }
+
+    /// The groups of threads whose CPU the pipeline's report breaks down, by OS thread name: the worker's
+    /// analysis lanes, librdkafka's threads (of all four clients: librdkafka names them alike), the
+    /// producers' delivery-report threads, the input consumer's thread, the fingerprint tail, and the rest
+    /// (the cooperative pool, the bench's monitor).
+    static let threadGroups = [
+        "analysis lanes", "librdkafka", "delivery reports", "consumer", "fingerprint tail", "other",
+        "ended threads",
+    ]
+
+    /// The group (one of ``threadGroups``) of the thread named `name`.
+    static func threadGroup(_ name: String) -> String {
+        if name.hasPrefix("khabar-lane-") { return "analysis lanes" }
+        if name.hasPrefix("rdk:") { return "librdkafka" }
+        if name.hasPrefix("kp-") { return "delivery reports" }
+        if name == "khabar-consumer" { return "consumer" }
+        if name == "khabar-fp-tail" { return "fingerprint tail" }
+        return "other"
     }
 
     /// End-to-end latency at a fixed offered load below saturation.
@@ -203,7 +227,7 @@ enum PipelinePhase {
         let outcome = await withTaskGroup(of: Swift.Result<Void, any Error>.self) { group in
             group.addTask {
                 await capture {
-                    try await onDedicatedThread("khabar-bench-reader") {
+                    try await onDedicatedThread("bench-reader") {
                         try readBack(
                             bootstrap: configuration.bootstrapServers,
                             topic: configuration.outputTopic,
@@ -217,7 +241,7 @@ enum PipelinePhase {
             }
             group.addTask {
                 let fed = await capture {
-                    try await onDedicatedThread("khabar-bench-feeder") {
+                    try await onDedicatedThread("bench-feeder") {
                         try feed(
                             worker: worker,
                             bootstrap: configuration.bootstrapServers,

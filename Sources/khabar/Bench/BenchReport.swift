@@ -132,6 +132,15 @@ struct BenchReport: Sendable {
                 format(pipeline.cores, 2),
                 "\(format(pipeline.rssPeakMB)) MB"
             )
+            let perMessage = pipeline.cpuMicrosecondsPerMessageByThreadGroup
+            if !perMessage.isEmpty {
+                let parts = PipelinePhase.threadGroups.compactMap { group in
+                    perMessage[group].map { "\(group) \(format($0, 1))" }
+                }
+                lines.append(
+                    "    CPU per message, µs: \(format(perMessage.values.reduce(0, +), 1)) = "
+                        + parts.joined(separator: " + "))
+            }
         }
         if let latency {
             row(
@@ -239,6 +248,7 @@ struct BenchReport: Sendable {
             object["pipeline_msgs_per_s"] = pipeline.messagesPerSecond
             object["pipeline_cores"] = pipeline.cores
             object["pipeline_rss_peak_mb"] = pipeline.rssPeakMB
+            object["pipeline_cpu_us_per_msg_by_thread_group"] = pipeline.cpuMicrosecondsPerMessageByThreadGroup
         }
         if let ratio = pipelineOverPassthrough { object["pipeline_over_passthrough"] = ratio }
         if let ratio = pipelineOverAnalysisCapacity { object["pipeline_over_analysis_capacity"] = ratio }

@@ -86,16 +86,51 @@ struct Stopwatch: Sendable {
     }
 }
 
-/// Runs blocking work on a dedicated thread, never on the cooperative pool, and awaits its result.
+/// CPU time of each thread of the process: nanoseconds on a CPU (`/proc/self/task/*/schedstat`, exact,
+/// unlike the 10 ms ticks of `stat`) and name (`comm`), by thread id.
+struct ThreadCPUSnapshot: Sendable {
+    /// Name and nanoseconds on a CPU so far, by thread id.
+    var threads: [Int: (name: String, nanoseconds: UInt64)] = [:]
+
+    /// The process's threads now (empty where `/proc` is not available).
+    static func take() -> ThreadCPUSnapshot {
+        var snapshot = ThreadCPUSnapshot()
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        for task in tasks {
+            guard let id = Int(task),
+                let schedstat = try? String(contentsOfFile: "/proc/self/task/\(task)/schedstat", encoding: .utf8),
+                let nanoseconds = schedstat.split(separator: " ").first.flatMap({ UInt64($0) }),
+                let comm = try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8)
+            else { continue }
+            snapshot.threads[id] = (comm.trimmingCharacters(in: .whitespacesAndNewlines), nanoseconds)
+        }
+        return snapshot
+    }
+
+    /// CPU seconds per group of threads since `earlier` (`group` maps a thread name to its group; a thread
+    /// started in between counts from zero, one that ended in between is missing).
+    func seconds(since earlier: ThreadCPUSnapshot, group: (String) -> String) -> [String: Double] {
+        var seconds: [String: Double] = [:]
+        for (id, thread) in threads {
+            let before = earlier.threads[id].map { $0.name == thread.name ? $0.nanoseconds : 0 } ?? 0
+            seconds[group(thread.name), default: 0] +=
+                Double(thread.nanoseconds &- min(before, thread.nanoseconds)) / 1e9
+        }
+        return seconds
+    }
+}
+
+/// Runs blocking work on a dedicated thread, never on the cooperative pool, and awaits its result. `name`
+/// names the OS thread (at most 15 bytes).
 func onDedicatedThread<T: Sendable>(
     _ name: String,
     _ body: @escaping @Sendable () throws -> T
 ) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         let thread = Thread {
+            nameCurrentThread(name)
             continuation.resume(with: Result { try body() })
         }
-        thread.name = name
         thread.start()
     }
 }
