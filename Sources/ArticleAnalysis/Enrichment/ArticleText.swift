@@ -351,13 +351,14 @@ struct ArticleText {
     /// word of fuzzy length, or -1 (also when a pattern starts with the word). Out of line: few words are that long.
     @inline(never)
     private static func fuzzyProbe(_ letters: UnsafeBufferPointer<UInt32>, hash: UInt64, gazetteer: Gazetteer) -> Int {
-        guard gazetteer.byFirstWord[hash] == nil else { return -1 }
         // A substitution leaves one half of the word intact: only the positions of a half whose other half may
-        // belong to a spelling are probed, in order (the first match wins, as if all were).
+        // belong to a spelling are probed, in order (the first match wins, as if all were). The small filter is
+        // read first: for most words it rules out every position, and the larger table of first words is not read.
         let halves = Gazetteer.fuzzyHalfHashes(letters)
         let (backIntact, frontIntact) = gazetteer.fuzzyFilter.withUnsafeBufferPointer {
             (Gazetteer.mayBeFuzzyHalf(halves.back, filter: $0), Gazetteer.mayBeFuzzyHalf(halves.front, filter: $0))
         }
+        guard backIntact || frontIntact, gazetteer.byFirstWord[hash] == nil else { return -1 }
         let length = letters.count
         let half = length / 2
         let fuzzy = gazetteer.fuzzy
