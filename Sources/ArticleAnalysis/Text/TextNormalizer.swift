@@ -168,6 +168,8 @@ struct WordScanner {
     private let stemming: Bool
     /// ``CharacterClass/packedTable``.
     private let table: UnsafePointer<UInt32>
+    /// ``Stemmer/RuleTables/shared``.
+    private let rules: Stemmer.RuleTables
     /// Where the next word search starts.
     private var position = 0
     /// Scalars of the current word: room for as many scalars as the text has bytes, so a word always fits.
@@ -179,6 +181,7 @@ struct WordScanner {
         p = bytes
         self.stemming = stemming
         table = CharacterClass.packedTable
+        rules = Stemmer.RuleTables.shared
         buffer = .allocate(capacity: bytes.count + 1)
     }
 
@@ -341,7 +344,7 @@ struct WordScanner {
             // Past proclitics, the stem's and the bare form's hashes are computed afresh, the stem's on the way
             // (the bare form ends with the word); otherwise the bare form's is the word's, and the stem's is the
             // word's with the suffix taken back off.
-            bounds = Stemmer.bounds(of: scalars, isArabic: true)
+            bounds = Stemmer.bounds(of: scalars, isArabic: true, tables: rules)
             // The suffix has at most three letters (its loops are unrolled), and the stem past proclitics at least two.
             let stemEnd = bounds.stemEnd
             let suffix = count &- stemEnd
@@ -366,7 +369,7 @@ struct WordScanner {
         } else if stemming && kind == .latin {
             // The bare form's hash is the word's with the letters past it (a possessive 's) taken back off; the
             // stem's, the bare form's with its suffix taken off (and a "y" added for -ies).
-            bounds = Stemmer.bounds(of: scalars, isArabic: false)
+            bounds = Stemmer.bounds(of: scalars, isArabic: false, tables: rules)
             var k = count
             while k > bounds.bareEnd {
                 k &-= 1
