@@ -167,9 +167,9 @@ enum Stemmer {
         let key =
             Int(classes[Int(w[0] & 0xFF)] >> 4) << 6 | Int(classes[Int(w[min(1, n &- 1)] & 0xFF)] >> 4) << 3
             | Int(classes[Int(w[min(2, n &- 1)] & 0xFF)] >> 4)
-        // Every proclitic leaves at least four letters; a word starting with و or ف (classes 5 and 6) may take a
-        // conjunction.
-        if key >= 5 << 6 && n >= 4 { return conjunctionPrefixLength(w) }
+        // Every proclitic leaves at least four letters; a word of four letters or more starting with و or ف (classes
+        // 5 and 6) may take a conjunction. One comparison tests both (`key` < 512), as one branch, mostly not taken.
+        if min(n, 4) << 9 | key >= 4 << 9 | 5 << 6 { return conjunctionPrefixLength(w) }
         let lengths = Int(tables.base[RuleTables.prefixes + key])
         return lengths >> (n >= 6 ? 2 : 0) & (n >= 4 ? 3 : 0)
     }

@@ -174,6 +174,8 @@ struct WordScanner {
     private var position = 0
     /// Scalars of the current word: room for as many scalars as the text has bytes, so a word always fits.
     private let buffer: UnsafeMutablePointer<UInt32>
+    /// Four hashes of an Arabic word, for its last zero to three letters (see `next()`).
+    private let candidates: UnsafeMutablePointer<UInt64>
 
     /// A scanner over valid UTF-8 bytes; `stemming: false` skips the stemmer (bare form and stem are then
     /// the whole word).
@@ -182,12 +184,18 @@ struct WordScanner {
         self.stemming = stemming
         table = CharacterClass.packedTable
         rules = Stemmer.RuleTables.shared
-        buffer = .allocate(capacity: bytes.count + 1)
+        // One allocation: the four candidate hashes, then the scalars.
+        let storage = UnsafeMutableRawPointer.allocate(
+            byteCount: 4 * MemoryLayout<UInt64>.stride + (bytes.count + 1) * MemoryLayout<UInt32>.stride,
+            alignment: MemoryLayout<UInt64>.alignment
+        )
+        candidates = storage.bindMemory(to: UInt64.self, capacity: 4)
+        buffer = (storage + 4 * MemoryLayout<UInt64>.stride).bindMemory(to: UInt32.self, capacity: bytes.count + 1)
     }
 
-    /// Frees the scanner's buffer; the scanner and its words must not be used afterwards.
+    /// Frees the scanner's buffers; the scanner and its words must not be used afterwards.
     func release() {
-        buffer.deallocate()
+        UnsafeMutableRawPointer(candidates).deallocate()
     }
 
     /// The next word, or nil at the end of the text. The returned word's ``Word/scalars`` stay valid until
@@ -345,9 +353,12 @@ struct WordScanner {
             // (the bare form ends with the word); otherwise the bare form's is the word's, and the stem's is the
             // word's with the suffix taken back off.
             bounds = Stemmer.bounds(of: scalars, isArabic: true, tables: rules)
-            // The suffix has at most three letters (its loops are unrolled), and the stem past proclitics at least two.
+            // The suffix has at most three letters, and the stem past proclitics at least two. How many varies from
+            // word to word: the hashes for each number are computed, written to `candidates` and the right one read
+            // back, rather than branched to.
             let stemEnd = bounds.stemEnd
             let suffix = count &- stemEnd
+            let candidates = self.candidates
             if bounds.bareStart > 0 {
                 var x = TextNormalizer.hashSeed
                 var q = buffer + bounds.bareStart
@@ -357,14 +368,27 @@ struct WordScanner {
                     q += 1
                 } while q < end
                 stemHash = x
-                if suffix > 0 { x = TextNormalizer.hash(x, buffer[stemEnd]) }
-                if suffix > 1 { x = TextNormalizer.hash(x, buffer[stemEnd &+ 1]) }
-                if suffix > 2 { x = TextNormalizer.hash(x, buffer[stemEnd &+ 2]) }
-                bareHash = x
+                // The letters after the stem (in bounds: the word's last letter in place of those past its end,
+                // whose hashes are not read).
+                let last = count &- 1
+                candidates[0] = x
+                x = TextNormalizer.hash(x, buffer[min(stemEnd, last)])
+                candidates[1] = x
+                x = TextNormalizer.hash(x, buffer[min(stemEnd &+ 1, last)])
+                candidates[2] = x
+                candidates[3] = TextNormalizer.hash(x, buffer[min(stemEnd &+ 2, last)])
+                bareHash = candidates[suffix]
             } else {
-                if suffix > 2 { stemHash = TextNormalizer.unhash(stemHash, buffer[stemEnd &+ 2]) }
-                if suffix > 1 { stemHash = TextNormalizer.unhash(stemHash, buffer[stemEnd &+ 1]) }
-                if suffix > 0 { stemHash = TextNormalizer.unhash(stemHash, buffer[stemEnd]) }
+                // The word's last three letters taken back off (in bounds: its first letter in place of those before
+                // its start, whose hashes are not read).
+                var x = h
+                candidates[0] = x
+                x = TextNormalizer.unhash(x, buffer[count &- 1])
+                candidates[1] = x
+                x = TextNormalizer.unhash(x, buffer[max(count &- 2, 0)])
+                candidates[2] = x
+                candidates[3] = TextNormalizer.unhash(x, buffer[max(count &- 3, 0)])
+                stemHash = candidates[suffix]
             }
         } else if stemming && kind == .latin {
             // The bare form's hash is the word's with the letters past it (a possessive 's) taken back off; the
