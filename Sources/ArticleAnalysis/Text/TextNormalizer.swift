@@ -217,6 +217,10 @@ struct WordScanner {
         var start = 0
         var end = 0
         var h = TextNormalizer.hashSeed
+        // The hash of the word from its third letter on (after the article ال, the commonest prefix), computed along
+        // with `h` by `arabicRun`; valid only when `fromThirdValid` (see the first word path below).
+        var fromThird = TextNormalizer.hashSeed
+        var fromThirdValid = false
         // The rest of an Arabic word is mostly two-byte letters of U+0600–U+067F: a tight loop, without decoding.
         // Letter `k` of the run is read at byte `i + 2k` and written to `buffer[count + k]`: one induction variable.
         func arabicRun() {
@@ -232,6 +236,7 @@ struct WordScanner {
                 guard folded != 0 else { break }
                 out[k] = folded
                 h = TextNormalizer.hash(h, folded)
+                fromThird = TextNormalizer.hash(fromThird, folded)
                 k &+= 1
             }
             count &+= k
@@ -247,10 +252,28 @@ struct WordScanner {
         if i < beforeLast && arabicPairs[Int(UInt16(littleEndian: pair(i)) & 0x3FFF)] != 0 {
             start = i
             kind = .arabic
-            arabicRun()
+            // The first two letters before the loop, so that `arabicRun` hashes the word from its third letter too.
+            let first = arabicPairs[Int(UInt16(littleEndian: pair(i)) & 0x3FFF)]
+            buffer[0] = first
+            h = TextNormalizer.hash(h, first)
+            count = 1
+            i &+= 2
+            end = i
+            if i < beforeLast {
+                let second = arabicPairs[Int(UInt16(littleEndian: pair(i)) & 0x3FFF)]
+                if second != 0 {
+                    buffer[1] = second
+                    h = TextNormalizer.hash(h, second)
+                    count = 2
+                    i &+= 2
+                    arabicRun()
+                }
+            }
             if i >= n || p[i] < 0x80 {
                 if i < n && p[i] == 0x20 { i &+= 1 }
                 complete = true
+                // The word is complete: `fromThird` hashed all of its letters after the second.
+                fromThirdValid = true
             }
         }
         while !complete && i < n {
@@ -359,9 +382,26 @@ struct WordScanner {
             let stemEnd = bounds.stemEnd
             let suffix = count &- stemEnd
             let candidates = self.candidates
-            if bounds.bareStart > 0 {
+            // No prefix, or the two letters of an article with `fromThird` valid: the bare form's hash is at hand.
+            let bareStart = bounds.bareStart
+            if bareStart & (fromThirdValid ? ~2 : ~0) == 0 {
+                // `candidates[0]` or `[1]`: `bareStart` is 0 or 2.
+                candidates[0] = h
+                candidates[1] = fromThird
+                var x = candidates[bareStart >> 1]
+                bareHash = x
+                // The word's last three letters taken back off (in bounds: its first letter in place of those before
+                // its start, whose hashes are not read; the suffix lies past the prefix).
+                candidates[0] = x
+                x = TextNormalizer.unhash(x, buffer[count &- 1])
+                candidates[1] = x
+                x = TextNormalizer.unhash(x, buffer[max(count &- 2, 0)])
+                candidates[2] = x
+                candidates[3] = TextNormalizer.unhash(x, buffer[max(count &- 3, 0)])
+                stemHash = candidates[suffix]
+            } else {
                 var x = TextNormalizer.hashSeed
-                var q = buffer + bounds.bareStart
+                var q = buffer + bareStart
                 let end = buffer + stemEnd
                 repeat {
                     x = TextNormalizer.hash(x, q.pointee)
@@ -378,17 +418,6 @@ struct WordScanner {
                 candidates[2] = x
                 candidates[3] = TextNormalizer.hash(x, buffer[min(stemEnd &+ 2, last)])
                 bareHash = candidates[suffix]
-            } else {
-                // The word's last three letters taken back off (in bounds: its first letter in place of those before
-                // its start, whose hashes are not read).
-                var x = h
-                candidates[0] = x
-                x = TextNormalizer.unhash(x, buffer[count &- 1])
-                candidates[1] = x
-                x = TextNormalizer.unhash(x, buffer[max(count &- 2, 0)])
-                candidates[2] = x
-                candidates[3] = TextNormalizer.unhash(x, buffer[max(count &- 3, 0)])
-                stemHash = candidates[suffix]
             }
         } else if stemming && kind == .latin {
             // The bare form's hash is the word's with the letters past it (a possessive 's) taken back off; the
