@@ -45,7 +45,8 @@ import Testing
     /// third letter on) and words it does not (other prefixes, diacritics, a word ending the text) hash like their
     /// forms, whatever their suffix.
     @Test func articleShortcutHashesLikeTheForms() {
-        let text = "ال و لل ب العراقيون، الْعراقيين فالعراقيات والكتاب وبالمدينة الكتابين؛ الوزيره. كالعاده الها للعراقيه"
+        let text =
+            "ال و لل ب العراقيون، الْعراقيين فالعراقيات والكتاب وبالمدينة الكتابين؛ الوزيره. كالعاده الها للعراقيه"
         var prefixes: Set<Int> = []
         var suffixes: Set<Int> = []
         TextNormalizer.forEachWord(in: text) { word in
