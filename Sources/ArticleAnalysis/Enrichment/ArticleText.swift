@@ -225,7 +225,10 @@ struct ArticleText {
                 var fuzzyPattern = -1
                 var scanHint: UInt8 = 0
                 if word.kind == .arabic {
-                    hasArticle = bounds.bareStart >= 2 && word.scalars[bounds.bareStart - 1] == 0x0644
+                    // The letter before the bare form read whatever the prefix (in bounds: the first letter when there
+                    // is none), so that no branch on the prefix (which varies from word to word) guards the read.
+                    let before = word.scalars[max(bounds.bareStart &- 1, 0)]
+                    hasArticle = bounds.bareStart >= 2 ? before == 0x0644 : false
                     let length = bounds.bareEnd &- bounds.bareStart
                     if length >= Gazetteer.fuzzyMinLength && length <= Gazetteer.fuzzyMaxLength {
                         fuzzyPattern = Self.fuzzyProbe(
