@@ -5,8 +5,8 @@ struct StemTable: Sendable {
     private var keys: [UInt64]
     private var values: [Int32]
     private var mask: Int
-    /// A key that is in no slot's value but is the key of its own home slot, an empty one (see
-    /// ``Lookup/identifier(of:mask:)``).
+    /// A key absent from the table, written into the empty slot that is its home slot, so that a search for it ends
+    /// there at once (see ``Lookup/identifier(of:mask:)``).
     private var absentKey: UInt64 = 0
 
     /// Builds the table from `identifiers` (stem hash → identifier).

@@ -174,7 +174,7 @@ struct WordScanner {
     private var position = 0
     /// Scalars of the current word: room for as many scalars as the text has bytes, so a word always fits.
     private let buffer: UnsafeMutablePointer<UInt32>
-    /// Four hashes of an Arabic word, for its last zero to three letters (see `next()`).
+    /// Room for four hashes of an Arabic word, one of which `next()` reads back by index (without a branch).
     private let candidates: UnsafeMutablePointer<UInt64>
 
     /// A scanner over valid UTF-8 bytes; `stemming: false` skips the stemmer (bare form and stem are then
@@ -372,9 +372,10 @@ struct WordScanner {
         var bareHash = h
         var stemHash = h
         if stemming && kind == .arabic {
-            // Past proclitics, the stem's and the bare form's hashes are computed afresh, the stem's on the way
-            // (the bare form ends with the word); otherwise the bare form's is the word's, and the stem's is the
-            // word's with the suffix taken back off.
+            // Without proclitics, or with the article alone and `fromThird` valid, the bare form's hash is at hand (the
+            // word's, or `fromThird`) and the stem's is it with the suffix taken back off; past other proclitics, the
+            // stem's and the bare form's hashes are computed afresh, the stem's on the way (the bare form ends with
+            // the word).
             bounds = Stemmer.bounds(of: scalars, isArabic: true, tables: rules)
             // The suffix has at most three letters, and the stem past proclitics at least two. How many varies from
             // word to word: the hashes for each number are computed, written to `candidates` and the right one read
@@ -382,7 +383,6 @@ struct WordScanner {
             let stemEnd = bounds.stemEnd
             let suffix = count &- stemEnd
             let candidates = self.candidates
-            // No prefix, or the two letters of an article with `fromThird` valid: the bare form's hash is at hand.
             let bareStart = bounds.bareStart
             if bareStart & (fromThirdValid ? ~2 : ~0) == 0 {
                 // `candidates[0]` or `[1]`: `bareStart` is 0 or 2.
