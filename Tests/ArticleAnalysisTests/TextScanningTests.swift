@@ -41,6 +41,26 @@ import Testing
         #expect(words == 53)
     }
 
+    /// Words the scanner hashes without looping again (no prefix, or the article with the hash kept from the
+    /// third letter on) and words it does not (other prefixes, diacritics, a word ending the text) hash like their
+    /// forms, whatever their suffix.
+    @Test func articleShortcutHashesLikeTheForms() {
+        let text =
+            "ال و لل ب العراقيون، الْعراقيين فالعراقيات والكتاب وبالمدينة الكتابين؛ الوزيره. كالعاده الها للعراقيه"
+        var prefixes: Set<Int> = []
+        var suffixes: Set<Int> = []
+        TextNormalizer.forEachWord(in: text) { word in
+            prefixes.insert(word.bounds.bareStart)
+            suffixes.insert(word.scalars.count - word.bounds.stemEnd)
+            let stem = Array(word.scalars[word.bounds.bareStart..<word.bounds.stemEnd])
+            #expect(word.normalizedHash == TextNormalizer.hash(word.scalars))
+            #expect(word.bareHash == TextNormalizer.hash(word.bare))
+            #expect(word.stemHash == TextNormalizer.hash(stem))
+        }
+        #expect(prefixes == [0, 2, 3, 4])
+        #expect(suffixes == [0, 1, 2, 3])
+    }
+
     /// Bare forms: proclitics (Arabic) or a possessive 's (English) removed.
     @Test func bareFormsDropProcliticsAndPossessives() {
         var bares: [String] = []

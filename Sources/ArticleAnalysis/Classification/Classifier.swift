@@ -111,7 +111,8 @@ public struct Classifier: Sendable {
     /// Pass 0 of ``classify(_:language:)``: writes the stem identifier of every token (−1 for stems the lexicon
     /// does not use) to `words[0..<n]` (`n` = `tokens.count`), the positions where a match of the first trie may
     /// start to `words[n...]` and those of the second trie to `words[2n...]`; returns the two numbers of positions.
-    /// `filter` is ``Lexicon/startFilter``: the tokens it rejects (most) keep the −1 written first, unprobed.
+    /// `filter` is ``Lexicon/startFilter``: the tokens it rejects (most) get −1 (see
+    /// ``StemTable/Lookup/identifier(of:mask:)``).
     /// Out of line, with only the loop's own values live: inlined in its caller, they did not fit the registers.
     @inline(never)
     private static func stemPass(
@@ -120,7 +121,6 @@ public struct Classifier: Sendable {
     ) -> (Int, Int) {
         let count = tokens.count
         let ids = words
-        ids.initialize(repeating: -1, count: count)
         // The next position of each start list (the second and third `count` entries of `words`), moved on by one
         // when a trie may start at the token: pointers rather than counts over bases, so that the loop's values fit
         // the registers.
@@ -131,19 +131,20 @@ public struct Classifier: Sendable {
             // `token` is `tokens.baseAddress + index`, in bounds: `index` < `count`.
             let stem = token.pointee.stem
             token += 1
-            // In bounds: the filter has 65,536 entries, the index 16 bits.
-            guard filter[Int(truncatingIfNeeded: stem & 0xFFFF)] != 0 else { continue }
-            // `identifier << 2 | start roots`, or −1.
-            let entry = table.identifier(of: stem)
-            guard entry >= 0 else { continue }
-            // `index` < `count`: in bounds of the first third of `words`.
+            // All ones when the stem may be in the lexicon (in bounds: the filter has 65,536 entries, the index 16
+            // bits); `identifier << 2 | start roots`, or −1. Whether a word is in the lexicon varies from word to
+            // word: nothing below branches on it.
+            let mask = 0 &- UInt64(filter[Int(truncatingIfNeeded: stem & 0xFFFF)])
+            let entry = table.identifier(of: stem, mask: mask)
+            // `index` < `count`: in bounds of the first third of `words`. −1 stays −1.
             ids[index] = entry >> 2
             // Each list holds at most `index` < `count` positions so far: in bounds of its third. The position is
-            // written at every lexicon word and kept when its trie may start there.
+            // written at every word and kept when a trie may start there (never for −1, read as 0).
+            let starts = Int(max(entry, 0))
             next0.pointee = Int32(truncatingIfNeeded: index)
-            next0 += Int(entry & 1)
+            next0 += starts & 1
             next1.pointee = Int32(truncatingIfNeeded: index)
-            next1 += Int(entry >> 1 & 1)
+            next1 += starts >> 1 & 1
         }
         return (next0 - (words + count), next1 - (words + 2 * count))
     }

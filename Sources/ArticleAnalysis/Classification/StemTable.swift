@@ -5,6 +5,9 @@ struct StemTable: Sendable {
     private var keys: [UInt64]
     private var values: [Int32]
     private var mask: Int
+    /// A key absent from the table, written into the empty slot that is its home slot, so that a search for it ends
+    /// there at once (see ``Lookup/identifier(of:mask:)``).
+    private var absentKey: UInt64 = 0
 
     /// Builds the table from `identifiers` (stem hash → identifier).
     init(_ identifiers: [UInt64: Int32]) {
@@ -21,6 +24,14 @@ struct StemTable: Sendable {
             keys[slot] = key
             values[slot] = value
         }
+        // The table is at most a quarter full: the first empty slot takes the key whose home it is (the Fibonacci
+        // multiplier is odd, so it has an inverse modulo 2^64). A search for that key stops there at once, with −1;
+        // a search for another key reads only the slot's value, −1 as before.
+        let empty = values.firstIndex { $0 < 0 }!
+        var inverse: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for _ in 0..<6 { inverse = inverse &* (2 &- 0x9E37_79B9_7F4A_7C15 &* inverse) }
+        absentKey = (UInt64(empty) << hashShift(capacity: capacity)) &* inverse
+        keys[empty] = absentKey
     }
 
     /// The identifier of the stem with this hash, or −1 when no lexicon term uses it.
@@ -36,7 +47,12 @@ struct StemTable: Sendable {
     func withLookup<Result>(_ body: (Lookup) -> Result) -> Result {
         keys.withUnsafeBufferPointer { keys in
             values.withUnsafeBufferPointer { values in
-                body(Lookup(keys: keys, values: values, mask: mask, shift: hashShift(capacity: mask + 1)))
+                body(
+                    Lookup(
+                        keys: keys, values: values, mask: mask, shift: hashShift(capacity: mask + 1),
+                        absentKey: absentKey
+                    )
+                )
             }
         }
     }
@@ -48,6 +64,8 @@ struct StemTable: Sendable {
         fileprivate let mask: Int
         /// ``hashShift(capacity:)`` of the table, computed once.
         fileprivate let shift: UInt64
+        /// See ``StemTable/absentKey``.
+        fileprivate let absentKey: UInt64
 
         /// The identifier of the stem with this hash, or −1 when no lexicon term uses it.
         @inline(__always)
@@ -57,9 +75,18 @@ struct StemTable: Sendable {
             var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) &>> shift) & mask
             while true {
                 let value = values[slot]
-                if value < 0 || keys[slot] == key { return value }
+                // The key first: a key in its home slot and ``absentKey`` end the search by the same branch.
+                if keys[slot] == key || value < 0 { return value }
                 slot = (slot &+ 1) & mask
             }
+        }
+
+        /// ``identifier(of:)`` of `key` when `mask` is all ones; −1 when it is 0 (the caller's filter proved the key
+        /// absent). Without a branch on the mask, which varies from word to word: an absent key is looked up as
+        /// ``StemTable/absentKey``, which takes the branches of a key found in its home slot.
+        @inline(__always)
+        func identifier(of key: UInt64, mask: UInt64) -> Int32 {
+            identifier(of: key & mask | absentKey & ~mask)
         }
     }
 

@@ -111,37 +111,42 @@ struct ArticleText {
 
     init(title: String, lead: String, highlights: [String], paragraphs: [String], gazetteer: Gazetteer) {
         // The segments are laid out first (each after a line break unless nothing precedes it), then copied into
-        // one buffer of exactly their size.
+        // one buffer of exactly their size. The texts are read in place, in order (title, lead, highlights,
+        // paragraphs): no `String` is copied out of its array, so none is retained and released.
         let count = 2 + highlights.count + paragraphs.count
-        func text(_ index: Int) -> String {
-            if index == 0 { return title }
-            if index == 1 { return lead }
-            return index < 2 + highlights.count ? highlights[index - 2] : paragraphs[index - 2 - highlights.count]
-        }
         var segments: [(range: Range<Int>, zone: Zone)] = []
         segments.reserveCapacity(count)
         // The segments' start offsets, and an end marker past every word.
         var segmentStarts: [Int] = []
         segmentStarts.reserveCapacity(count + 1)
         var size = 0
-        for index in 0..<count {
+        func layOut(_ text: String, _ zone: Zone) {
             if size > 0 { size &+= 1 }
-            let length = text(index).utf8.count
+            let length = text.utf8.count
             segmentStarts.append(size)
-            segments.append(
-                (size..<(size &+ length), index == 0 ? .title : index < 2 + highlights.count ? .lead : .body))
+            segments.append((size..<(size &+ length), zone))
             size &+= length
         }
+        layOut(title, .title)
+        layOut(lead, .lead)
+        for highlight in highlights { layOut(highlight, .lead) }
+        for paragraph in paragraphs { layOut(paragraph, .body) }
         // Token records hold their offsets as `Int32`: the analyser accepts at most
         // `AnalyzerConfiguration.maxInputBytesCeiling` (128 MiB) of payload, whose text is a small multiple.
         precondition(size < Int(Int32.max), "khabar: an article text of 2 GiB or more")
         bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, written in
-            for (index, segment) in segments.enumerated() {
-                let start = segment.range.lowerBound
+            var index = 0
+            func copy(_ text: String) {
+                let start = segments[index].range.lowerBound
                 // In bounds: the segments and their separators lie within `size`.
                 if start > 0 { buffer[start &- 1] = 0x0A }
-                Self.copy(text(index), into: buffer, at: start)
+                Self.copy(text, into: buffer, at: start)
+                index &+= 1
             }
+            copy(title)
+            copy(lead)
+            for highlight in highlights { copy(highlight) }
+            for paragraph in paragraphs { copy(paragraph) }
             written = size
         }
         self.segments = segments
@@ -220,7 +225,10 @@ struct ArticleText {
                 var fuzzyPattern = -1
                 var scanHint: UInt8 = 0
                 if word.kind == .arabic {
-                    hasArticle = bounds.bareStart >= 2 && word.scalars[bounds.bareStart - 1] == 0x0644
+                    // The letter before the bare form read whatever the prefix (in bounds: the first letter when there
+                    // is none), so that no branch on the prefix (which varies from word to word) guards the read.
+                    let before = word.scalars[max(bounds.bareStart &- 1, 0)]
+                    hasArticle = bounds.bareStart >= 2 ? before == 0x0644 : false
                     let length = bounds.bareEnd &- bounds.bareStart
                     if length >= Gazetteer.fuzzyMinLength && length <= Gazetteer.fuzzyMaxLength {
                         fuzzyPattern = Self.fuzzyProbe(
@@ -351,13 +359,14 @@ struct ArticleText {
     /// word of fuzzy length, or -1 (also when a pattern starts with the word). Out of line: few words are that long.
     @inline(never)
     private static func fuzzyProbe(_ letters: UnsafeBufferPointer<UInt32>, hash: UInt64, gazetteer: Gazetteer) -> Int {
-        guard gazetteer.byFirstWord[hash] == nil else { return -1 }
         // A substitution leaves one half of the word intact: only the positions of a half whose other half may
-        // belong to a spelling are probed, in order (the first match wins, as if all were).
+        // belong to a spelling are probed, in order (the first match wins, as if all were). The small filter is
+        // read first: for most words it rules out every position, and the larger table of first words is not read.
         let halves = Gazetteer.fuzzyHalfHashes(letters)
         let (backIntact, frontIntact) = gazetteer.fuzzyFilter.withUnsafeBufferPointer {
             (Gazetteer.mayBeFuzzyHalf(halves.back, filter: $0), Gazetteer.mayBeFuzzyHalf(halves.front, filter: $0))
         }
+        guard backIntact || frontIntact, gazetteer.byFirstWord[hash] == nil else { return -1 }
         let length = letters.count
         let half = length / 2
         let fuzzy = gazetteer.fuzzy

@@ -81,30 +81,104 @@ enum Stemmer {
 
     /// The bare form and the stem of a normalised word `w`: the bare form (see ``Word/bare``) is
     /// `w[bareStart..<bareEnd]`, the stem `w[bareStart..<stemEnd]` followed by "y" when `stemY`.
-    /// `isArabic` selects the rule set.
+    /// `isArabic` selects the rule set; `tables` is ``RuleTables/shared`` (read once by the caller).
     @inline(always)
-    static func bounds(of w: UnsafeBufferPointer<UInt32>, isArabic: Bool) -> Bounds {
+    static func bounds(of w: UnsafeBufferPointer<UInt32>, isArabic: Bool, tables: RuleTables) -> Bounds {
         if isArabic {
-            let prefix = prefixLength(w)
             let n = w.count
-            return Bounds(bareStart: prefix, bareEnd: n, stemEnd: n - suffixLength(w, from: prefix), stemY: false)
+            guard n > 0 else { return Bounds(bareStart: 0, bareEnd: 0, stemEnd: 0, stemY: false) }
+            let prefix = prefixLength(w, tables: tables)
+            return Bounds(
+                bareStart: prefix, bareEnd: n, stemEnd: n - suffixLength(w, from: prefix, tables: tables), stemY: false
+            )
         }
         return english(w)
     }
 
-    /// Number of leading scalars that are proclitics (rules 1 and 2 above).
+    /// The Arabic rules as tables, so that the stemmer's per-word decisions, which vary from word to word, are
+    /// lookups rather than mispredicted branches: built once from the rules themselves (``articlePrefixLength(_:from:)``
+    /// and ``suffixLength(_:from:)``), so that both cannot disagree.
+    ///
+    /// The rules compare letters with a few others only: ا ل ب ك و ف for the prefixes, ا ت ن ه ي و for the suffixes.
+    /// Bytes 0–255: the classes of the letters U+0600–U+06FF (every letter of an Arabic word lies there), by the
+    /// scalar's low byte: the prefix class (1–6 for ا ل ب ك و ف, else 0) in bits 4–6, the suffix class (1–6 for
+    /// ا ت ن ه ي و, else 0) in bits 0–2. Bytes 256–767: by the prefix classes of the first three letters
+    /// (`c0 << 6 | c1 << 3 | c2`), the article or preposition length of a word of four (bits 0–1) and of six letters or
+    /// more (bits 2–3). Bytes 768–1279: by the suffix classes of the last three letters, the suffix length of a word
+    /// of four (bits 0–1), five (bits 2–3) and six letters or more (bits 4–5).
+    struct RuleTables: @unchecked Sendable {
+        // `@unchecked Sendable` is safe: the bytes are allocated and written only in `init`, which runs once inside
+        // the thread-safe lazy initialisation of `shared`; afterwards they are only read, never written or freed.
+        /// The table bytes (immutable, never freed).
+        let base: UnsafePointer<UInt8>
+
+        /// The tables, built on first use.
+        static let shared = RuleTables()
+
+        /// Offset of the prefix table.
+        static let prefixes = 256
+        /// Offset of the suffix table.
+        static let suffixes = 768
+
+        private init() {
+            let bytes = UnsafeMutablePointer<UInt8>.allocate(capacity: 1280)
+            bytes.initialize(repeating: 0, count: 1280)
+            // The letters of each class (index = class), a letter of no class first.
+            let other: UInt32 = 0x0633  // س
+            let prefixLetters = [other, alef, lam, beh, kaf, waw, feh]
+            let suffixLetters = [other, alef, teh, noon, heh, yeh, waw]
+            for (index, letter) in prefixLetters.enumerated().dropFirst() {
+                bytes[Int(letter & 0xFF)] |= UInt8(index << 4)
+            }
+            for (index, letter) in suffixLetters.enumerated().dropFirst() { bytes[Int(letter & 0xFF)] |= UInt8(index) }
+            for key in 0..<512 {
+                let (c0, c1, c2) = (key >> 6, key >> 3 & 7, key & 7)
+                if c0 < 7 && c1 < 7 && c2 < 7 {
+                    let start = [prefixLetters[c0], prefixLetters[c1], prefixLetters[c2]]
+                    let four = Stemmer.rule(start + [other], articlePrefixLength)
+                    let six = Stemmer.rule(start + [other, other, other], articlePrefixLength)
+                    bytes[Self.prefixes + key] = UInt8(four | six << 2)
+                    let end = [suffixLetters[c0], suffixLetters[c1], suffixLetters[c2]]
+                    var lengths = 0
+                    for n in 4...6 {
+                        lengths |=
+                            Stemmer.rule([UInt32](repeating: other, count: n - 3) + end, suffixLength) << (2 * (n - 4))
+                    }
+                    bytes[Self.suffixes + key] = UInt8(lengths)
+                }
+            }
+            base = UnsafePointer(bytes)
+        }
+    }
+
+    /// A rule applied to `letters` from their start.
+    private static func rule(
+        _ letters: [UInt32], _ rule: (UnsafeBufferPointer<UInt32>, Int) -> Int
+    ) -> Int {
+        letters.withUnsafeBufferPointer { rule($0, 0) }
+    }
+
+    /// Number of leading scalars that are proclitics (rules 1 and 2 above) of a word `w` of at least one letter.
     @inline(always)
-    private static func prefixLength(_ w: UnsafeBufferPointer<UInt32>) -> Int {
+    private static func prefixLength(_ w: UnsafeBufferPointer<UInt32>, tables: RuleTables) -> Int {
         let n = w.count
-        // Every proclitic leaves at least four letters and starts with و ف ا ل ب or ك: bits 33, 26, 0, 29, 1 and
-        // 28 above ا (U+0627). Most words are ruled out here.
-        guard n >= 4 else { return 0 }
-        let offset = w[0] &- alef
-        guard offset < 34, (0x2_3400_0003 as UInt64) >> UInt64(offset) & 1 != 0 else { return 0 }
-        // No conjunction: the article or preposition alone (``articlePrefixLength(_:from:)`` at 0, unrolled).
-        let first = w[0]
-        if first == alef || first == lam { return w[1] == lam ? 2 : 0 }
-        if first == beh || first == kaf { return n >= 6 && w[1] == alef && w[2] == lam ? 3 : 0 }
+        let classes = tables.base
+        // The first three letters' classes (in bounds: the last letter again in a shorter word, which takes no prefix).
+        let key =
+            Int(classes[Int(w[0] & 0xFF)] >> 4) << 6 | Int(classes[Int(w[min(1, n &- 1)] & 0xFF)] >> 4) << 3
+            | Int(classes[Int(w[min(2, n &- 1)] & 0xFF)] >> 4)
+        // Every proclitic leaves at least four letters; a word of four letters or more starting with و or ف (classes
+        // 5 and 6) may take a conjunction. One comparison tests both (`key` < 512), as one branch, mostly not taken.
+        if min(n, 4) << 9 | key >= 4 << 9 | 5 << 6 { return conjunctionPrefixLength(w) }
+        let lengths = Int(tables.base[RuleTables.prefixes + key])
+        return lengths >> (n >= 6 ? 2 : 0) & (n >= 4 ? 3 : 0)
+    }
+
+    /// ``prefixLength(_:tables:)`` of a word of at least four letters starting with و or ف. Out of line: it loops,
+    /// and may read the list of protected words.
+    @inline(never)
+    static func conjunctionPrefixLength(_ w: UnsafeBufferPointer<UInt32>) -> Int {
+        let n = w.count
         var s = 0
         var strips = 0
         while strips < 2, n - s >= 4, w[s] == waw || w[s] == feh {
@@ -119,9 +193,24 @@ enum Stemmer {
         return s + articlePrefixLength(w, from: s)
     }
 
+    /// ``suffixLength(_:from:)`` read from the tables, for a word `w` of at least one letter.
+    @inline(always)
+    private static func suffixLength(_ w: UnsafeBufferPointer<UInt32>, from s: Int, tables: RuleTables) -> Int {
+        let e = w.count
+        let n = e &- s
+        let classes = tables.base
+        // The last three letters' classes (in bounds: the first letter instead in a shorter word, which takes no
+        // suffix).
+        let key =
+            Int(classes[Int(w[max(e &- 3, 0)] & 0xFF)] & 7) << 6 | Int(classes[Int(w[max(e &- 2, 0)] & 0xFF)] & 7) << 3
+            | Int(classes[Int(w[e &- 1] & 0xFF)] & 7)
+        let lengths = Int(tables.base[RuleTables.suffixes + key])
+        return lengths >> ((n >= 5 ? 2 : 0) + (n >= 6 ? 2 : 0)) & (n >= 4 ? 3 : 0)
+    }
+
     /// Length of an article / article-carrying preposition prefix of `w[s...]` that may be stripped, or 0.
     @inline(always)
-    private static func articlePrefixLength(_ w: UnsafeBufferPointer<UInt32>, from s: Int) -> Int {
+    static func articlePrefixLength(_ w: UnsafeBufferPointer<UInt32>, from s: Int) -> Int {
         let n = w.count - s
         guard n >= 4 else { return 0 }
         let first = w[s]
@@ -149,7 +238,7 @@ enum Stemmer {
 
     /// Rule 3: the length of the longest listed suffix of `w[s...]` that leaves at least three letters.
     @inline(always)
-    private static func suffixLength(_ w: UnsafeBufferPointer<UInt32>, from s: Int) -> Int {
+    static func suffixLength(_ w: UnsafeBufferPointer<UInt32>, from s: Int) -> Int {
         let e = w.count
         let n = e - s
         guard n >= 4 else { return 0 }

@@ -168,10 +168,14 @@ struct WordScanner {
     private let stemming: Bool
     /// ``CharacterClass/packedTable``.
     private let table: UnsafePointer<UInt32>
+    /// ``Stemmer/RuleTables/shared``.
+    private let rules: Stemmer.RuleTables
     /// Where the next word search starts.
     private var position = 0
     /// Scalars of the current word: room for as many scalars as the text has bytes, so a word always fits.
     private let buffer: UnsafeMutablePointer<UInt32>
+    /// Room for four hashes of an Arabic word, one of which `next()` reads back by index (without a branch).
+    private let candidates: UnsafeMutablePointer<UInt64>
 
     /// A scanner over valid UTF-8 bytes; `stemming: false` skips the stemmer (bare form and stem are then
     /// the whole word).
@@ -179,12 +183,19 @@ struct WordScanner {
         p = bytes
         self.stemming = stemming
         table = CharacterClass.packedTable
-        buffer = .allocate(capacity: bytes.count + 1)
+        rules = Stemmer.RuleTables.shared
+        // One allocation: the four candidate hashes, then the scalars.
+        let storage = UnsafeMutableRawPointer.allocate(
+            byteCount: 4 * MemoryLayout<UInt64>.stride + (bytes.count + 1) * MemoryLayout<UInt32>.stride,
+            alignment: MemoryLayout<UInt64>.alignment
+        )
+        candidates = storage.bindMemory(to: UInt64.self, capacity: 4)
+        buffer = (storage + 4 * MemoryLayout<UInt64>.stride).bindMemory(to: UInt32.self, capacity: bytes.count + 1)
     }
 
-    /// Frees the scanner's buffer; the scanner and its words must not be used afterwards.
+    /// Frees the scanner's buffers; the scanner and its words must not be used afterwards.
     func release() {
-        buffer.deallocate()
+        UnsafeMutableRawPointer(candidates).deallocate()
     }
 
     /// The next word, or nil at the end of the text. The returned word's ``Word/scalars`` stay valid until
@@ -206,6 +217,10 @@ struct WordScanner {
         var start = 0
         var end = 0
         var h = TextNormalizer.hashSeed
+        // The hash of the word from its third letter on (after the article ال, the commonest prefix), computed along
+        // with `h` by `arabicRun`; valid only when `fromThirdValid` (see the first word path below).
+        var fromThird = TextNormalizer.hashSeed
+        var fromThirdValid = false
         // The rest of an Arabic word is mostly two-byte letters of U+0600–U+067F: a tight loop, without decoding.
         // Letter `k` of the run is read at byte `i + 2k` and written to `buffer[count + k]`: one induction variable.
         func arabicRun() {
@@ -221,6 +236,7 @@ struct WordScanner {
                 guard folded != 0 else { break }
                 out[k] = folded
                 h = TextNormalizer.hash(h, folded)
+                fromThird = TextNormalizer.hash(fromThird, folded)
                 k &+= 1
             }
             count &+= k
@@ -236,10 +252,28 @@ struct WordScanner {
         if i < beforeLast && arabicPairs[Int(UInt16(littleEndian: pair(i)) & 0x3FFF)] != 0 {
             start = i
             kind = .arabic
-            arabicRun()
+            // The first two letters before the loop, so that `arabicRun` hashes the word from its third letter too.
+            let first = arabicPairs[Int(UInt16(littleEndian: pair(i)) & 0x3FFF)]
+            buffer[0] = first
+            h = TextNormalizer.hash(h, first)
+            count = 1
+            i &+= 2
+            end = i
+            if i < beforeLast {
+                let second = arabicPairs[Int(UInt16(littleEndian: pair(i)) & 0x3FFF)]
+                if second != 0 {
+                    buffer[1] = second
+                    h = TextNormalizer.hash(h, second)
+                    count = 2
+                    i &+= 2
+                    arabicRun()
+                }
+            }
             if i >= n || p[i] < 0x80 {
                 if i < n && p[i] == 0x20 { i &+= 1 }
                 complete = true
+                // The word is complete: `fromThird` hashed all of its letters after the second.
+                fromThirdValid = true
             }
         }
         while !complete && i < n {
@@ -338,35 +372,57 @@ struct WordScanner {
         var bareHash = h
         var stemHash = h
         if stemming && kind == .arabic {
-            // Past proclitics, the stem's and the bare form's hashes are computed afresh, the stem's on the way
-            // (the bare form ends with the word); otherwise the bare form's is the word's, and the stem's is the
-            // word's with the suffix taken back off.
-            bounds = Stemmer.bounds(of: scalars, isArabic: true)
-            // The suffix has at most three letters (its loops are unrolled), and the stem past proclitics at least two.
+            // Without proclitics, or with the article alone and `fromThird` valid, the bare form's hash is at hand (the
+            // word's, or `fromThird`) and the stem's is it with the suffix taken back off; past other proclitics, the
+            // stem's and the bare form's hashes are computed afresh, the stem's on the way (the bare form ends with
+            // the word).
+            bounds = Stemmer.bounds(of: scalars, isArabic: true, tables: rules)
+            // The suffix has at most three letters, and the stem past proclitics at least two. How many varies from
+            // word to word: the hashes for each number are computed, written to `candidates` and the right one read
+            // back, rather than branched to.
             let stemEnd = bounds.stemEnd
             let suffix = count &- stemEnd
-            if bounds.bareStart > 0 {
+            let candidates = self.candidates
+            let bareStart = bounds.bareStart
+            if bareStart & (fromThirdValid ? ~2 : ~0) == 0 {
+                // `candidates[0]` or `[1]`: `bareStart` is 0 or 2.
+                candidates[0] = h
+                candidates[1] = fromThird
+                var x = candidates[bareStart >> 1]
+                bareHash = x
+                // The word's last three letters taken back off (in bounds: its first letter in place of those before
+                // its start, whose hashes are not read; the suffix lies past the prefix).
+                candidates[0] = x
+                x = TextNormalizer.unhash(x, buffer[count &- 1])
+                candidates[1] = x
+                x = TextNormalizer.unhash(x, buffer[max(count &- 2, 0)])
+                candidates[2] = x
+                candidates[3] = TextNormalizer.unhash(x, buffer[max(count &- 3, 0)])
+                stemHash = candidates[suffix]
+            } else {
                 var x = TextNormalizer.hashSeed
-                var q = buffer + bounds.bareStart
+                var q = buffer + bareStart
                 let end = buffer + stemEnd
                 repeat {
                     x = TextNormalizer.hash(x, q.pointee)
                     q += 1
                 } while q < end
                 stemHash = x
-                if suffix > 0 { x = TextNormalizer.hash(x, buffer[stemEnd]) }
-                if suffix > 1 { x = TextNormalizer.hash(x, buffer[stemEnd &+ 1]) }
-                if suffix > 2 { x = TextNormalizer.hash(x, buffer[stemEnd &+ 2]) }
-                bareHash = x
-            } else {
-                if suffix > 2 { stemHash = TextNormalizer.unhash(stemHash, buffer[stemEnd &+ 2]) }
-                if suffix > 1 { stemHash = TextNormalizer.unhash(stemHash, buffer[stemEnd &+ 1]) }
-                if suffix > 0 { stemHash = TextNormalizer.unhash(stemHash, buffer[stemEnd]) }
+                // The letters after the stem (in bounds: the word's last letter in place of those past its end,
+                // whose hashes are not read).
+                let last = count &- 1
+                candidates[0] = x
+                x = TextNormalizer.hash(x, buffer[min(stemEnd, last)])
+                candidates[1] = x
+                x = TextNormalizer.hash(x, buffer[min(stemEnd &+ 1, last)])
+                candidates[2] = x
+                candidates[3] = TextNormalizer.hash(x, buffer[min(stemEnd &+ 2, last)])
+                bareHash = candidates[suffix]
             }
         } else if stemming && kind == .latin {
             // The bare form's hash is the word's with the letters past it (a possessive 's) taken back off; the
             // stem's, the bare form's with its suffix taken off (and a "y" added for -ies).
-            bounds = Stemmer.bounds(of: scalars, isArabic: false)
+            bounds = Stemmer.bounds(of: scalars, isArabic: false, tables: rules)
             var k = count
             while k > bounds.bareEnd {
                 k &-= 1
