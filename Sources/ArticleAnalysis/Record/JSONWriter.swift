@@ -82,7 +82,7 @@ struct JSONWriter: ~Copyable {
     @inline(__always)
     private mutating func put(_ run: UnsafeBufferPointer<UInt8>) {
         guard let base = run.baseAddress, !run.isEmpty else { return }
-        (storage + count).update(from: base, count: run.count)
+        (storage + count).initialize(from: base, count: run.count)
         count += run.count
     }
 
