@@ -65,7 +65,8 @@ static void on_delivery(rd_kafka_t *producer, const rd_kafka_message_t *message,
         return;
     }
     int64_t next = (int64_t)(intptr_t)message->_private;
-    rd_kafka_offset_store(state->input, message->partition, next);
+    // rd_kafka_offset_store stores its argument + 1: the source offset, so that `next` is committed.
+    rd_kafka_offset_store(state->input, message->partition, next - 1);
     state->delivered++;
     state->bytes += (long long)message->len;
 }

@@ -28,6 +28,9 @@ public final class KafkaConsumer: Sendable {
     private let closed = Mutex(false)
     /// An error met by a batch poll after it already collected messages; thrown by the next poll.
     private let pendingError = Mutex<KafkaError?>(nil)
+    /// Topic handles on this consumer for ``storeOffset(topic:partition:offset:)``, made on first use and
+    /// destroyed with the consumer.
+    private let topicHandles = Mutex<[String: RDPointer]>([:])
 
     /// Creates the consumer. `rebalanceHandler`, if given, is told about every assignment change (see the
     /// type's threading notes).
@@ -51,6 +54,7 @@ public final class KafkaConsumer: Sendable {
     }
 
     deinit {
+        for topicHandle in topicHandles.withLock({ $0.values }) { rd_kafka_topic_destroy(topicHandle.raw) }
         rd_kafka_queue_destroy(consumerQueue.raw)
         // rd_kafka_destroy closes the consumer (leaving the group) when `close()` was not called.
         rd_kafka_destroy(handle.raw)
@@ -160,8 +164,21 @@ public final class KafkaConsumer: Sendable {
 
     /// Stores `offset` (the NEXT offset to read, i.e. last processed + 1) for commit. Only stored offsets
     /// are committed (in the background, by ``commit()`` or on close). Fails for a partition not assigned.
+    ///
+    /// Called once per processed message (the worker stores after each delivery report), so it uses the
+    /// per-partition `rd_kafka_offset_store` on a cached topic handle, as the C reference does, rather than
+    /// building a partition list (three allocations and a topic-name copy) per call.
     public func storeOffset(topic: String, partition: Int32, offset: Int64) throws(KafkaError) {
-        try storeOffsets([TopicPartitionOffset(topic: topic, partition: partition, offset: offset)])
+        let topicHandle = try topicHandles.withLock { handles throws(KafkaError) -> RDPointer in
+            if let existing = handles[topic] { return existing }
+            guard let created = rd_kafka_topic_new(handle.raw, topic, nil) else {
+                throw KafkaError(rdkafkaCode: rd_kafka_last_error(), message: "no topic handle for \(topic)")
+            }
+            handles[topic] = RDPointer(raw: created)
+            return RDPointer(raw: created)
+        }
+        // `rd_kafka_offset_store` stores its argument + 1.
+        try KafkaError.check(rd_kafka_offset_store(topicHandle.raw, partition, offset - 1))
     }
 
     /// Stores several offsets at once, like ``storeOffset(topic:partition:offset:)``.
