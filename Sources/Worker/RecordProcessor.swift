@@ -40,7 +40,8 @@ struct RecordProcessor: Sendable {
     struct ConstantHeaders: Sendable {
         let contentType = Array("application/json".utf8)
         let analyzerVersion = Array(ArticleAnalyzer.version.utf8)
-        /// The classifier's lexicon version (every record's `classification.model_version`).
+        /// The analyzer's lexicon version, which the classifier writes into every record
+        /// (`classification.model_version`).
         let lexiconVersion: [UInt8]
         /// `khabar.labels` for each set of labels, indexed by a bit per ``Label`` in canonical order (a record's
         /// labels are in that order).
@@ -131,11 +132,7 @@ struct RecordProcessor: Sendable {
             KafkaHeader(key: "content-type", value: constant.contentType),
             KafkaHeader(key: "khabar.labels", value: constant.labelsValue(labels)),
             KafkaHeader(key: "khabar.analyzer.version", value: constant.analyzerVersion),
-            KafkaHeader(
-                key: "khabar.lexicon.version",
-                value: record.classification.modelVersion.utf8.elementsEqual(constant.lexiconVersion)
-                    ? constant.lexiconVersion : Array(record.classification.modelVersion.utf8)
-            ),
+            KafkaHeader(key: "khabar.lexicon.version", value: constant.lexiconVersion),
             KafkaHeader(key: DeadLetterHeader.sourceTopic, value: constant.topicValue(message.topic)),
             KafkaHeader(key: DeadLetterHeader.sourcePartition, value: Array(String(message.partition).utf8)),
             KafkaHeader(key: DeadLetterHeader.sourceOffset, value: Array(String(message.offset).utf8)),
