@@ -71,7 +71,10 @@ public final class KafkaProducer: Sendable {
     /// Enqueues a message without blocking; `completion` runs on the producer's event thread with the
     /// delivery report, exactly once.
     ///
-    /// Key, value and headers are copied by librdkafka (`RD_KAFKA_MSG_F_COPY`) before this returns.
+    /// Key and headers are copied by librdkafka before this returns. The value is not: librdkafka reads it in
+    /// place until the delivery report, and the producer holds the array (unmodified, so its storage stays
+    /// where it is) until then. A copy cost every record a heap allocation of its size and a `memcpy` on the
+    /// sending thread, freed later on the event thread.
     /// Throws immediately when the message cannot be enqueued (then `completion` is never called), e.g.
     /// ``KafkaError/Code/queueFull`` — the caller backs off and retries — or ``KafkaError/Code/state``
     /// after ``close(timeout:)``.
@@ -79,13 +82,14 @@ public final class KafkaProducer: Sendable {
         _ message: KafkaProducerMessage,
         completion: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
     ) throws(KafkaError) {
-        let box = Unmanaged.passRetained(DeliveryBox(completion)).toOpaque()
+        let delivery = DeliveryBox(completion, value: message.value)
+        let box = Unmanaged.passRetained(delivery).toOpaque()
         let gateBefore = gate.wrappingAdd(1, ordering: .acquiringAndReleasing).oldValue
         let error: KafkaError?
         if gateBefore & Self.closedFlag != 0 {
             error = KafkaError(rdkafkaCode: RD_KAFKA_RESP_ERR__STATE, message: "the producer is closed")
         } else {
-            error = produce(message, opaque: box).map { KafkaError(consuming: $0) }
+            error = produce(message, value: delivery.value, opaque: box).map { KafkaError(consuming: $0) }
         }
         gate.wrappingSubtract(1, ordering: .releasing)
         if let error {
@@ -204,9 +208,17 @@ public final class KafkaProducer: Sendable {
 
     /// Enqueues with `rd_kafka_produceva`; returns librdkafka's error, if any. Uses no heap memory of its own
     /// (temporary allocations, on the stack for a message with a few headers).
-    private func produce(_ message: KafkaProducerMessage, opaque: UnsafeMutableRawPointer) -> OpaquePointer? {
+    ///
+    /// `value` is `message.value` as held by the message's ``DeliveryBox`` (`opaque`), passed without
+    /// `RD_KAFKA_MSG_F_COPY`: librdkafka keeps the pointer until the delivery report. It stays valid because
+    /// the box keeps the array alive and never mutates it, and a native array's elements live in one heap
+    /// buffer that does not move while the array exists (there is no bridged storage on Linux). librdkafka
+    /// neither writes nor frees a payload passed without flags.
+    private func produce(_ message: KafkaProducerMessage, value: [UInt8], opaque: UnsafeMutableRawPointer)
+        -> OpaquePointer?
+    {
         message.topic.withCString { topic in
-            message.value.withUnsafeBytes { value in
+            value.withUnsafeBytes { value in
                 withOptionalBytes(message.key) { key in
                     withHeaderScratch(message.headers) { headerFields in
                         let capacity = 7 + headerFields.count
@@ -228,7 +240,7 @@ public final class KafkaProducer: Sendable {
                             }
                             append {
                                 $0.vtype = RD_KAFKA_VTYPE_MSGFLAGS
-                                $0.u.i = Int32(RD_KAFKA_MSG_F_COPY)
+                                $0.u.i = 0  // the value is read in place (see above); the key is always copied
                             }
                             append {
                                 $0.vtype = RD_KAFKA_VTYPE_VALUE
@@ -325,12 +337,16 @@ public final class KafkaProducer: Sendable {
     }
 }
 
-/// The completion of one produced message; retained at enqueue, released by its delivery report.
+/// The completion of one produced message and the value librdkafka reads in place; retained at enqueue,
+/// released by its delivery report (after which librdkafka no longer reads the value).
 private final class DeliveryBox: Sendable {
     let completion: @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void
+    /// The message's value, kept alive and unmodified until the delivery report.
+    let value: [UInt8]
 
-    init(_ completion: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void) {
+    init(_ completion: @escaping @Sendable (Result<KafkaDeliveryReport, KafkaError>) -> Void, value: [UInt8]) {
         self.completion = completion
+        self.value = value
     }
 }
 

@@ -164,6 +164,42 @@ struct ProduceConsumeTests {
         next.close(timeout: .seconds(5))
     }
 
+    @Test("A value is read in place: the producer keeps it alive after the caller let go of it")
+    func valueOutlivesTheCaller() async throws {
+        let topic = TestSupport.unique("in-place")
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, topics: [(topic, 1)], logger: TestSupport.logger)
+        var configuration = TestSupport.producerConfiguration(cluster)
+        configuration.lingerMilliseconds = 300  // the messages wait in librdkafka's queue meanwhile
+        let producer = try KafkaProducer(configuration: configuration, logger: TestSupport.logger)
+        let total = 200
+        let size = 10_000
+        func value(_ sequence: Int) -> [UInt8] {
+            (0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ sequence) }
+        }
+        for sequence in 0..<total {
+            // The only other reference to the array is the message, gone when this iteration ends.
+            try producer.send(KafkaProducerMessage(topic: topic, key: nil, value: value(sequence))) { _ in }
+        }
+        // Allocations of the same size, overwritten, take the memory of any value freed meanwhile.
+        var churn: [[UInt8]] = []
+        for _ in 0..<(2 * total) { churn.append([UInt8](repeating: 0xEE, count: size)) }
+        try await onDedicatedThread { try producer.flush(timeout: .seconds(10)) }
+        #expect(churn.count == 2 * total)
+
+        let consumer = try KafkaConsumer(
+            configuration: TestSupport.consumerConfiguration(cluster, group: TestSupport.unique("group")),
+            logger: TestSupport.logger
+        )
+        try consumer.assign([TopicPartitionOffset(topic: topic, partition: 0, offset: KafkaOffset.beginning)])
+        let messages = try await onDedicatedThread { try consume(consumer, count: total, timeout: .seconds(20)) }
+        #expect(messages.count == total)
+        // A count, not the values: a failure would print 200 arrays of 10,000 bytes.
+        let altered = messages.enumerated().filter { $0.element.value != value($0.offset) }.map(\.offset)
+        #expect(altered.isEmpty, "values changed after the send: messages \(altered.prefix(10))…")
+        try consumer.close()
+        producer.close(timeout: .seconds(5))
+    }
+
     @Test("An unknown librdkafka property is rejected with its name")
     func invalidConfiguration() throws {
         var configuration = KafkaProducerConfiguration(bootstrapServers: "127.0.0.1:1")
