@@ -203,7 +203,8 @@ public final class ArticleWorker: Service, Sendable {
             configuration: FingerprintIndexConfiguration(
                 path: configuration.stateDatabasePath,
                 maxEntries: configuration.fingerprintMaxEntries,
-                maxAge: configuration.fingerprintMaxAge
+                maxAge: configuration.fingerprintMaxAge,
+                writeInterval: FingerprintSync.fileWriteInterval
             )
         )
         if index.wasRebuilt {

@@ -322,6 +322,54 @@ import Testing
         }
     }
 
+    @Test func deferredWritesEndInTheSameFileAsImmediateOnes() throws {
+        try Self.withTemporaryDirectory { directory in
+            func configuration(_ name: String, _ interval: Duration) -> FingerprintIndexConfiguration {
+                FingerprintIndexConfiguration(
+                    path: "\(directory)/\(name).sqlite", maxEntries: 60, writeInterval: interval)
+            }
+            let immediate = configuration("immediate", .zero)
+            let deferred = configuration("deferred", .seconds(3600))
+            var generator = FingerprintTestGenerator(seed: 11)
+            var ids: Set<String> = []
+            do {
+                let indexes = try [
+                    FingerprintIndex(configuration: immediate), FingerprintIndex(configuration: deferred),
+                ]
+                // Ids recur after their eviction (maxEntries 60 of 150), come back earlier or later, are admitted
+                // before the tail delivers them or not at all; both indexes see the same stream.
+                for step in 0..<400 {
+                    let batch = (0..<Int(generator.next() % 8)).map { _ in
+                        let n = Int(generator.next() % 150)
+                        return Self.entry(
+                            "a\(n)", exact: UInt64(n % 40), simhash: Self.scatter(n), at: Int64(step) - Int64(n % 5))
+                    }
+                    let admitted = Self.entry(
+                        "a\(generator.next() % 150)", exact: 7, simhash: Self.scatter(7), at: Int64(step))
+                    let offsets: [Int32: Int64] = [Int32(step % 3): Int64(step)]
+                    ids.formUnion(batch.map(\.id) + [admitted.id])
+                    for index in indexes {
+                        _ = index.admit(admitted)
+                        index.insert(contentsOf: batch, tailOffsets: offsets)
+                        if step % 50 == 49 { index.evict(now: Int64(step)) }
+                    }
+                }
+                let unflushed = try FingerprintIndex(configuration: deferred)
+                #expect(unflushed.count == 0, "nothing written within the interval")
+                #expect(unflushed.tailOffsets().isEmpty)
+                indexes[1].flush()
+            }
+            let (left, right) = try (
+                FingerprintIndex(configuration: immediate), FingerprintIndex(configuration: deferred)
+            )
+            #expect(left.count > 0)
+            #expect(right.count == left.count)
+            #expect(right.tailOffsets() == left.tailOffsets())
+            let differing = ids.filter { right.entry(id: $0) != left.entry(id: $0) }
+            #expect(differing.isEmpty, "entries that differ: \(differing.sorted())")
+        }
+    }
+
     @Test func evictionOrderSurvivesManyReplacements() throws {
         let index = try FingerprintIndex(configuration: FingerprintIndexConfiguration(maxEntries: 3))
         index.insert(contentsOf: [

@@ -6,8 +6,9 @@ import Synchronization
 ///
 /// Lookups run against an in-memory index (exact hash map plus SimHash LSH bands, see
 /// ``FingerprintIndexConfiguration/maxHammingDistance``); the optional SQLite file is its durable copy,
-/// loaded at open and written in one transaction per batch together with the tail offsets it covers, so
-/// a restart resumes the tail exactly where the file ends. Entries added with ``admit(_:)`` (a worker's
+/// loaded at open and written in one transaction (per batch, or per
+/// ``FingerprintIndexConfiguration/writeInterval``) together with the tail offsets it covers, so a restart
+/// resumes the tail exactly where the file ends. Entries added with ``admit(_:)`` (a worker's
 /// own articles) go to memory first and reach the file with the batch that brings them back from the
 /// topic. The table is bounded by ``FingerprintIndexConfiguration/maxEntries`` and
 /// ``FingerprintIndexConfiguration/maxAge``.
@@ -46,6 +47,10 @@ public final class FingerprintIndex: Sendable {
         var store: FingerprintStore?
         var tailOffsets: [Int32: Int64]
         var lastError: WorkerError?
+        /// What memory applied and the file still lacks, in the order it was applied (see
+        /// ``FingerprintIndexConfiguration/writeInterval``), and the tail offsets that cover it.
+        var unwritten = FingerprintStore.Changes()
+        var lastWrite = ContinuousClock.now
     }
 
     /// Opens (or creates) the index described by `configuration` and loads its file into memory.
@@ -62,6 +67,9 @@ public final class FingerprintIndex: Sendable {
         }
         guard configuration.maxAge >= .zero else {
             throw WorkerError(code: .setup, message: "fingerprint index: maxAge must not be negative")
+        }
+        guard configuration.writeInterval >= .zero else {
+            throw WorkerError(code: .setup, message: "fingerprint index: writeInterval must not be negative")
         }
         var table = FingerprintTable(maxHammingDistance: configuration.maxHammingDistance)
         var persistence = Persistence(store: nil, tailOffsets: [:], lastError: nil)
@@ -108,7 +116,9 @@ public final class FingerprintIndex: Sendable {
             olderThan: cutoff(reference: table.newestSeenAt, maxAge: configuration.maxAge),
             maxEntries: configuration.maxEntries
         )
-        try store.write(upserts: [], deletions: evicted, tailOffsets: [:])
+        var changes = FingerprintStore.Changes()
+        changes.append(upserts: [], deletions: evicted, tailOffsets: [:])
+        try store.write(changes)
         return (table, Persistence(store: store, tailOffsets: tailOffsets, lastError: nil))
     }
 
@@ -156,7 +166,9 @@ public final class FingerprintIndex: Sendable {
     /// Adds `entries` (see ``insert(_:)``), evicts, and records `tailOffsets` (partition → position, as
     /// the caller defines it, typically the next offset to read) for the partitions given, all in one
     /// SQLite transaction. The transaction also writes what ``admit(_:)`` left to the file: the entries
-    /// among `entries` it added to memory, and the deletions of those it evicted.
+    /// among `entries` it added to memory, and the deletions of those it evicted. With a
+    /// ``FingerprintIndexConfiguration/writeInterval``, memory changes at once and the transaction may
+    /// wait (see there).
     public func insert(contentsOf entries: [FingerprintEntry], tailOffsets: [Int32: Int64]) {
         persistence.withLock { persistence in
             let (upserts, deletions) = memory.withLock { memory in
@@ -213,6 +225,15 @@ public final class FingerprintIndex: Sendable {
         }
     }
 
+    /// Writes to the file what memory applied since the last write (see
+    /// ``FingerprintIndexConfiguration/writeInterval``), now. Call it before letting go of an index that
+    /// defers its writes; what it would have written is otherwise left for the tail to read again.
+    public func flush() {
+        persistence.withLock { persistence in
+            write(&persistence, upserts: [], deletions: [], tailOffsets: [:], now: true)
+        }
+    }
+
     /// Evicts from the table by the configured bounds; returns the ids evicted that the file may hold
     /// (those added by ``admit(_:)`` and not written since never reached it).
     private func evict(_ memory: inout Memory, reference: Int64) -> [String] {
@@ -237,15 +258,24 @@ public final class FingerprintIndex: Sendable {
         return overflow ? Int64.min : cutoff
     }
 
+    /// Queues the changes for the file and writes everything queued when `now` is set or
+    /// ``FingerprintIndexConfiguration/writeInterval`` has passed since the last write.
     private func write(
         _ persistence: inout Persistence,
         upserts: [FingerprintEntry],
         deletions: [String],
-        tailOffsets: [Int32: Int64]
+        tailOffsets: [Int32: Int64],
+        now: Bool = false
     ) {
         guard let store = persistence.store, let path = configuration.path else { return }
+        persistence.unwritten.append(upserts: upserts, deletions: deletions, tailOffsets: tailOffsets)
+        let clock = ContinuousClock.now
+        guard now || persistence.lastWrite.duration(to: clock) >= configuration.writeInterval else { return }
+        let changes = persistence.unwritten
+        persistence.unwritten = FingerprintStore.Changes()
+        persistence.lastWrite = clock
         do {
-            try store.write(upserts: upserts, deletions: deletions, tailOffsets: tailOffsets)
+            try store.write(changes)
         } catch {
             persistence.store = nil  // closes the connection
             var message = "fingerprint index: writing \(path) failed, continuing in memory: \(error)"

@@ -19,6 +19,10 @@ final class FingerprintStore {
         // WAL + NORMAL: a power loss may drop the last transactions, never tear one; entries and
         // offsets stay consistent, and the tail resumes from the older offsets.
         try database.execute("PRAGMA synchronous=NORMAL")
+        // A page cache of 16 MiB (SQLite's default is 2 MB) holds a 200,000-entry table: every transaction
+        // touches pages all over it (the ids are random), and with the default one read most of them back
+        // from the OS each time (per entry, 8.6 → 7.6 µs in a 50,000-entry micro-benchmark).
+        try database.execute("PRAGMA cache_size=-16384")
         let version = try userVersion(of: database)
         if version == 0 {
             try transaction(in: database) { () throws(SQLiteError) in
@@ -81,24 +85,43 @@ final class FingerprintStore {
         return offsets
     }
 
-    /// Applies, in one transaction and in this order, the upserts, the deletions and the offsets.
-    func write(upserts: [FingerprintEntry], deletions: [String], tailOffsets: [Int32: Int64]) throws(SQLiteError) {
-        guard !upserts.isEmpty || !deletions.isEmpty || !tailOffsets.isEmpty else { return }
+    /// Changes for the file: batches of upserts and deletions, in the order memory applied them, and the
+    /// tail offsets that cover them (the latest per partition).
+    struct Changes {
+        fileprivate var batches: [(upserts: [FingerprintEntry], deletions: [String])] = []
+        fileprivate var tailOffsets: [Int32: Int64] = [:]
+
+        /// Whether there is nothing to write.
+        var isEmpty: Bool { batches.isEmpty && tailOffsets.isEmpty }
+
+        /// Adds one batch (its upserts come before its deletions) and its offsets.
+        mutating func append(upserts: [FingerprintEntry], deletions: [String], tailOffsets: [Int32: Int64]) {
+            if !upserts.isEmpty || !deletions.isEmpty { batches.append((upserts, deletions)) }
+            self.tailOffsets.merge(tailOffsets) { _, new in new }
+        }
+    }
+
+    /// Applies `changes` in one transaction: each batch's upserts then its deletions, batch after batch, so
+    /// the file ends as if every batch had been written on its own; then the offsets.
+    func write(_ changes: Changes) throws(SQLiteError) {
+        guard !changes.isEmpty else { return }
         try Self.transaction(in: database) { () throws(SQLiteError) in
-            for entry in upserts {
-                upsertStatement.reset()
-                try upsertStatement.bind(entry.id, at: 1)
-                try upsertStatement.bind(Int64(bitPattern: entry.exact), at: 2)
-                try upsertStatement.bind(Int64(bitPattern: entry.simhash), at: 3)
-                try upsertStatement.bind(entry.seenAt, at: 4)
-                try upsertStatement.step()
+            for (upserts, deletions) in changes.batches {
+                for entry in upserts {
+                    upsertStatement.reset()
+                    try upsertStatement.bind(entry.id, at: 1)
+                    try upsertStatement.bind(Int64(bitPattern: entry.exact), at: 2)
+                    try upsertStatement.bind(Int64(bitPattern: entry.simhash), at: 3)
+                    try upsertStatement.bind(entry.seenAt, at: 4)
+                    try upsertStatement.step()
+                }
+                for id in deletions {
+                    deleteStatement.reset()
+                    try deleteStatement.bind(id, at: 1)
+                    try deleteStatement.step()
+                }
             }
-            for id in deletions {
-                deleteStatement.reset()
-                try deleteStatement.bind(id, at: 1)
-                try deleteStatement.step()
-            }
-            for (partition, offset) in tailOffsets {
+            for (partition, offset) in changes.tailOffsets {
                 offsetStatement.reset()
                 try offsetStatement.bind(Int64(partition), at: 1)
                 try offsetStatement.bind(offset, at: 2)

@@ -14,9 +14,10 @@ import Synchronization
 /// Fingerprints travel in bulk, on a schedule of their own: the worker's records must not wait for them,
 /// and one message per article on short timers cost as much as the rest of the plumbing. So they have
 /// their own producer lingering ``publishLinger``, the tail fetches with ``tailFetchWait`` whatever
-/// `--kafka` says, and once caught up it applies what it read at most every ``tailBatchInterval``
-/// (one SQLite transaction). Together with the topic's round trip that is the window in which two
-/// workers can miss each other's near-copies (docs/guarantees.md).
+/// `--kafka` says, and once caught up it applies what it read to memory at most every
+/// ``tailBatchInterval``. Together with the topic's round trip that is the window in which two workers can
+/// miss each other's near-copies (docs/guarantees.md). The state file follows at most every
+/// ``fileWriteInterval``, in one SQLite transaction.
 final class FingerprintSync: Sendable {
     /// `linger.ms` of the fingerprint producer.
     static let publishLinger = 50
@@ -26,6 +27,12 @@ final class FingerprintSync: Sendable {
     static let tailBatchInterval = Duration.milliseconds(200)
     /// Most entries the caught-up tail holds before applying them.
     static let tailBatchEntries = 5000
+    /// The index's ``FingerprintIndexConfiguration/writeInterval``: what the tail applies reaches memory at
+    /// once and the state file at most this often, in one transaction. Writing every applied batch cost
+    /// ~7.6 µs per entry in a 50,000-entry micro-benchmark (3,000 entries a transaction, as at 15,000
+    /// articles/s); one transaction a second, ~4 µs. A crash loses at most this much of the file, which the
+    /// tail reads again from the topic at the next start.
+    static let fileWriteInterval = Duration.seconds(1)
 
     let index: FingerprintIndex
     let topic: String
@@ -195,7 +202,8 @@ final class FingerprintSync: Sendable {
             let full = pending.count >= Self.tailBatchEntries
             if !caughtUp || full || since.duration(to: .now) >= Self.tailBatchInterval { apply() }
         }
-        // What was read, and the deletions of what admit() evicted since the last write.
+        // What was read, and the deletions of what admit() evicted since the last write, written now.
         apply()
+        index.flush()
     }
 }
