@@ -34,9 +34,9 @@ public final class FingerprintIndex: Sendable {
 
     /// The in-memory side: the table, and what of it the file still lacks.
     private struct Memory {
+        /// Entries added by ``admit(_:)`` and not written to the file since are marked unwritten (only with a
+        /// file): their evictions are not deletions for the file.
         var table: FingerprintTable
-        /// Ids added by ``admit(_:)`` and not written to the file since (tracked only with a file).
-        var unwritten: Set<String> = []
         /// Ids ``admit(_:)`` evicted that the file may hold, to delete at the next write. At most the
         /// file's rows: ids never written are not kept here.
         var pendingDeletions: [String] = []
@@ -174,8 +174,8 @@ public final class FingerprintIndex: Sendable {
             let (upserts, deletions) = memory.withLock { memory in
                 var upserts: [FingerprintEntry] = []
                 for entry in entries {
+                    let admitted = memory.table.takeUnwritten(id: entry.id)
                     let changed = memory.table.upsert(entry)
-                    let admitted = !memory.unwritten.isEmpty && memory.unwritten.remove(entry.id) != nil
                     // What memory holds now: an admitted entry seen earlier than `entry` stays.
                     if changed || admitted, let stored = memory.table.entry(id: entry.id) {
                         upserts.append(stored)
@@ -203,8 +203,7 @@ public final class FingerprintIndex: Sendable {
     public func admit(_ entry: FingerprintEntry) -> FingerprintEntry? {
         memory.withLock { memory in
             let duplicate = memory.table.duplicate(of: entry)
-            guard memory.table.upsert(entry) else { return duplicate }
-            if configuration.path != nil { memory.unwritten.insert(entry.id) }
+            guard memory.table.upsert(entry, unwritten: configuration.path != nil) else { return duplicate }
             let evicted = evict(&memory, reference: memory.table.newestSeenAt)
             if configuration.path != nil { memory.pendingDeletions += evicted }
             return duplicate
@@ -235,14 +234,12 @@ public final class FingerprintIndex: Sendable {
     }
 
     /// Evicts from the table by the configured bounds; returns the ids evicted that the file may hold
-    /// (those added by ``admit(_:)`` and not written since never reached it).
+    /// (those added by ``admit(_:)`` and not written since, marked unwritten, never reached it).
     private func evict(_ memory: inout Memory, reference: Int64) -> [String] {
-        let evicted = memory.table.evict(
+        memory.table.evict(
             olderThan: Self.cutoff(reference: reference, maxAge: configuration.maxAge),
             maxEntries: configuration.maxEntries
         )
-        guard !memory.unwritten.isEmpty else { return evicted }
-        return evicted.filter { memory.unwritten.remove($0) == nil }
     }
 
     /// The ids ``admit(_:)`` evicted that memory has not taken back since, to delete from the file.

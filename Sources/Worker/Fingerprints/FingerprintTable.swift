@@ -24,6 +24,8 @@ struct FingerprintTable {
     private var seenAts: [Int64] = []
     /// Bumped when a slot is freed or its entry replaced, so stale age-heap items can be recognised.
     private var generations: [UInt32] = []
+    /// Whether the slot's entry is marked unwritten (see ``upsert(_:unwritten:)``).
+    private var unwrittenFlags: [Bool] = []
     private var freeSlots: [Slot] = []
 
     private var slotByID: [String: Slot] = [:]
@@ -65,8 +67,10 @@ struct FingerprintTable {
 
     /// Adds `entry`, or replaces the entry with the same id when `entry` was seen earlier (on equal
     /// `seenAt` the smaller `(exact, simhash)` wins, so every replica keeps the same one whatever the
-    /// arrival order). Returns whether the table changed.
-    mutating func upsert(_ entry: FingerprintEntry) -> Bool {
+    /// arrival order). Returns whether the table changed; when it did, the entry is marked `unwritten` or
+    /// not (the owner's note that its file lacks the entry: see ``takeUnwritten(id:)`` and
+    /// ``evict(olderThan:maxEntries:)``), and an unchanged entry keeps its mark.
+    mutating func upsert(_ entry: FingerprintEntry, unwritten: Bool = false) -> Bool {
         newestSeenAt = max(newestSeenAt, entry.seenAt)
         if let slot = slotByID[entry.id] {
             let index = Int(slot)
@@ -74,6 +78,7 @@ struct FingerprintTable {
             guard (entry.seenAt, entry.exact, entry.simhash) < current else { return false }
             unlink(slot)
             store(entry, at: slot)
+            unwrittenFlags[index] = unwritten
             if ages.count > 2 * count + 1024 { rebuildAges() }
             return true
         }
@@ -87,11 +92,20 @@ struct FingerprintTable {
             simhashes.append(0)
             seenAts.append(0)
             generations.append(0)
+            unwrittenFlags.append(false)
         }
         ids[Int(slot)] = entry.id
+        unwrittenFlags[Int(slot)] = unwritten
         slotByID[entry.id] = slot
         store(entry, at: slot)
         return true
+    }
+
+    /// Clears the unwritten mark of the entry stored under `id`; returns whether it was set.
+    mutating func takeUnwritten(id: String) -> Bool {
+        guard let slot = slotByID[id] else { return false }
+        defer { unwrittenFlags[Int(slot)] = false }
+        return unwrittenFlags[Int(slot)]
     }
 
     /// The earliest other entry (by `(seenAt, id)`, strictly before `entry`'s) whose exact hash equals
@@ -127,7 +141,7 @@ struct FingerprintTable {
     }
 
     /// Removes the oldest entries until none is older than `cutoff` (`seenAt < cutoff`) and at most
-    /// `maxEntries` remain; returns the ids removed.
+    /// `maxEntries` remain; returns the ids removed, except those of entries marked unwritten.
     mutating func evict(olderThan cutoff: Int64, maxEntries: Int) -> [String] {
         var removed: [String] = []
         while let oldest = ages.peek() {
@@ -138,7 +152,7 @@ struct FingerprintTable {
             }
             guard oldest.seenAt < cutoff || count > maxEntries else { break }
             ages.pop()
-            removed.append(ids[index])
+            if !unwrittenFlags[index] { removed.append(ids[index]) }
             remove(oldest.slot)
         }
         return removed
