@@ -204,7 +204,7 @@ public final class ArticleWorker: Service, Sendable {
                 path: configuration.stateDatabasePath,
                 maxEntries: configuration.fingerprintMaxEntries,
                 maxAge: configuration.fingerprintMaxAge,
-                writeInterval: FingerprintSync.fileWriteInterval
+                writeInterval: configuration.stateWriteInterval
             )
         )
         if index.wasRebuilt {

@@ -27,6 +27,11 @@ public struct WorkerConfiguration: Sendable {
     /// The SQLite file holding the near-duplicate table across restarts (WAL mode); `nil` keeps it in
     /// memory only and rebuilds it from the topic at every start. Default: `nil`.
     public var stateDatabasePath: String?
+    /// The shortest time between two writes of ``stateDatabasePath`` (see
+    /// ``FingerprintIndexConfiguration/writeInterval``): the table applies what the tail reads at once, and
+    /// the file gets it in one transaction this often. A crash loses at most this much of the file, which
+    /// the tail reads again from the topic at the next start. Default: 1 s.
+    public var stateWriteInterval = Duration.seconds(1)
     /// Bound on the near-duplicate table's size (about 56 MB); the oldest entries go first. Default: 200,000.
     public var fingerprintMaxEntries = 200_000
     /// Entries older than this (relative to the newest) leave the near-duplicate table. Default: 7 days.

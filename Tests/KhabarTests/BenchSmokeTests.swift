@@ -18,7 +18,8 @@ struct BenchSmokeTests {
         let results = try #require(object)
         for key in [
             "passthrough_msgs_per_s", "analysis_articles_per_s_per_core", "pipeline_msgs_per_s", "pipeline_cores",
-            "latency_p50_ms", "latency_p99_ms", "rss_peak_mb",
+            "latency_p50_ms", "latency_p99_ms", "rss_peak_mb", "dedup_own_cpu_us_per_article",
+            "dedup_fleet_cpu_us_per_article", "dedup_fleet_articles_per_core_s",
         ] {
             let value = try #require(results[key] as? Double, "missing or non-numeric \(key)")
             #expect(value > 0, "\(key) = \(value)")
@@ -40,6 +41,7 @@ struct BenchSmokeTests {
         #expect(results["output_partitions"] as? Int == 12)
         // The table went to stdout too.
         #expect(bench.lines.all.contains { $0.hasPrefix("(c) pipeline") })
+        #expect(bench.lines.all.contains { $0.hasPrefix("(d) near-duplicate table") })
     }
 
     @Test("rejects a zero-size backlog before starting anything")

@@ -17,7 +17,7 @@ import Synchronization
 /// `--kafka` says, and once caught up it applies what it read to memory at most every
 /// ``tailBatchInterval``. Together with the topic's round trip that is the window in which two workers can
 /// miss each other's near-copies (docs/guarantees.md). The state file follows at most every
-/// ``fileWriteInterval``, in one SQLite transaction.
+/// ``WorkerConfiguration/stateWriteInterval``, in one SQLite transaction.
 final class FingerprintSync: Sendable {
     /// `linger.ms` of the fingerprint producer.
     static let publishLinger = 50
@@ -27,12 +27,6 @@ final class FingerprintSync: Sendable {
     static let tailBatchInterval = Duration.milliseconds(200)
     /// Most entries the caught-up tail holds before applying them.
     static let tailBatchEntries = 5000
-    /// The index's ``FingerprintIndexConfiguration/writeInterval``: what the tail applies reaches memory at
-    /// once and the state file at most this often, in one transaction. Writing every applied batch cost
-    /// ~7.6 µs per entry in a 50,000-entry micro-benchmark (3,000 entries a transaction, as at 15,000
-    /// articles/s); one transaction a second, ~4 µs. A crash loses at most this much of the file, which the
-    /// tail reads again from the topic at the next start.
-    static let fileWriteInterval = Duration.seconds(1)
 
     let index: FingerprintIndex
     let topic: String

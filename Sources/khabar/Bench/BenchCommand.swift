@@ -3,6 +3,7 @@ import ArticleAnalysis
 import Foundation
 import Kafka
 import Logging
+import Worker
 
 /// `khabar bench`: throughput, latency and memory of khabar next to the transport and CPU ceilings.
 struct BenchCommand: AsyncParsableCommand {
@@ -175,6 +176,11 @@ struct BenchCommand: AsyncParsableCommand {
             seconds: quick ? 1 : 5,
             warmup: quick ? 50 : 200,
             logger: logger
+        )
+        report.fingerprints = try await FingerprintPhase.run(
+            count: count,
+            stateDirectory: stateDirectory,
+            writeInterval: WorkerConfiguration(bootstrapServers: bootstrap).stateWriteInterval
         )
         // The passthroughs run last: the heap a phase frees stays partly resident (glibc keeps fragmented
         // arenas), and a pipeline measured after them started from their 64 MiB prefetch's leftovers.

@@ -28,6 +28,8 @@ struct BenchReport: Sendable {
     var pipeline: ThroughputResult?
     /// (c) end-to-end latency at a fixed offered load.
     var latency: PipelinePhase.LatencyResult?
+    /// (d) the near-duplicate table alone: own and fleet articles.
+    var fingerprints: FingerprintPhase.Result?
 
     /// Targets of issue 7.
     enum Target {
@@ -159,6 +161,20 @@ struct BenchReport: Sendable {
                 lines.append("    offered load = \(format(load))% of the pipeline's measured throughput")
             }
         }
+        if let fingerprints {
+            row(
+                "(d) near-duplicate table, \(FingerprintPhase.maxEntries) entries",
+                "\(format(fingerprints.fleetArticlesPerCoreSecond)) fleet art/s",
+                "",
+                "1.00",
+                ""
+            )
+            lines.append(
+                "    CPU per article, µs: own \(format(fingerprints.ownMicroseconds, 1)) (lookup, admission, tail, "
+                    + "file), fleet \(format(fingerprints.fleetMicroseconds, 1)) (another worker's: tail, file)")
+            lines.append(
+                "    every worker applies every fleet article: one core of tail per worker absorbs the rate above")
+        }
         lines.append("")
         // A --quick run is too short to judge speed: the in-flight window alone exceeds its backlog.
         func check(_ met: Bool) -> String { quick ? "not judged in --quick" : met ? "met" : "MISSED" }
@@ -259,6 +275,11 @@ struct BenchReport: Sendable {
             object["latency_p99_ms"] = latency.p99Milliseconds
             object["latency_max_ms"] = latency.maxMilliseconds
             object["latency_rss_peak_mb"] = latency.rssPeakMB
+        }
+        if let fingerprints {
+            object["dedup_own_cpu_us_per_article"] = fingerprints.ownMicroseconds
+            object["dedup_fleet_cpu_us_per_article"] = fingerprints.fleetMicroseconds
+            object["dedup_fleet_articles_per_core_s"] = fingerprints.fleetArticlesPerCoreSecond
         }
         return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
     }
