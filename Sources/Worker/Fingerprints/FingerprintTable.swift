@@ -196,10 +196,9 @@ struct FingerprintTable {
         ages.push(FingerprintAgeHeap.Item(seenAt: entry.seenAt, slot: slot, generation: generations[index]))
 
         let candidate = FingerprintBucket.Candidate(simhash: entry.simhash, seenAt: entry.seenAt, slot: slot)
-        exactBuckets[entry.exact, default: FingerprintBucket()].insert(candidate)
+        Self.insert(candidate, under: entry.exact, into: &exactBuckets)
         for band in 0..<bands.count {
-            let value = (entry.simhash >> bandShifts[band]) & bandMasks[band]
-            bands[band][value, default: FingerprintBucket()].insert(candidate)
+            Self.insert(candidate, under: (entry.simhash >> bandShifts[band]) & bandMasks[band], into: &bands[band])
         }
     }
 
@@ -210,6 +209,17 @@ struct FingerprintTable {
         let simhash = simhashes[index]
         for band in 0..<bands.count {
             Self.remove(slot, under: (simhash >> bandShifts[band]) & bandMasks[band], from: &bands[band])
+        }
+    }
+
+    /// Adds `candidate` to the bucket under `key`, creating it.
+    private static func insert(
+        _ candidate: FingerprintBucket.Candidate, under key: UInt64, into buckets: inout [UInt64: FingerprintBucket]
+    ) {
+        if let position = buckets.index(forKey: key) {
+            buckets.values[position].insert(candidate)
+        } else {
+            buckets[key] = FingerprintBucket(candidate)
         }
     }
 
@@ -246,11 +256,17 @@ struct FingerprintTable {
 /// order). Each candidate's SimHash and `seenAt` are kept inline next to its slot, so a lookup scans
 /// contiguous memory instead of jumping around the slot arrays.
 ///
+/// A bucket is never empty (the table removes it with its last candidate), and most hold one candidate:
+/// every exact hash of distinct articles, and with 50,000 random SimHashes three of four 16-bit band values
+/// in use. So the oldest candidate is stored inline and only the later ones in an array: a bucket of one
+/// allocates nothing (in a profile of the tail applying distinct articles, allocating and freeing the
+/// arrays of one-candidate buckets took ~15 % of the table's time).
+///
 /// Evictions take the oldest entries, which sit at the front: a removal shifts only the candidates before
-/// the removed one and moves the front forward, and the storage is compacted once the dead front is
-/// half of it (and at least 16 slots). A bucket of a story carried hundreds of times thus loses its oldest candidate in O(1)
-/// amortised, where removing it from an array's front moved every other candidate (in a perf profile of
-/// the bench's pipeline, 2.8% of the analysis lanes' samples were in that removal).
+/// the removed one and moves the front forward, and the array is compacted once its dead front is half of
+/// it (and at least 16 slots). A bucket of a story carried hundreds of times thus loses its oldest candidate
+/// in O(1) amortised, where removing it from an array's front moved every other candidate (in a perf profile
+/// of the bench's pipeline, 2.8% of the analysis lanes' samples were in that removal).
 struct FingerprintBucket {
     /// One candidate.
     struct Candidate {
@@ -259,42 +275,89 @@ struct FingerprintBucket {
         var slot: FingerprintTable.Slot
     }
 
-    /// The live candidates are `storage[head...]`.
-    private var storage: [Candidate] = []
+    /// The candidates in order: the oldest, then the live part of `later`.
+    struct Candidates: Sequence, IteratorProtocol {
+        fileprivate var first: Candidate?
+        fileprivate var later: ArraySlice<Candidate>.Iterator
+
+        /// The next candidate, oldest first.
+        mutating func next() -> Candidate? {
+            if let candidate = first {
+                first = nil
+                return candidate
+            }
+            return later.next()
+        }
+    }
+
+    /// The oldest candidate.
+    private var first: Candidate
+    /// The later candidates are `later[head...]`.
+    private var later: [Candidate] = []
     private var head = 0
 
-    /// The candidates, oldest first.
-    var candidates: ArraySlice<Candidate> { storage[head...] }
+    /// A bucket holding `candidate`.
+    init(_ candidate: Candidate) {
+        first = candidate
+    }
 
-    /// Whether `slot` is the only candidate.
-    var holdsOnlyOne: Bool { storage.count - head == 1 }
+    /// The candidates, oldest first.
+    var candidates: Candidates { Candidates(first: first, later: later[head...].makeIterator()) }
+
+    /// Whether the bucket holds a single candidate.
+    var holdsOnlyOne: Bool { later.count == head }
 
     /// Adds a candidate after every one seen no later (at the end, for a stream in time order).
     mutating func insert(_ candidate: Candidate) {
-        guard let last = storage.last, last.seenAt > candidate.seenAt else {
-            storage.append(candidate)
+        if candidate.seenAt < first.seenAt {
+            // The new oldest: the old one becomes the first of the later ones.
+            if head > 0 {
+                head -= 1
+                later[head] = first
+            } else {
+                later.insert(first, at: 0)
+            }
+            first = candidate
+            return
+        }
+        guard let last = later.last, head < later.count, last.seenAt > candidate.seenAt else {
+            later.append(candidate)
             return
         }
         var low = head
-        var high = storage.count - 1  // storage[high].seenAt > candidate.seenAt
+        var high = later.count - 1  // later[high].seenAt > candidate.seenAt
         while low < high {
             let middle = (low + high) / 2
-            if storage[middle].seenAt > candidate.seenAt { high = middle } else { low = middle + 1 }
+            if later[middle].seenAt > candidate.seenAt { high = middle } else { low = middle + 1 }
         }
-        storage.insert(candidate, at: low)
+        later.insert(candidate, at: low)
     }
 
-    /// Removes `slot`, keeping the order.
+    /// Removes `slot`, keeping the order; the bucket must hold another candidate (see ``holdsOnlyOne``).
     mutating func remove(_ slot: FingerprintTable.Slot) {
-        guard var position = storage[head...].firstIndex(where: { $0.slot == slot }) else { return }
+        if first.slot == slot {
+            guard head < later.count else { return }
+            first = later[head]
+            dropFront()
+            return
+        }
+        guard var position = later[head...].firstIndex(where: { $0.slot == slot }) else { return }
         // The older candidates move up by one over the removed one; the front moves forward.
         while position > head {
-            storage[position] = storage[position - 1]
+            later[position] = later[position - 1]
             position -= 1
         }
+        dropFront()
+    }
+
+    /// Moves the front of `later` forward by one, compacting once the dead front is half of it.
+    private mutating func dropFront() {
         head += 1
-        if head >= 16 && 2 * head >= storage.count {
-            storage.removeFirst(head)
+        if head == later.count {
+            later.removeAll(keepingCapacity: true)
+            head = 0
+        } else if head >= 16 && 2 * head >= later.count {
+            later.removeFirst(head)
             head = 0
         }
     }
