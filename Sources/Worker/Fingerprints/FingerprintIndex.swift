@@ -49,7 +49,7 @@ public final class FingerprintIndex: Sendable {
         var lastError: WorkerError?
         /// What memory applied and the file still lacks, in the order it was applied (see
         /// ``FingerprintIndexConfiguration/writeInterval``), and the tail offsets that cover it.
-        var unwritten = FingerprintStore.Changes()
+        var pendingChanges = FingerprintStore.Changes()
         var lastWrite = ContinuousClock.now
     }
 
@@ -265,11 +265,11 @@ public final class FingerprintIndex: Sendable {
         now: Bool = false
     ) {
         guard let store = persistence.store, let path = configuration.path else { return }
-        persistence.unwritten.append(upserts: upserts, deletions: deletions, tailOffsets: tailOffsets)
+        persistence.pendingChanges.append(upserts: upserts, deletions: deletions, tailOffsets: tailOffsets)
         let clock = ContinuousClock.now
         guard now || persistence.lastWrite.duration(to: clock) >= configuration.writeInterval else { return }
-        let changes = persistence.unwritten
-        persistence.unwritten = FingerprintStore.Changes()
+        let changes = persistence.pendingChanges
+        persistence.pendingChanges = FingerprintStore.Changes()
         persistence.lastWrite = clock
         do {
             try store.write(changes)
