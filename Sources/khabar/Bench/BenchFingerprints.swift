@@ -79,16 +79,17 @@ enum FingerprintPhase {
         }
     }
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     /// 36 characters in the 8-4-4-4-12 layout of a UUID, from `generator` (no system entropy: reproducible
     /// and cheap to build).
     private static func randomID(_ generator: inout SplitMix64) -> String {
-        let digits = Array("0123456789abcdef".utf8)
         var bytes: [UInt8] = []
         bytes.reserveCapacity(36)
         var bits = generator.next()
         var left = 16
         for position in 0..<36 {
-            if [8, 13, 18, 23].contains(position) {
+            if position == 8 || position == 13 || position == 18 || position == 23 {
                 bytes.append(UInt8(ascii: "-"))
                 continue
             }
@@ -96,7 +97,7 @@ enum FingerprintPhase {
                 bits = generator.next()
                 left = 16
             }
-            bytes.append(digits[Int(bits & 0xF)])
+            bytes.append(hexDigits[Int(bits & 0xF)])
             bits >>= 4
             left -= 1
         }
