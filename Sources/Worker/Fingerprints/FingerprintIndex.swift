@@ -174,12 +174,8 @@ public final class FingerprintIndex: Sendable {
             let (upserts, deletions) = memory.withLock { memory in
                 var upserts: [FingerprintEntry] = []
                 for entry in entries {
-                    let admitted = memory.table.takeUnwritten(id: entry.id)
-                    let changed = memory.table.upsert(entry)
                     // What memory holds now: an admitted entry seen earlier than `entry` stays.
-                    if changed || admitted, let stored = memory.table.entry(id: entry.id) {
-                        upserts.append(stored)
-                    }
+                    if let stored = memory.table.upsertWritten(entry) { upserts.append(stored) }
                 }
                 let evicted = evict(&memory, reference: memory.table.newestSeenAt)
                 return (upserts, takePendingDeletions(&memory) + evicted)

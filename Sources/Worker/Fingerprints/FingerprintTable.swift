@@ -68,19 +68,35 @@ struct FingerprintTable {
     /// Adds `entry`, or replaces the entry with the same id when `entry` was seen earlier (on equal
     /// `seenAt` the smaller `(exact, simhash)` wins, so every replica keeps the same one whatever the
     /// arrival order). Returns whether the table changed; when it did, the entry is marked `unwritten` or
-    /// not (the owner's note that its file lacks the entry: see ``takeUnwritten(id:)`` and
+    /// not (the owner's note that its file lacks the entry: see ``upsertWritten(_:)`` and
     /// ``evict(olderThan:maxEntries:)``), and an unchanged entry keeps its mark.
     mutating func upsert(_ entry: FingerprintEntry, unwritten: Bool = false) -> Bool {
+        upsertSlot(entry, unwritten: unwritten).changed
+    }
+
+    /// ``upsert(_:unwritten:)`` of an entry on its way to the file: returns what the file must get — the
+    /// stored entry, when the table changed or its entry was marked unwritten (the mark is cleared) — or
+    /// nil when the file has it already. One lookup of the id for all of it.
+    mutating func upsertWritten(_ entry: FingerprintEntry) -> FingerprintEntry? {
+        let (slot, changed) = upsertSlot(entry, unwritten: false)
+        let index = Int(slot)
+        guard changed || unwrittenFlags[index] else { return nil }
+        unwrittenFlags[index] = false
+        return self.entry(at: slot)
+    }
+
+    /// ``upsert(_:unwritten:)``, also returning the entry's slot.
+    private mutating func upsertSlot(_ entry: FingerprintEntry, unwritten: Bool) -> (slot: Slot, changed: Bool) {
         newestSeenAt = max(newestSeenAt, entry.seenAt)
         if let slot = slotByID[entry.id] {
             let index = Int(slot)
             let current = (seenAts[index], exacts[index], simhashes[index])
-            guard (entry.seenAt, entry.exact, entry.simhash) < current else { return false }
+            guard (entry.seenAt, entry.exact, entry.simhash) < current else { return (slot, false) }
             unlink(slot)
             store(entry, at: slot)
             unwrittenFlags[index] = unwritten
             if ages.count > 2 * count + 1024 { rebuildAges() }
-            return true
+            return (slot, true)
         }
         let slot: Slot
         if let free = freeSlots.popLast() {
@@ -98,14 +114,7 @@ struct FingerprintTable {
         unwrittenFlags[Int(slot)] = unwritten
         slotByID[entry.id] = slot
         store(entry, at: slot)
-        return true
-    }
-
-    /// Clears the unwritten mark of the entry stored under `id`; returns whether it was set.
-    mutating func takeUnwritten(id: String) -> Bool {
-        guard let slot = slotByID[id] else { return false }
-        defer { unwrittenFlags[Int(slot)] = false }
-        return unwrittenFlags[Int(slot)]
+        return (slot, true)
     }
 
     /// The earliest other entry (by `(seenAt, id)`, strictly before `entry`'s) whose exact hash equals

@@ -34,7 +34,7 @@ enum FingerprintPhase {
     /// B-tree sees them in random order), fingerprints random (distinct articles).
     static func run(count: Int, stateDirectory: String, writeInterval: Duration) async throws -> Result {
         try await onDedicatedThread("bench-dedup") {
-            var generator = SplitMix64(seed: 0x6B68_6162_6172)
+            var generator = SystemRandomNumberGenerator()
             let entries = (0..<count).map { index in
                 FingerprintEntry(
                     id: randomID(&generator),
@@ -81,9 +81,9 @@ enum FingerprintPhase {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    /// 36 characters in the 8-4-4-4-12 layout of a UUID, from `generator` (no system entropy: reproducible
-    /// and cheap to build).
-    private static func randomID(_ generator: inout SplitMix64) -> String {
+    /// 36 random hex digits and dashes in the 8-4-4-4-12 layout of a UUID (`UUID().uuidString` formats
+    /// through Foundation, slower to build 100,000 of).
+    private static func randomID(_ generator: inout SystemRandomNumberGenerator) -> String {
         var bytes: [UInt8] = []
         bytes.reserveCapacity(36)
         var bits = generator.next()
@@ -102,22 +102,5 @@ enum FingerprintPhase {
             left -= 1
         }
         return String(decoding: bytes, as: UTF8.self)
-    }
-}
-
-/// SplitMix64: a small, fast, seeded generator (Steele, Lea, Flood 2014).
-struct SplitMix64 {
-    private var state: UInt64
-
-    /// A generator starting from `seed`.
-    init(seed: UInt64) { state = seed }
-
-    /// The next 64 random bits.
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
