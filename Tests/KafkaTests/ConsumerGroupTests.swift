@@ -260,13 +260,9 @@ struct ConsumerGroupTests {
         let output = Pipe()
         process.standardOutput = output
         process.standardError = FileHandle.nullDevice
-        let kcatLines = Recorder<String>()
-        output.fileHandleForReading.readabilityHandler = { handle in
-            for line in String(decoding: handle.availableData, as: UTF8.self).split(separator: "\n") {
-                kcatLines.append(String(line))
-            }
-        }
+        let kcatLines = LineCollector()
         try await startWithSignalsUnblocked(process)
+        PipeReader.start(output.fileHandleForReading) { kcatLines.append($0) }
         defer { if process.isRunning { process.terminate() } }
 
         #expect(try await eventually(timeout: .seconds(40)) { (lastAssigned()?.count ?? 0) == 2 })
@@ -306,7 +302,6 @@ struct ConsumerGroupTests {
 
         process.terminate()  // SIGTERM: kcat leaves the group cleanly
         #expect(try await eventually(timeout: .seconds(15)) { !process.isRunning })
-        output.fileHandleForReading.readabilityHandler = nil
         #expect(try await eventually(timeout: .seconds(40)) { lastAssigned() == allPartitions })
 
         try await poller.stop()

@@ -1,7 +1,6 @@
 import Foundation
 import Kafka
 import Logging
-import Synchronization
 import Testing
 
 /// The `khabar` executable built next to the test bundle.
@@ -36,11 +35,8 @@ final class KhabarProcess: Sendable {
         process.standardOutput = stdout
         process.standardError = FileHandle.nullDevice
         let collector = lines
-        stdout.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            if data.isEmpty { handle.readabilityHandler = nil } else { collector.append(data) }
-        }
         try process.run()
+        PipeReader.start(stdout.fileHandleForReading) { collector.append($0) }
     }
 
     /// Waits for the first stdout line (e.g. the broker's bootstrap servers).
@@ -74,25 +70,6 @@ final class KhabarProcess: Sendable {
             kill(process.processIdentifier, SIGKILL)
         }
     }
-}
-
-/// Collects text into lines from a reading handler thread.
-final class LineCollector: Sendable {
-    private let state = Mutex<(buffer: String, lines: [String])>(("", []))
-
-    func append(_ data: Data) {
-        state.withLock { state in
-            state.buffer += String(decoding: data, as: UTF8.self)
-            while let newline = state.buffer.firstIndex(of: "\n") {
-                state.lines.append(String(state.buffer[..<newline]))
-                state.buffer = String(state.buffer[state.buffer.index(after: newline)...])
-            }
-        }
-    }
-
-    var first: String? { state.withLock { $0.lines.first } }
-
-    var all: [String] { state.withLock { $0.lines } }
 }
 
 struct TestFailure: Error, CustomStringConvertible {

@@ -1,0 +1,1 @@
+../KhabarTests/PipeReader.swift
