@@ -38,13 +38,6 @@ enum TestSupport {
     static func text(_ bytes: [UInt8]?) -> String? { bytes.map { String(decoding: $0, as: UTF8.self) } }
 }
 
-/// Runs blocking librdkafka calls on a dedicated thread, never on the cooperative pool.
-func onDedicatedThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await withCheckedThrowingContinuation { continuation in
-        Thread { continuation.resume(with: Result { try body() }) }.start()
-    }
-}
-
 /// Polls until `count` messages arrived or `timeout` passed (blocking; use on a dedicated thread).
 func consume(_ consumer: KafkaConsumer, count: Int, timeout: Duration) throws -> [KafkaConsumerMessage] {
     let clock = ContinuousClock()

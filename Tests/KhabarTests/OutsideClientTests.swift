@@ -7,7 +7,12 @@ import Testing
         FileManager.default.isExecutableFile(atPath: $0)
     }
 
-    static func runKcat(_ arguments: [String], input: Data? = nil) throws -> Data {
+    /// Runs kcat to its end on a dedicated thread (it may wait seconds for records).
+    static func runKcat(_ arguments: [String], input: Data? = nil) async throws -> Data {
+        try await onDedicatedThread { try runKcatBlocking(arguments, input: input) }
+    }
+
+    private static func runKcatBlocking(_ arguments: [String], input: Data?) throws -> Data {
         let process = Process()
         // `timeout` bounds a kcat that waits for records that never come.
         process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
@@ -36,13 +41,13 @@ import Testing
         let lines = (0..<200).map { index in
             #"{"id": "kcat-\#(index)", "title": "Parliament votes on budget \#(index)", "text": "MPs voted on the budget bill after a long debate in parliament. The opposition leader criticised the government."}"#
         }
-        _ = try Self.runKcat(
+        _ = try await Self.runKcat(
             ["-P", "-b", bootstrap, "-t", "articles.raw"], input: Data((lines.joined(separator: "\n") + "\n").utf8))
         let worker = try KhabarProcess(
             ["run", "--brokers", bootstrap, "--assignor", "range", "--http-port", "0", "--log-level", "warning"]
         )
         defer { worker.signal(SIGTERM) }
-        let output = try Self.runKcat(
+        let output = try await Self.runKcat(
             ["-C", "-b", bootstrap, "-t", "articles.enriched", "-o", "beginning", "-c", "200", "-q", "-f", "%k\\n"]
         )
         let keys = Set(String(decoding: output, as: UTF8.self).split(separator: "\n").map(String.init))
@@ -67,7 +72,7 @@ import Testing
             ["broker", "--partitions", "2", "--topics", "spec.default,spec.seven:7", "--log-level", "warning"])
         defer { broker.signal(SIGTERM) }
         let bootstrap = try await broker.firstLine()
-        let metadata = try Self.runKcat(["-L", "-J", "-b", bootstrap])
+        let metadata = try await Self.runKcat(["-L", "-J", "-b", bootstrap])
         let object = try JSONSerialization.jsonObject(with: metadata) as? [String: Any]
         let topics = try #require(object?["topics"] as? [[String: Any]])
         var counts: [String: Int] = [:]
