@@ -129,6 +129,25 @@ import Testing
         #expect(record.dates.contains { $0.text == "Monday" && $0.kind == .weekday })
     }
 
+    @Test func capitalisedWordsDescribingSomethingElseAreNotTheSpeaker() throws {
+        let text = """
+            Markets rally as sales beat forecasts
+
+            "Consumers have proved more resilient than we thought," said one economist at a London investment bank.
+            "Giving union safety reps more rights is the ultimate win-win," the editor of Hazards magazine said.
+            "We are here to stop the shelling and bring the prisoners home," the UN envoy said.
+            "This would be two of the three blockbuster drugs failing," said Nick Turner, analyst at brokers Jefferies.
+            "The rights associated with the name are extremely important to us," Orange said in a statement.
+            """
+        let record = try analyzer.analyze(Array(text.utf8))
+        func speaker(_ prefix: String) -> String?? { record.quotes.first { $0.text.hasPrefix(prefix) }.map(\.speaker) }
+        #expect(speaker("Consumers have proved") == .some(nil))
+        #expect(speaker("Giving union safety reps") == .some(nil))
+        #expect(speaker("We are here to stop") == .some(nil))
+        #expect(speaker("This would be two") == "Nick Turner")
+        #expect(speaker("The rights associated") == "Orange")
+    }
+
     @Test func lowercaseCommonWordsAreNotPlaces() throws {
         let record = try analyzer.analyze(
             Array("We ate turkey\n\nLet us go to the china shop, said nobody in particular.".utf8))

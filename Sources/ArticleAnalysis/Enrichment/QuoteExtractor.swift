@@ -38,6 +38,9 @@ struct QuoteExtractor {
     private static let complementizerFilter = WordFilter(complementizerList)
     private static let englishVerbs = wordSet("said says told added warned insisted argued stated")
     private static let pronouns = wordSet("he she they it هو هي")
+    /// Words after which a capitalised word modifies something else ("an economist at a London bank",
+    /// "editor of Hazards magazine") instead of naming the speaker.
+    private static let modifierLeads = wordSet("a an at of in for from with by on")
 
     /// Quotes in order of appearance, at most `limit`.
     func extract(limit: Int) -> [Quote] {
@@ -296,13 +299,31 @@ struct QuoteExtractor {
                     && !EntityExtractor.englishNonNames.contains(tokens[$0].bare)
             }
             if plausible, let first = names.first, let last = names.last, last - first == names.count - 1,
-                names.count <= 3
+                names.count <= 3, !isModifier(first: first, last: last)
             {
                 return (text.sliceText(tokens: first, last), true)
             }
             return (nil, true)
         }
         return nil
+    }
+
+    /// Whether the capitalised words `first...last` describe something else rather than name the speaker:
+    /// a lowercase word other than a reporting verb follows them with no punctuation between ("a London
+    /// investment bank", "the UN envoy said"), or a preposition or indefinite article comes just before
+    /// ("at Reuters", "of Hazards magazine").
+    private func isModifier(first: Int, last: Int) -> Bool {
+        let tokens = text.tokens
+        let segment = tokens[first].segment
+        let next = last + 1
+        if next < tokens.count, tokens[next].segment == segment, !tokens[next].breakBefore,
+            tokens[next].kind == .latin, !tokens[next].capitalized, !Self.englishVerbs.contains(tokens[next].bare)
+        {
+            return true
+        }
+        let previous = first - 1
+        return previous >= 0 && tokens[previous].segment == segment && !tokens[first].breakBefore
+            && Self.modifierLeads.contains(tokens[previous].bare)
     }
 }
 
