@@ -148,6 +148,33 @@ import Testing
         #expect(speaker("The rights associated") == "Orange")
     }
 
+    @Test func anInstitutionAfterATitleIsNotAPersonAndTheRoleSpeaks() throws {
+        let text = """
+            البرلمان يصوت على القانون
+
+            صوّت مجلس النواب مساء الثلاثاء على مشروع القانون.
+            وقال رئيس مجلس النواب في مؤتمر صحفي إن "القانون الجديد يضمن تمثيلاً عادلاً لجميع المحافظات".
+            وقال فيها إن "التصويت جرى بأغلبية واضحة بعد نقاش طويل".
+            """
+        let record = try analyzer.analyze(Array(text.utf8))
+        #expect(record.entities.persons.isEmpty, "\(record.entities.persons.map(\.name))")
+        let speakers = record.quotes.map(\.speaker)
+        #expect(speakers == ["رئيس مجلس النواب", nil], "\(record.quotes)")
+    }
+
+    @Test func aSurnameThatIsACommonWordNamesNobodyAlone() throws {
+        let common = try analyzer.analyze(
+            Array(
+                "ارتفاع الأسعار\n\nقال الوزير إن السبب الرئيسي وراء ارتفاع الأسعار هو التضخم، وصدر القرار الخميس."
+                    .utf8))
+        #expect(common.entities.persons.isEmpty, "\(common.entities.persons.map(\.name))")
+        let named = try analyzer.analyze(
+            Array(
+                "زيارة رسمية\n\nاستقبل الرئيس الإيراني إبراهيم رئيسي الوفد في طهران. وقال رئيسي إن الزيارة مهمة.".utf8))
+        let raisi = named.entities.persons.first { $0.name == "إبراهيم رئيسي" }
+        #expect(raisi?.known == true && raisi?.mentions == 2, "\(named.entities.persons)")
+    }
+
     @Test func lowercaseCommonWordsAreNotPlaces() throws {
         let record = try analyzer.analyze(
             Array("We ate turkey\n\nLet us go to the china shop, said nobody in particular.".utf8))

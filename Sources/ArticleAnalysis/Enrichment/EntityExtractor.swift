@@ -152,6 +152,12 @@ struct EntityExtractor {
         "قال قالت يقول تقول اكد اكدت يؤكد اضاف اضافت اوضح صرح اعلن اعلنت اعتبر شدد اشار ذكر تابع راي نفي حذر"
             .split(separator: " ").flatMap { hashes(String($0)) }
     )
+    /// Nouns of institutions: after a title written without its article ("رئيس مجلس النواب", "رئيس هيئة
+    /// الرقابة", both "رئيس" once proclitics are set aside) they name what the person heads, never the person.
+    private static let institutionNouns = HashSet64(
+        "مجلس هيئة جمهورية وزارة لجنة حزب حركة منظمة جامعة شركة مؤسسة اتحاد محكمة جهاز دائرة مكتب سلطة حكومة"
+            .split(separator: " ").flatMap { hashes(String($0)) }
+    )
     /// Name parts that take a following word with the article (عبد الله، أبو بكر، بن سلمان).
     private static let nameJoiners = HashSet64(["عبد", "ابو", "أبو", "بن", "ابن", "آل"].flatMap(hashes))
 
@@ -382,6 +388,7 @@ struct EntityExtractor {
         {
             let token = tokens[end]
             if stopwords.contains(token.bare) { break }
+            if arabic && end == j && Self.institutionNouns.contains(token.bare) { break }
             if arabic {
                 // Name words carry no proclitic (و، ب، ل ...) other than a final nisba's article.
                 guard token.kind == .arabic, token.bare == token.normalized || token.hasArticle else { break }

@@ -38,6 +38,9 @@ struct QuoteExtractor {
     private static let complementizerFilter = WordFilter(complementizerList)
     private static let englishVerbs = wordSet("said says told added warned insisted argued stated")
     private static let pronouns = wordSet("he she they it هو هي")
+    /// Words that start no subject after an Arabic reporting verb ("قال فيها إن", "أكد أيضا أن", "قال
+    /// عندما ...", "يجب"): what follows them is not who spoke.
+    private static let nonSubjects = wordSet("فيها فيه فيهم عليه عليها عليهم علينا ايضا لقد عندما الذين الذي التي يجب")
     /// Words after which a capitalised word modifies something else ("an economist at a London bank",
     /// "editor of Hazards magazine") instead of naming the speaker.
     private static let modifierLeads = wordSet("a an at of in for from with by on")
@@ -106,12 +109,12 @@ struct QuoteExtractor {
             var end = v + 1
             while end < c, end == v + 1 || !tokens[end].breakBefore { end += 1 }
             let words = (v + 1)..<end
+            // A role as written, up to the first function word ("رئيس مجلس النواب في مؤتمر صحفي").
+            let roleEnd = words.first { EntityExtractor.stopwords.contains(tokens[$0].bare) } ?? end
             if let name = personByRole(in: words) {
                 speaker = name
-            } else if words.count <= 5
-                && !words.contains(where: { EntityExtractor.stopwords.contains(tokens[$0].bare) })
-            {
-                speaker = text.sliceText(tokens: v + 1, end - 1)
+            } else if roleEnd > v + 1 && roleEnd - (v + 1) <= 5 && !Self.nonSubjects.contains(tokens[v + 1].bare) {
+                speaker = text.sliceText(tokens: v + 1, roleEnd - 1)
             }
         }
         // The quote: the quoted span right after the complementizer, else the clause to the sentence end.
