@@ -175,6 +175,18 @@ import Testing
         #expect(raisi?.known == true && raisi?.mentions == 2, "\(named.entities.persons)")
     }
 
+    @Test func anAcronymAfterATitleIsNotAPerson() throws {
+        let record = try analyzer.analyze(
+            Array(
+                """
+                Housing figures
+
+                Prices rose in November, the Office of the Deputy Prime Minister (ODPM) has said.
+                Praised in the 1990s, the Kyrgyz President, Askar Akaev, pushed through the reform.
+                """.utf8))
+        #expect(record.entities.persons.map(\.name) == ["Askar Akaev"])
+    }
+
     @Test func lowercaseCommonWordsAreNotPlaces() throws {
         let record = try analyzer.analyze(
             Array("We ate turkey\n\nLet us go to the china shop, said nobody in particular.".utf8))

@@ -399,7 +399,10 @@ struct EntityExtractor {
                         break
                     }
                 }
-            } else if !(token.kind == .latin && token.capitalized) || Self.englishNonNames.contains(token.bare) {
+            } else if !(token.kind == .latin && token.capitalized) || Self.englishNonNames.contains(token.bare)
+                // An acronym names no one: "the Office of the Deputy Prime Minister (ODPM)".
+                || (end == j && token.allCaps && token.range.count > 1)
+            {
                 break
             }
             end += 1
