@@ -51,22 +51,23 @@ enum ResourceMeter {
         return kilobytes / 1024
     }
 
-    /// User + system CPU seconds of the whole process.
+    /// CPU seconds (user + system) of the whole process.
     static func processCPUSeconds() -> Double {
-        cpuSeconds(RUSAGE_SELF)
+        cpuSeconds(CLOCK_PROCESS_CPUTIME_ID)
     }
 
-    /// User + system CPU seconds of the calling thread.
+    /// CPU seconds (user + system) of the calling thread.
     static func threadCPUSeconds() -> Double {
-        // RUSAGE_THREAD (1) is a GNU extension macro that Swift does not import.
-        cpuSeconds(__rusage_who(1))
+        cpuSeconds(CLOCK_THREAD_CPUTIME_ID)
     }
 
-    private static func cpuSeconds(_ who: __rusage_who) -> Double {
-        var usage = rusage()
-        getrusage(who.rawValue, &usage)
-        return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
-            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1_000_000
+    /// The scheduler's exact runtime, in nanoseconds like `schedstat`. Not `getrusage`: it splits that
+    /// runtime into user and system time by sampled ticks and keeps both from decreasing, so a thread's
+    /// few milliseconds could read as no time at all (`bench --quick`'s near-duplicate phase once did).
+    private static func cpuSeconds(_ clock: clockid_t) -> Double {
+        var time = timespec()
+        clock_gettime(clock, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }
 
