@@ -25,7 +25,7 @@ struct BenchError: Error, CustomStringConvertible {
     var description: String { "\(code.rawValue): \(message)" }
 }
 
-/// Process resource accounting on Linux: peak RSS from `/proc/self/status`, CPU time from `getrusage`.
+/// Process resource accounting on Linux: peak RSS from `/proc/self/status`, CPU time from `clock_gettime` (the CPU-time clocks).
 enum ResourceMeter {
     /// Returns freed heap memory to the system (`malloc_trim`), so that a phase does not inherit the
     /// previous phase's high-water mark, then resets the peak RSS (VmHWM) to the current RSS by writing "5"
