@@ -3,7 +3,7 @@ import Testing
 @testable import ArticleAnalysis
 
 @Suite struct DevSetTests {
-    private func analyzeAll(_ file: String, expect language: Language) throws {
+    private func analyzeAll(_ file: String, expect language: Language) async throws {
         guard let bytes = Support.data(file) else {
             print("skipped: /work/shared/data/\(file) is absent")
             return
@@ -26,22 +26,22 @@ import Testing
             records.append(json)
         }
         #expect(languages[language] == lines.count)
-        guard let errors = Support.schemaErrors(records) else {
+        guard let errors = try await Support.schemaErrors(records) else {
             print("skipped schema validation: python3 jsonschema unavailable")
             return
         }
         #expect(errors == [])
     }
 
-    @Test func arabicArticlesAnalyseAndValidate() throws {
-        try analyzeAll("dev-articles.jsonl", expect: .arabic)
+    @Test func arabicArticlesAnalyseAndValidate() async throws {
+        try await analyzeAll("dev-articles.jsonl", expect: .arabic)
     }
 
-    @Test func englishArticlesAnalyseAndValidate() throws {
-        try analyzeAll("dev-articles-en.jsonl", expect: .english)
+    @Test func englishArticlesAnalyseAndValidate() async throws {
+        try await analyzeAll("dev-articles-en.jsonl", expect: .english)
     }
 
-    @Test func theSchemaValidatorRejectsBrokenRecords() throws {
+    @Test func theSchemaValidatorRejectsBrokenRecords() async throws {
         let record = try Support.analyzer.analyze(
             Array("Iraq\n\nThe minister said the talks in Baghdad went well.".utf8))
         let good = record.jsonBytes()
@@ -53,7 +53,7 @@ import Testing
             text.replacingOccurrences(of: "\"replay\":false", with: "\"replay\":false,\"extra\":1"),
         ]
         for b in broken { #expect(b != text) }
-        guard let errors = Support.schemaErrors([good] + broken.map { Array($0.utf8) }) else { return }
+        guard let errors = try await Support.schemaErrors([good] + broken.map { Array($0.utf8) }) else { return }
         let failing = Set(errors.compactMap { $0.split(separator: ":").first.map(String.init) })
         #expect(failing == ["1", "2", "3", "4"])
     }

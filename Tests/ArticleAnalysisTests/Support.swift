@@ -41,8 +41,13 @@ extension Support {
 
     /// Validates JSON records against `docs/record.schema.json` with python3's `jsonschema`
     /// (Draft 2020-12). Returns one message per invalid record ("<index>: <error>"); an empty array
-    /// means every record is valid. Returns `nil` when python3 or jsonschema is unavailable.
-    static func schemaErrors(_ records: [[UInt8]]) -> [String]? {
+    /// means every record is valid. Returns `nil` when python3 or jsonschema is unavailable. Runs python3 on a
+    /// dedicated thread, not on the cooperative pool.
+    static func schemaErrors(_ records: [[UInt8]]) async throws -> [String]? {
+        try await onDedicatedThread { schemaErrorsBlocking(records) }
+    }
+
+    private static func schemaErrorsBlocking(_ records: [[UInt8]]) -> [String]? {
         let script = """
             import json, sys
             try:
