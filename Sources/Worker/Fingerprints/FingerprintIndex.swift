@@ -116,9 +116,7 @@ public final class FingerprintIndex: Sendable {
             olderThan: cutoff(reference: table.newestSeenAt, maxAge: configuration.maxAge),
             maxEntries: configuration.maxEntries
         )
-        var changes = FingerprintStore.Changes()
-        changes.append(upserts: [], deletions: evicted, tailOffsets: [:])
-        try store.write(changes)
+        try store.write(FingerprintStore.Changes(upserts: [], deletions: evicted, tailOffsets: [:]))
         return (table, Persistence(store: store, tailOffsets: tailOffsets, lastError: nil))
     }
 

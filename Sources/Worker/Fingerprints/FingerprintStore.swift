@@ -91,6 +91,14 @@ final class FingerprintStore {
         fileprivate var batches: [(upserts: [FingerprintEntry], deletions: [String])] = []
         fileprivate var tailOffsets: [Int32: Int64] = [:]
 
+        /// No changes.
+        init() {}
+
+        /// One batch and its offsets.
+        init(upserts: [FingerprintEntry], deletions: [String], tailOffsets: [Int32: Int64]) {
+            append(upserts: upserts, deletions: deletions, tailOffsets: tailOffsets)
+        }
+
         /// Whether there is nothing to write.
         var isEmpty: Bool { batches.isEmpty && tailOffsets.isEmpty }
 

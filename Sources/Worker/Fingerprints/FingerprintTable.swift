@@ -301,7 +301,8 @@ struct FingerprintBucket {
 
     /// The oldest candidate.
     private var first: Candidate
-    /// The later candidates are `later[head...]`.
+    /// The later candidates are `later[head...]`; `head < later.count` unless `later` is empty (the dead front
+    /// is dropped with the last live one, see ``dropFront()``).
     private var later: [Candidate] = []
     private var head = 0
 
@@ -314,7 +315,7 @@ struct FingerprintBucket {
     var candidates: Candidates { Candidates(first: first, later: later[head...].makeIterator()) }
 
     /// Whether the bucket holds a single candidate.
-    var holdsOnlyOne: Bool { later.count == head }
+    var holdsOnlyOne: Bool { later.isEmpty }
 
     /// Adds a candidate after every one seen no later (at the end, for a stream in time order).
     mutating func insert(_ candidate: Candidate) {
@@ -329,7 +330,7 @@ struct FingerprintBucket {
             first = candidate
             return
         }
-        guard let last = later.last, head < later.count, last.seenAt > candidate.seenAt else {
+        guard let last = later.last, last.seenAt > candidate.seenAt else {
             later.append(candidate)
             return
         }
@@ -345,7 +346,7 @@ struct FingerprintBucket {
     /// Removes `slot`, keeping the order; the bucket must hold another candidate (see ``holdsOnlyOne``).
     mutating func remove(_ slot: FingerprintTable.Slot) {
         if first.slot == slot {
-            guard head < later.count else { return }
+            guard !later.isEmpty else { return }
             first = later[head]
             dropFront()
             return

@@ -62,7 +62,7 @@ enum FingerprintPhase {
                 index.flush()
                 let seconds = ResourceMeter.threadCPUSeconds() - start
                 if let error = index.lastPersistenceError {
-                    throw BenchError(code: .zeroThroughput, message: "near-duplicate table: \(error)")
+                    throw BenchError(code: .stateFile, message: "near-duplicate table: \(error)")
                 }
                 guard index.count == min(count, maxEntries) else {
                     throw BenchError(

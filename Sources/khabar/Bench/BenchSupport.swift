@@ -15,6 +15,8 @@ struct BenchError: Error, CustomStringConvertible {
         case zeroThroughput
         /// Nothing to analyse was found.
         case noInput
+        /// The near-duplicate table's state file could not be written.
+        case stateFile
     }
 
     /// The kind of failure.
