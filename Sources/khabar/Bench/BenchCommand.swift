@@ -263,8 +263,11 @@ struct BenchInputs: Sendable {
     var seed: [UInt8]
     /// The dev set (`dev-articles.jsonl`, one envelope per line), or the bundled samples.
     var corpus: [[UInt8]]
-    /// Where ``corpus`` came from.
+    /// Where ``corpus`` came from: ``devSetName`` or "bundled samples".
     var corpusName: String
+
+    /// ``corpusName`` of the dev set, on which the analysis targets are stated.
+    static let devSetName = "dev-articles.jsonl"
 
     /// Reads the seed and the dev set from `dataDirectory`, falling back to the bundled samples.
     static func load(dataDirectory: String) throws -> BenchInputs {
@@ -278,7 +281,7 @@ struct BenchInputs: Sendable {
         let devPath = directory.appendingPathComponent("dev-articles.jsonl").path
         if FileManager.default.fileExists(atPath: devPath) {
             let corpus = try Articles.read(paths: [devPath]).map(\.bytes)
-            if !corpus.isEmpty { return BenchInputs(seed: seed, corpus: corpus, corpusName: "dev-articles.jsonl") }
+            if !corpus.isEmpty { return BenchInputs(seed: seed, corpus: corpus, corpusName: devSetName) }
         }
         return BenchInputs(seed: seed, corpus: samples, corpusName: "bundled samples")
     }

@@ -178,6 +178,10 @@ struct BenchReport: Sendable {
         lines.append("")
         // A --quick run is too short to judge speed: the in-flight window alone exceeds its backlog.
         func check(_ met: Bool) -> String { quick ? "not judged in --quick" : met ? "met" : "MISSED" }
+        // The analysis targets are stated on the dev set; the bundled samples are shorter articles.
+        func checkOnDevSet(_ met: Bool) -> String {
+            corpus == BenchInputs.devSetName ? check(met) : "not judged: measured on \(corpus), not the dev set"
+        }
         if let ratio = passthroughRatio {
             lines.append(
                 "Swift / C passthrough            \(format(ratio, 2))  (target ≥ \(Target.passthroughRatio): \(check(ratio >= Target.passthroughRatio)))"
@@ -189,14 +193,14 @@ struct BenchReport: Sendable {
         if let ratio = pipelineOverAnalysisCapacity, let pipeline {
             lines.append(
                 "pipeline / (analysis × \(format(pipeline.cores, 2)) cores) \(format(ratio, 2))  "
-                    + "(target ≥ \(Target.pipelineEfficiency): \(check(ratio >= Target.pipelineEfficiency)))"
+                    + "(target ≥ \(Target.pipelineEfficiency): \(checkOnDevSet(ratio >= Target.pipelineEfficiency)))"
             )
         }
         if let analysis = analysisCorpus {
             let rate = analysis.articlesPerCPUSecond
             lines.append(
                 "analysis per core                \(format(rate)) art/s  (target ≥ \(format(Target.analysisPerCore)): "
-                    + "\(check(rate >= Target.analysisPerCore)))"
+                    + "\(checkOnDevSet(rate >= Target.analysisPerCore)))"
             )
         }
         if let pipeline {
