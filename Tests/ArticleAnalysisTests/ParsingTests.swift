@@ -187,6 +187,47 @@ import Testing
         #expect(record.entities.persons.map(\.name) == ["Askar Akaev"])
     }
 
+    @Test func aFirstNameBeforeAKnownSurnameIsSomeoneElse() throws {
+        let text = """
+            Police chief backs control orders
+
+            New Metropolitan Police Commissioner Sir Ian Blair has backed the control orders, saying: "I'm sorry. \
+            It is a dilemma, but there is only one choice." But Mr Howard said: "We have serious misgivings about it."
+            Labour's Blair was not available. In January Blair said he would stay.
+            """
+        let record = try analyzer.analyze(Array(text.utf8))
+        let persons = Dictionary(uniqueKeysWithValues: record.entities.persons.map { ($0.name, $0.mentions) })
+        #expect(persons["Ian Blair"] == 1 && persons["Tony Blair"] == 2 && persons["Ian"] == nil, "\(persons)")
+        #expect(record.quotes.map(\.speaker) == ["Ian Blair", "Howard"], "\(record.quotes)")
+    }
+
+    @Test func aHyphenJoinsTheWordsOfAName() throws {
+        let english = try analyzer.analyze(
+            Array("Orange sues Easy\n\nHowever, Mr Haji-Ioannou vowed to fight back in court next month.".utf8))
+        #expect(english.entities.persons.map(\.name) == ["Haji-Ioannou"])
+        let arabic = try analyzer.analyze(
+            Array("زيارة إلى سيول\n\nالتقت وزيرة الخارجية كانغ كيونغ-هوا، نظيرها الأمريكي في سيول.".utf8))
+        #expect(arabic.entities.persons.map(\.name) == ["كانغ كيونغ-هوا"], "\(arabic.entities.persons)")
+    }
+
+    @Test func anArabicNameEndsBeforeAWordWithAProclitic() throws {
+        let record = try analyzer.analyze(
+            Array("وساطة في الخليج\n\nالتقى الأمير المبعوث الجنرال المتقاعد أنتوني زيني ونائبه في الكويت.".utf8))
+        #expect(record.entities.persons.map(\.name) == ["أنتوني زيني"], "\(record.entities.persons)")
+    }
+
+    @Test func anEnglishQuoteAfterAColonBelongsToTheWordsBeforeIt() throws {
+        let text = """
+            Maternity pay to rise
+
+            The Tories dismissed the plan. Liberal Democrat spokeswoman for women Sandra Gidley said: "While mothers \
+            would welcome any extra pay, this money is being misdirected." Ms Gidley said her party would do more.
+            Electoral Commission boss Sam Younger said: "We know that young people often feel disengaged."
+            """
+        let record = try analyzer.analyze(Array(text.utf8))
+        #expect(record.quotes.map(\.speaker) == ["Sandra Gidley", "Sam Younger"], "\(record.quotes)")
+    }
+
     @Test func lowercaseCommonWordsAreNotPlaces() throws {
         let record = try analyzer.analyze(
             Array("We ate turkey\n\nLet us go to the china shop, said nobody in particular.".utf8))

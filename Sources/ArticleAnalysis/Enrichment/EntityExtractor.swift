@@ -142,7 +142,8 @@ struct EntityExtractor {
     /// Function words that never belong to a name.
     static let stopwords = HashSet64(
         ("في من على الي إلى عن ان إن أن مع خلال الذي التي قد لم لن هذا هذه بعد قبل عند كان ما لا او أو ثم حيث كما "
-            + "يوم اليوم امس أمس غدا منذ حول ضد بين عبر لدى اي أي كل هو هي انه إنه أنه وهو وهي قال يقول اكد أكد "
+            + "يوم اليوم امس أمس غدا منذ حول ضد بين عبر لدى اي أي كل هو هي انه إنه أنه بأنه بأنها لأنه لأنها وهو وهي "
+            + "قال يقول اكد أكد "
             + "the of and to in a is that for on was with he she it as at by said from has have be are this an not "
             + "but his her had were which who told says after before during new former")
             .split(separator: " ").flatMap { hashes(String($0)) }
@@ -157,6 +158,11 @@ struct EntityExtractor {
     private static let institutionNouns = HashSet64(
         "مجلس هيئة جمهورية وزارة لجنة حزب حركة منظمة جامعة شركة مؤسسة اتحاد محكمة جهاز دائرة مكتب سلطة حكومة"
             .split(separator: " ").flatMap { hashes(String($0)) }
+    )
+    /// Capitalised words that do not start a person's name before a surname (``followsAnotherFirstName``): the
+    /// English title words, weekdays and months.
+    private static let notFirstNames = HashSet64(
+        englishTitles.words + DateExtractor.startWords
     )
     /// Name parts that take a following word with the article (عبد الله، أبو بكر، بن سلمان).
     private static let nameJoiners = HashSet64(["عبد", "ابو", "أبو", "بن", "ابن", "آل"].flatMap(hashes))
@@ -279,8 +285,27 @@ struct EntityExtractor {
             matched = (tokens[i].fuzzyPattern, 1)
         }
         guard let (patternIndex, length) = matched else { return 1 }
-        noteGazetteerMatch(gazetteer.patterns[patternIndex].entry, at: i, length: length, tokens)
+        let entry = gazetteer.patterns[patternIndex].entry
+        if length == 1 && followsAnotherFirstName(i, entry: entry, tokens) { return 1 }
+        noteGazetteerMatch(entry, at: i, length: length, tokens)
         return length
+    }
+
+    /// Whether the one-word Latin match of gazetteer `entry` at token `i` is the surname alias of a person written
+    /// right after a capitalised word that may be another first name: "Sir Ian Blair", "Cherie Blair" are not Tony
+    /// Blair. The word must follow with nothing but spaces between, be uncovered, and be no title, function word,
+    /// weekday or month, nor a possessive ("Labour's Blair"); a sentence's first word is not taken as a first name.
+    private func followsAnotherFirstName(_ i: Int, entry: Int, _ tokens: Tokens) -> Bool {
+        guard i > 0, tokens[i].kind == .latin, !tokens[i].breakBefore else { return false }
+        let before = tokens[i - 1]
+        guard before.kind == .latin, before.capitalized, !before.allCaps, !before.breakBefore,
+            before.bare == before.normalized, personAt[i - 1] == Self.uncovered
+        else { return false }
+        let word = before.bare
+        guard !Self.englishNonNames.contains(word), !Self.stopwords.contains(word), !Self.notFirstNames.contains(word)
+        else { return false }
+        return gazetteer.entries.withUnsafeBufferPointer { $0[entry].kind == .person }
+            && gazetteer.englishEntities.withUnsafeBufferPointer { $0[entry].normalized.utf8.contains(0x20) }
     }
 
     /// Records the mention of gazetteer entry `entryIndex` over tokens `i..<i + length`.
@@ -383,7 +408,7 @@ struct EntityExtractor {
             }
         }
         var end = j
-        while end < tokens.count, end - j < 4, !(end > j && tokens[end].breakBefore),
+        while end < tokens.count, end - j < 4, !(end > j && tokens[end].breakBefore && !joinsByHyphen(end, tokens)),
             personAt[end] == Self.uncovered
         {
             let token = tokens[end]
@@ -413,6 +438,8 @@ struct EntityExtractor {
         let closed =
             end >= tokens.count || tokens[end].breakBefore || tokens[end].segment != tokens[j].segment
             || stopwords.contains(tokens[end].bare) || Self.speechVerbs.contains(tokens[end].bare)
+            // A word with a proclitic other than the article (لكبح، وأضاف) starts a new phrase.
+            || (tokens[end].kind == .arabic && tokens[end].bare != tokens[end].normalized && !tokens[end].hasArticle)
         if arabic && !closed {
             return i + max(1, titleLength)
         } else if count == 1, let index = surname(tokens[j].bare) {
@@ -431,6 +458,12 @@ struct EntityExtractor {
         } else {
             return i + max(1, titleLength)
         }
+    }
+
+    /// Whether token `k` follows token `k - 1` after a single hyphen ("Haji-Ioannou", "جونغ-أون"): one name.
+    private func joinsByHyphen(_ k: Int, _ tokens: Tokens) -> Bool {
+        let previousEnd = tokens[k - 1].range.upperBound
+        return tokens[k].range.lowerBound == previousEnd + 1 && text.bytes[previousEnd] == 0x2D
     }
 
     /// The index in `found` of the person named by the bytes `source` (first mention at token `j`),

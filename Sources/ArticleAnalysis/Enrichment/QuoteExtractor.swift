@@ -36,7 +36,7 @@ struct QuoteExtractor {
     private static let complementizerList = hashes("ان انه انها انهم بان")
     private static let complementizers = HashSet64(complementizerList)
     private static let complementizerFilter = WordFilter(complementizerList)
-    private static let englishVerbs = wordSet("said says told added warned insisted argued stated")
+    private static let englishVerbs = wordSet("said says saying told added adding warned insisted argued stated")
     private static let pronouns = wordSet("he she they it هو هي")
     /// Words that start no subject after an Arabic reporting verb ("قال فيها إن", "أكد أيضا أن", "قال
     /// عندما ...", "يجب"): what follows them is not who spoke.
@@ -252,6 +252,7 @@ struct QuoteExtractor {
                     i += 1
                     continue
                 }
+                let opening = i
                 let start = i + (bytes[i] == 0x22 ? 1 : 3)
                 let j = Self.closingQuote(bytes, from: start, to: segment.range.upperBound)
                 guard j < segment.range.upperBound else { break }
@@ -264,9 +265,12 @@ struct QuoteExtractor {
                 guard tokenIndex < tokens.count,
                     tokens[tokenIndex].kind == .latin || inside < tokens.count && tokens[inside].kind == .latin
                 else { continue }
+                // A quote after a colon ("X said: "…"") is introduced by its speaker: the words before it come first.
+                var lead = opening - 1
+                while lead > segment.range.lowerBound && bytes[lead] == 0x20 { lead -= 1 }
                 let speaker = englishSpeaker(
                     before: tokenIndex, after: inside, segment: tokens[min(tokenIndex, tokens.count - 1)].segment,
-                    lastSpeaker: lastSpeaker)
+                    lastSpeaker: lastSpeaker, introduced: lead >= segment.range.lowerBound && bytes[lead] == 0x3A)
                 if let (name, attributed) = speaker, attributed {
                     quotes.append(Quote(text: quote, speaker: name))
                     if name != nil { lastSpeaker = name }
@@ -275,11 +279,16 @@ struct QuoteExtractor {
         }
     }
 
-    /// The speaker of an English quote: looks at up to 6 words after the quote, then before it.
-    /// Returns `nil` when no reporting verb is near (not a reported quote).
-    private func englishSpeaker(before: Int, after: Int, segment: Int, lastSpeaker: String?) -> (String?, Bool)? {
+    /// The speaker of an English quote: looks at up to 6 words after the quote, then up to 8 before it (before,
+    /// then after, when the quote is `introduced` by a colon). Returns `nil` when no reporting verb is near (not a
+    /// reported quote).
+    private func englishSpeaker(
+        before: Int, after: Int, segment: Int, lastSpeaker: String?, introduced: Bool
+    ) -> (String?, Bool)? {
         let tokens = text.tokens
-        for range in [after..<min(after + 6, tokens.count), max(0, before - 8)..<before] {
+        let following = after..<min(after + 6, tokens.count)
+        let preceding = max(0, before - 8)..<before
+        for range in introduced ? [preceding, following] : [following, preceding] {
             guard
                 range.contains(where: { tokens[$0].segment == segment && Self.englishVerbs.contains(tokens[$0].bare) })
             else {
@@ -306,9 +315,34 @@ struct QuoteExtractor {
             {
                 return (text.sliceText(tokens: first, last), true)
             }
+            // Else the capitalised words written right before the verb ("… spokeswoman for women Sandra Gidley said:").
+            if let verb = range.first(where: { Self.englishVerbs.contains(tokens[$0].bare) }),
+                let (first, last) = nameRun(before: verb, within: range)
+            {
+                return (text.sliceText(tokens: first, last), true)
+            }
             return (nil, true)
         }
         return nil
+    }
+
+    /// The one to three capitalised words that end right before the reporting verb at `verb`, with only spaces
+    /// between them and the verb, none of them a function word or a title word, naming no modifier (``isModifier``).
+    private func nameRun(before verb: Int, within range: Range<Int>) -> (first: Int, last: Int)? {
+        let tokens = text.tokens
+        let last = verb - 1
+        guard last >= range.lowerBound, !tokens[verb].breakBefore, tokens[verb].segment == tokens[last].segment
+        else { return nil }
+        var first = verb
+        while first > range.lowerBound, verb - first < 3, first == verb || !tokens[first].breakBefore {
+            let token = tokens[first - 1]
+            guard token.kind == .latin, token.capitalized, !EntityExtractor.stopwords.contains(token.bare),
+                !EntityExtractor.englishNonNames.contains(token.bare)
+            else { break }
+            first -= 1
+        }
+        guard first < verb, !isModifier(first: first, last: last) else { return nil }
+        return (first, last)
     }
 
     /// Whether the capitalised words `first...last` describe something else rather than name the speaker:
