@@ -322,6 +322,29 @@ import Testing
         }
     }
 
+    @Test func anEarlierSightingEvictedBeforeTheTailStillLeavesTheFile() throws {
+        try Self.withTemporaryDirectory { directory in
+            let configuration = FingerprintIndexConfiguration(path: directory + "/state.sqlite", maxEntries: 2)
+            do {
+                let index = try FingerprintIndex(configuration: configuration)
+                index.insert(
+                    contentsOf: [Self.entry("a", exact: 1, simhash: Self.scatter(1), at: 10)], tailOffsets: [0: 1])
+                // The same article seen earlier replaces the file's row in memory; then it is the oldest, and two
+                // admissions evict it before the tail brings the earlier sighting back.
+                _ = index.admit(Self.entry("a", exact: 1, simhash: Self.scatter(1), at: 3))
+                _ = index.admit(Self.entry("b", exact: 2, simhash: Self.scatter(2), at: 20))
+                _ = index.admit(Self.entry("c", exact: 3, simhash: Self.scatter(3), at: 21))
+                #expect(index.entry(id: "a") == nil)
+                index.insert(
+                    contentsOf: [Self.entry("b", exact: 2, simhash: Self.scatter(2), at: 20)], tailOffsets: [0: 2])
+            }
+            let reopened = try FingerprintIndex(configuration: configuration)
+            #expect(reopened.entry(id: "a") == nil, "evicted in memory, so deleted from the file")
+            #expect(reopened.entry(id: "b") != nil)
+            #expect(reopened.count == 1)
+        }
+    }
+
     @Test func deferredWritesEndInTheSameFileAsImmediateOnes() throws {
         try Self.withTemporaryDirectory { directory in
             func configuration(_ name: String, _ interval: Duration) -> FingerprintIndexConfiguration {

@@ -228,7 +228,8 @@ public final class FingerprintIndex: Sendable {
     }
 
     /// Evicts from the table by the configured bounds; returns the ids evicted that the file may hold
-    /// (those added by ``admit(_:)`` and not written since, marked unwritten, never reached it).
+    /// (those added by ``admit(_:)`` and not written since, marked unwritten, never reached it, unless they
+    /// replaced a later sighting of the same id that had).
     private func evict(_ memory: inout Memory, reference: Int64) -> [String] {
         memory.table.evict(
             olderThan: Self.cutoff(reference: reference, maxAge: configuration.maxAge),

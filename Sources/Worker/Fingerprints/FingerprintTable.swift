@@ -24,8 +24,8 @@ struct FingerprintTable {
     private var seenAts: [Int64] = []
     /// Bumped when a slot is freed or its entry replaced, so stale age-heap items can be recognised.
     private var generations: [UInt32] = []
-    /// Whether the slot's entry is marked unwritten (see ``upsert(_:unwritten:)``).
-    private var unwrittenFlags: [Bool] = []
+    /// What the owner's file holds of the slot's entry (see ``upsert(_:unwritten:)``).
+    private var fileCopies: [FileCopy] = []
     private var freeSlots: [Slot] = []
 
     private var slotByID: [String: Slot] = [:]
@@ -60,6 +60,17 @@ struct FingerprintTable {
         bands = Array(repeating: [:], count: bandCount)
     }
 
+    /// What the owner's file holds of an entry, as far as the table was told (``upsert(_:unwritten:)``).
+    private enum FileCopy: UInt8 {
+        /// The entry itself (also for an owner without a file).
+        case current
+        /// Nothing under its id: the entry is marked unwritten, and its eviction deletes nothing.
+        case none
+        /// An earlier entry under its id, which this one replaced while marked unwritten (the same article seen
+        /// earlier): its eviction must still delete that row.
+        case stale
+    }
+
     /// The entry stored under `id`.
     func entry(id: String) -> FingerprintEntry? {
         slotByID[id].map(entry(at:))
@@ -69,7 +80,8 @@ struct FingerprintTable {
     /// `seenAt` the smaller `(exact, simhash)` wins, so every replica keeps the same one whatever the
     /// arrival order). Returns whether the table changed; when it did, the entry is marked `unwritten` or
     /// not (the owner's note that its file lacks the entry: see ``upsertWritten(_:)`` and
-    /// ``evict(olderThan:maxEntries:)``), and an unchanged entry keeps its mark.
+    /// ``evict(olderThan:maxEntries:)``; an unwritten entry that replaced a written one is remembered as
+    /// having a stale row in the file), and an unchanged entry keeps its mark.
     mutating func upsert(_ entry: FingerprintEntry, unwritten: Bool = false) -> Bool {
         upsertSlot(entry, unwritten: unwritten).changed
     }
@@ -80,8 +92,8 @@ struct FingerprintTable {
     mutating func upsertWritten(_ entry: FingerprintEntry) -> FingerprintEntry? {
         let (slot, changed) = upsertSlot(entry, unwritten: false)
         let index = Int(slot)
-        guard changed || unwrittenFlags[index] else { return nil }
-        unwrittenFlags[index] = false
+        guard changed || fileCopies[index] != .current else { return nil }
+        fileCopies[index] = .current
         return self.entry(at: slot)
     }
 
@@ -94,7 +106,7 @@ struct FingerprintTable {
             guard (entry.seenAt, entry.exact, entry.simhash) < current else { return (slot, false) }
             unlink(slot)
             store(entry, at: slot)
-            unwrittenFlags[index] = unwritten
+            fileCopies[index] = unwritten ? (fileCopies[index] == .none ? .none : .stale) : .current
             if ages.count > 2 * count + 1024 { rebuildAges() }
             return (slot, true)
         }
@@ -108,10 +120,10 @@ struct FingerprintTable {
             simhashes.append(0)
             seenAts.append(0)
             generations.append(0)
-            unwrittenFlags.append(false)
+            fileCopies.append(.current)
         }
         ids[Int(slot)] = entry.id
-        unwrittenFlags[Int(slot)] = unwritten
+        fileCopies[Int(slot)] = unwritten ? .none : .current
         slotByID[entry.id] = slot
         store(entry, at: slot)
         return (slot, true)
@@ -150,7 +162,8 @@ struct FingerprintTable {
     }
 
     /// Removes the oldest entries until none is older than `cutoff` (`seenAt < cutoff`) and at most
-    /// `maxEntries` remain; returns the ids removed, except those of entries marked unwritten.
+    /// `maxEntries` remain; returns the ids removed, except those of entries marked unwritten that replaced no
+    /// written entry (the file holds no row under their ids).
     mutating func evict(olderThan cutoff: Int64, maxEntries: Int) -> [String] {
         var removed: [String] = []
         while let oldest = ages.peek() {
@@ -161,7 +174,7 @@ struct FingerprintTable {
             }
             guard oldest.seenAt < cutoff || count > maxEntries else { break }
             ages.pop()
-            if !unwrittenFlags[index] { removed.append(ids[index]) }
+            if fileCopies[index] != .none { removed.append(ids[index]) }
             remove(oldest.slot)
         }
         return removed
