@@ -322,6 +322,23 @@ import Testing
         }
     }
 
+    @Test func aReleasedIndexWritesWhatItDeferred() throws {
+        try Self.withTemporaryDirectory { directory in
+            let configuration = FingerprintIndexConfiguration(
+                path: directory + "/state.sqlite", writeInterval: .seconds(3600))
+            do {
+                let index = try FingerprintIndex(configuration: configuration)
+                index.insert(
+                    contentsOf: [Self.entry("a", exact: 1, simhash: Self.scatter(1), at: 10)], tailOffsets: [0: 1])
+                index.insert(
+                    contentsOf: [Self.entry("b", exact: 2, simhash: Self.scatter(2), at: 11)], tailOffsets: [0: 2])
+            }
+            let reopened = try FingerprintIndex(configuration: configuration)
+            #expect(reopened.count == 2)
+            #expect(reopened.tailOffsets() == [0: 2])
+        }
+    }
+
     @Test func anEarlierSightingEvictedBeforeTheTailStillLeavesTheFile() throws {
         try Self.withTemporaryDirectory { directory in
             let configuration = FingerprintIndexConfiguration(path: directory + "/state.sqlite", maxEntries: 2)

@@ -219,12 +219,18 @@ public final class FingerprintIndex: Sendable {
     }
 
     /// Writes to the file what memory applied since the last write (see
-    /// ``FingerprintIndexConfiguration/writeInterval``), now. Call it before letting go of an index that
-    /// defers its writes; what it would have written is otherwise left for the tail to read again.
+    /// ``FingerprintIndexConfiguration/writeInterval``), now. Releasing the index does it too; call it to
+    /// choose when (and on which thread) the transaction runs.
     public func flush() {
         persistence.withLock { persistence in
             write(&persistence, upserts: [], deletions: [], tailOffsets: [:], now: true)
         }
+    }
+
+    /// Writes what is still queued for the file, as ``flush()`` does: a deferred write is not lost with the
+    /// index (a crash still loses it, and the tail reads it again from the topic).
+    deinit {
+        flush()
     }
 
     /// Evicts from the table by the configured bounds; returns the ids evicted that the file may hold
