@@ -201,6 +201,20 @@ import Testing
         #expect(record.quotes.map(\.speaker) == ["Ian Blair", "Howard"], "\(record.quotes)")
     }
 
+    @Test func aTitledSurnameTakesTheFullNameWrittenBefore() throws {
+        let text = """
+            Tories reject house arrest
+
+            Michael Howard said he would not back the plans. Yesterday Brown was in Africa.
+            But Mr Howard said: "We have serious misgivings about both their effectiveness and consequences."
+            Later Mr Howard and Mr Brown left. Mr Jones said nothing at all.
+            """
+        let record = try analyzer.analyze(Array(text.utf8))
+        let persons = record.entities.persons.map { "\($0.name):\($0.mentions)" }
+        #expect(persons == ["Michael Howard:3", "Brown:1", "Jones:1"], "\(persons)")
+        #expect(record.quotes.map(\.speaker) == ["Michael Howard"], "\(record.quotes)")
+    }
+
     @Test func aHyphenJoinsTheWordsOfAName() throws {
         let english = try analyzer.analyze(
             Array("Orange sues Easy\n\nHowever, Mr Haji-Ioannou vowed to fight back in court next month.".utf8))

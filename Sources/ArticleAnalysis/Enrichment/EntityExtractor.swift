@@ -449,6 +449,17 @@ struct EntityExtractor {
             return end
         } else if count >= (arabic ? 2 : 1) && count <= 4 && !(j < tokens.count && personAt[j] != Self.uncovered) {
             let source = tokens[j].range.lowerBound..<tokens[end - 1].range.upperBound
+            if !arabic && count <= 2, let first = firstNameBefore(j..<end, source: source, in: tokens) {
+                // "Michael Howard ... Mr Howard": one person, named in full, first mentioned there.
+                let full = tokens[first].range.lowerBound..<tokens[first + count].range.upperBound
+                let index = titledPerson(full, firstToken: first)
+                found[index].entity.mentions += 1
+                for k in Array(first...(first + count)) + Array(j..<end) {
+                    personAt[k] = Int32(index)
+                }
+                addSurname(tokens[end - 1].bare, index)
+                return end
+            }
             let index = titledPerson(source, firstToken: j)
             for k in j..<end {
                 personAt[k] = Int32(index)
@@ -459,6 +470,41 @@ struct EntityExtractor {
             return i + max(1, titleLength)
         }
     }
+
+    /// The first name of an earlier mention of the English name written after a title at tokens `name` (bytes
+    /// `source`): the first occurrence of the same bytes before it, uncovered, right after a capitalised word
+    /// that may be a first name ("Michael Howard said ... Mr Howard"); the index of that word, or nil.
+    private func firstNameBefore(_ name: Range<Int>, source: Range<Int>, in tokens: Tokens) -> Int? {
+        let count = name.count
+        let bare = tokens[name.lowerBound].bare
+        return text.bytes.withUnsafeBufferPointer { bytes in
+            var k = 1
+            while k + count <= name.lowerBound {
+                defer { k += 1 }
+                guard tokens[k].bare == bare, !tokens[k].breakBefore, personAt[k] == Self.uncovered,
+                    personAt[k + count - 1] == Self.uncovered,
+                    bytes[tokens[k].range.lowerBound..<tokens[k + count - 1].range.upperBound]
+                        .elementsEqual(bytes[source])
+                else { continue }
+                let first = tokens[k - 1]
+                let word = first.bare
+                guard first.kind == .latin, first.capitalized, !first.allCaps, first.bare == first.normalized,
+                    personAt[k - 1] == Self.uncovered, !Self.englishNonNames.contains(word),
+                    !Self.stopwords.contains(word), !Self.notFirstNames.contains(word),
+                    !Self.sentenceAdverbs.contains(word)
+                else { continue }
+                return k - 1
+            }
+            return nil
+        }
+    }
+
+    /// Capitalised words that often open an English sentence and are no one's first name.
+    private static let sentenceAdverbs = HashSet64(
+        ("yesterday today tomorrow however meanwhile earlier later when while if although though because since then "
+            + "now also so even still instead last next this that these those there here")
+            .split(separator: " ").flatMap { hashes(String($0)) }
+    )
 
     /// Whether token `k` follows token `k - 1` after a single hyphen ("Haji-Ioannou", "جونغ-أون"): one name.
     private func joinsByHyphen(_ k: Int, _ tokens: Tokens) -> Bool {
