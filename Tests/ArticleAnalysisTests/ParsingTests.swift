@@ -162,6 +162,23 @@ import Testing
         #expect(speakers == ["رئيس مجلس النواب", nil], "\(record.quotes)")
     }
 
+    @Test func anArabicRoleSpeakerEndsBeforeTimesAndAddressees() throws {
+        let text = """
+            أزمة دبلوماسية
+
+            وقال متحدث باسم البيت الأبيض الثلاثاء إن "الإدارة لن تغير موقفها من الاتفاق".
+            وقال مسؤولون لصحيفة نيويورك تايمز إن "المحادثات توقفت منذ أسابيع بلا نتيجة".
+            وقال المدير التنفيذي للمنظمة إن "التقرير يستند إلى شهادات موثقة من الميدان".
+            وقالت الخميس إن "الوفد سيعود إلى العاصمة في نهاية الأسبوع المقبل".
+            وأضاف قائلا إن "الحل لا يمكن أن يكون عسكريا في هذه المرحلة".
+            """
+        let record = try analyzer.analyze(Array(text.utf8))
+        let speakers = record.quotes.map(\.speaker)
+        #expect(
+            speakers == ["متحدث باسم البيت الأبيض", "مسؤولون", "المدير التنفيذي للمنظمة", nil, nil],
+            "\(record.quotes)")
+    }
+
     @Test func aSurnameThatIsACommonWordNamesNobodyAlone() throws {
         let common = try analyzer.analyze(
             Array(

@@ -40,7 +40,15 @@ struct QuoteExtractor {
     private static let pronouns = wordSet("he she they it هو هي")
     /// Words that start no subject after an Arabic reporting verb ("قال فيها إن", "أكد أيضا أن", "قال
     /// عندما ...", "يجب"): what follows them is not who spoke.
-    private static let nonSubjects = wordSet("فيها فيه فيهم عليه عليها عليهم علينا ايضا لقد عندما الذين الذي التي يجب")
+    private static let nonSubjects = wordSet(
+        "فيها فيه فيهم عليه عليها عليهم علينا ايضا لقد عندما الذين الذي التي يجب قائلا قائلة متحدثا")
+    /// Words that end no role after an Arabic reporting verb but qualify the verb: times ("الثلاثاء", "أمس",
+    /// "حينها"), "أيضا", "قائلا", "متحدثا" (and every weekday and month name).
+    private static let trailingWords = HashSet64(
+        hashes("امس اليوم حينها ايضا قائلا قائلة متحدثا الماضي الماضية") + DateExtractor.startWords)
+    /// Words that make "الماضي" a time ("العام الماضي", "الأسبوع الماضي").
+    private static let pastPeriods = wordSet("العام الاسبوع الشهر")
+    private static let past = wordSet("الماضي الماضية")
     /// Words after which a capitalised word modifies something else ("an economist at a London bank",
     /// "editor of Hazards magazine") instead of naming the speaker.
     private static let modifierLeads = wordSet("a an at of in for from with by on")
@@ -109,12 +117,10 @@ struct QuoteExtractor {
             var end = v + 1
             while end < c, end == v + 1 || !tokens[end].breakBefore { end += 1 }
             let words = (v + 1)..<end
-            // A role as written, up to the first function word ("رئيس مجلس النواب في مؤتمر صحفي").
-            let roleEnd = words.first { EntityExtractor.stopwords.contains(tokens[$0].bare) } ?? end
             if let name = personByRole(in: words) {
                 speaker = name
-            } else if roleEnd > v + 1 && roleEnd - (v + 1) <= 5 && !Self.nonSubjects.contains(tokens[v + 1].bare) {
-                speaker = text.sliceText(tokens: v + 1, roleEnd - 1)
+            } else if let role = rolePhrase(in: words) {
+                speaker = text.sliceText(tokens: role.lowerBound, role.upperBound - 1)
             }
         }
         // The quote: the quoted span right after the complementizer, else the clause to the sentence end.
@@ -125,6 +131,43 @@ struct QuoteExtractor {
         while next < tokens.count && tokens[next].range.lowerBound < endByte { next += 1 }
         return (Quote(text: quoteText, speaker: speaker), next)
     }
+
+    /// The role written after a reporting verb (`words`: the words up to the complementizer or the first break), as
+    /// token indices: up to the first function word or addressee ("رئيس مجلس النواب في مؤتمر صحفي", "مسؤولون
+    /// لصحيفة نيويورك تايمز"), without the times and "قائلا" that end it ("متحدث باسم البيت الأبيض الثلاثاء"); at
+    /// most five words. Nil when nothing is left or the first word starts no subject.
+    private func rolePhrase(in words: Range<Int>) -> Range<Int>? {
+        let tokens = text.tokens
+        guard let first = words.first, !Self.nonSubjects.contains(tokens[first].bare) else { return nil }
+        var end =
+            words.first { EntityExtractor.stopwords.contains(tokens[$0].bare) || isAddressee(tokens[$0]) }
+            ?? words.upperBound
+        while end > first, Self.trailingWords.contains(tokens[end - 1].bare) {
+            end -= 1
+            if Self.past.contains(tokens[end].bare), end > first, Self.pastPeriods.contains(tokens[end - 1].bare) {
+                end -= 1
+            }
+        }
+        guard end > first, end - first <= 5 else { return nil }
+        return first..<end
+    }
+
+    /// Whether a word names, with the preposition ل, whom words were said to ("لصحيفة", "لرويترز", "لهم"): after a
+    /// reporting verb it ends the speaker's role. (ل is not a proclitic the stemmer strips: too many words start
+    /// with the radical, لبنان among them, so the addressees are listed.)
+    private func isAddressee(_ token: ArticleText.TokenInfo) -> Bool {
+        token.kind == .arabic && Self.addressees.contains(token.normalized)
+    }
+
+    /// The normalised forms of ``isAddressee(_:)``'s words.
+    private static let addressees: HashSet64 = {
+        var out: [UInt64] = []
+        TextNormalizer.forEachWord(
+            in: "لصحيفة لجريدة لمجلة لوكالة لوكالات لقناة لشبكة لتلفزيون لإذاعة لبرنامج لموقع لوسائل لرويترز "
+                + "لهم له لها لنا لكم للصحفيين للصحافيين للصحفيون للصحافيون للصحافة للإعلام"
+        ) { out.append($0.normalizedHash) }
+        return HashSet64(out)
+    }()
 
     private static let roleWords: [(words: [UInt64], role: String)] = [
         (hashes("وزير الخارجيه"), "foreign_minister"), (hashes("وزيره الخارجيه"), "foreign_minister"),
