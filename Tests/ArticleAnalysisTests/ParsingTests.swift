@@ -179,6 +179,18 @@ import Testing
             "\(record.quotes)")
     }
 
+    @Test func anArabicQuoteOpenedAfterTheVerbContinuesThePreviousSpeaker() throws {
+        let text = """
+            تصريحات
+
+            وقال المحامي إن "موكله لم يرتكب أي مخالفة للقانون".
+            وأضاف: "قررت أن أطعن في الحكم أمام محكمة الاستئناف الأسبوع المقبل".
+            وأكد "النوري" على أنه "ليس من مصلحة أحد تعريض حياة المواطنين للخطر".
+            """
+        let record = try analyzer.analyze(Array(text.utf8))
+        #expect(record.quotes.map(\.speaker) == ["المحامي", "المحامي", "النوري"], "\(record.quotes)")
+    }
+
     @Test func aSurnameThatIsACommonWordNamesNobodyAlone() throws {
         let common = try analyzer.analyze(
             Array(

@@ -95,13 +95,21 @@ struct QuoteExtractor {
             return nil
         }
         var speaker: String? = nil
-        for k in (v + 1)..<c {
-            if let name = entities.person(at: k) {
-                speaker = name
-                break
+        // A colon after the verb, or a quotation mark after it still open at the complementizer ("وقال: «قررت أن
+        // ..."), opens the quote: the words up to the complementizer are quoted, and the speaker is written before
+        // the verb, if at all. (A quoted name or title, أكد «النوري» أنه ..., is closed before it.)
+        let afterVerb = tokens[v].range.upperBound
+        let quoteFollows =
+            c > v + 1 && opensQuote(gap: afterVerb..<tokens[v + 1].range.lowerBound, end: tokens[c].range.lowerBound)
+        if !quoteFollows {
+            for k in (v + 1)..<c {
+                if let name = entities.person(at: k) {
+                    speaker = name
+                    break
+                }
             }
         }
-        if speaker == nil && c == v + 1 {
+        if speaker == nil && (c == v + 1 || quoteFollows) {
             // Subject before a present-tense verb ("مصطفى الكاظمي يقول إن"), else the previous speaker.
             var k = v - 1
             while k >= 0, v - k <= 3, tokens[k].segment == segment {
@@ -113,7 +121,7 @@ struct QuoteExtractor {
             }
             if speaker == nil { speaker = lastSpeaker }
         }
-        if speaker == nil && c > v + 1 {
+        if speaker == nil && c > v + 1 && !quoteFollows {
             var end = v + 1
             while end < c, end == v + 1 || !tokens[end].breakBefore { end += 1 }
             let words = (v + 1)..<end
@@ -130,6 +138,34 @@ struct QuoteExtractor {
         var next = c + 1
         while next < tokens.count && tokens[next].range.lowerBound < endByte { next += 1 }
         return (Quote(text: quoteText, speaker: speaker), next)
+    }
+
+    /// Whether the gap between a reporting verb and the next word (`gap`) holds a colon, or a quotation mark (" « “)
+    /// that is still open at `end` (the complementizer's first byte): the words up to it are quoted.
+    private func opensQuote(gap: Range<Int>, end: Int) -> Bool {
+        text.bytes.withUnsafeBufferPointer { bytes in
+            // The closing mark of the first opening mark in the gap: its last byte, after `lead` if not 0.
+            var closing: (lead: UInt8, last: UInt8)? = nil
+            var i = gap.lowerBound
+            while i < gap.upperBound && closing == nil {
+                if bytes[i] == 0x3A { return true }
+                if bytes[i] == 0x22 {
+                    closing = (0, 0x22)
+                } else if bytes[i] == 0xC2 && i + 1 < gap.upperBound && bytes[i + 1] == 0xAB {
+                    closing = (0xC2, 0xBB)  // « … »
+                } else if bytes[i] == 0xE2 && i + 2 < gap.upperBound && bytes[i + 1] == 0x80 && bytes[i + 2] == 0x9C {
+                    closing = (0x80, 0x9D)  // “ … ”
+                }
+                i += 1
+            }
+            guard let closing else { return false }
+            var k = gap.upperBound
+            while k < end {
+                if bytes[k] == closing.last && (closing.lead == 0 || bytes[k - 1] == closing.lead) { return false }
+                k += 1
+            }
+            return true
+        }
     }
 
     /// The role written after a reporting verb (`words`: the words up to the complementizer or the first break), as
