@@ -191,6 +191,20 @@ import Testing
         #expect(record.quotes.map(\.speaker) == ["المحامي", "المحامي", "النوري"], "\(record.quotes)")
     }
 
+    @Test func aSpokespersonIsNamedAfterWhomTheySpeakFor() throws {
+        let text = """
+            الكرملين يرد
+
+            وقال المتحدث باسم الكرملين، دميتري بيسكوف إن "روسيا لا تعلق على الاستقالة".
+            وقالت المتحدثة باسم وزارة الخارجية الأمريكية هيذر نويرت إن "الاتصالات مستمرة".
+            وقال متحدث باسم البيت الأبيض إن "الرئيس سيرد في الوقت المناسب".
+            """
+        let record = try analyzer.analyze(Array(text.utf8))
+        #expect(record.entities.persons.map(\.name) == ["دميتري بيسكوف", "هيذر نويرت"], "\(record.entities.persons)")
+        let speakers = record.quotes.map(\.speaker)
+        #expect(speakers == ["دميتري بيسكوف", "هيذر نويرت", "متحدث باسم البيت الأبيض"], "\(record.quotes)")
+    }
+
     @Test func aSurnameThatIsACommonWordNamesNobodyAlone() throws {
         let common = try analyzer.analyze(
             Array(

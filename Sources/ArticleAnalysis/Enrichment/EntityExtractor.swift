@@ -123,8 +123,12 @@ struct EntityExtractor {
     private static let arabicTitles = Titles([
         "رئيس الوزراء", "رئيس مجلس الوزراء", "رئيس الحكومة", "الرئيس", "وزير الخارجية", "وزيرة الخارجية",
         "وزير الدفاع", "وزير الداخلية", "وزير المالية", "السفير", "الملك", "الأمير", "الشيخ", "الجنرال", "اللواء",
-        "العميد", "المرشح", "المرشحة", "المستشارة", "نائب الرئيس",
+        "العميد", "المرشح", "المرشحة", "المستشارة", "نائب الرئيس", "المتحدث باسم", "المتحدثة باسم", "الناطق باسم",
+        "الناطقة باسم",
     ])
+    /// The last word of the spokesperson titles ("المتحدث باسم"): what follows is whom the person speaks for, then
+    /// the name.
+    private static let onBehalfOf = hashes("باسم")[0]
     private static let englishTitles = Titles([
         "president", "prime minister", "minister", "secretary", "chancellor", "mr", "mrs", "ms", "dr", "senator",
         "governor", "king", "queen", "prince", "leader", "spokesman", "spokeswoman", "ambassador", "mp", "sir",
@@ -398,10 +402,14 @@ struct EntityExtractor {
         let stopwords = Self.stopwords
         var j = i + titleLength
         if arabic {
-            // Skip adjectives and places qualifying the title (العراقي، الأميركي، الخارجية).
+            // Skip adjectives and places qualifying the title (العراقي، الأميركي، الخارجية); after a spokesperson's
+            // title, also whom they speak for (وزارة الخارجية، ترامب).
+            let spokesperson = tokens[j - 1].bare == Self.onBehalfOf
             var skipped = 0
             while j < tokens.count, skipped < 4, !tokens[j].breakBefore, tokens[j].kind == .arabic,
-                tokens[j].hasArticle || personAt[j] == Self.coveredOther, !stopwords.contains(tokens[j].bare)
+                tokens[j].hasArticle || personAt[j] == Self.coveredOther
+                    || (spokesperson && (personAt[j] >= 0 || Self.institutionNouns.contains(tokens[j].bare))),
+                !stopwords.contains(tokens[j].bare)
             {
                 j += 1
                 skipped += 1
