@@ -267,6 +267,13 @@ import Testing
         #expect(arabic.entities.persons.map(\.name) == ["كانغ كيونغ-هوا"], "\(arabic.entities.persons)")
     }
 
+    @Test func anArabicFirstNameMayStartWithWawOrFeh() throws {
+        let record = try analyzer.analyze(
+            Array("زيارة إلى نيروبي\n\nوقال الرئيس الكيني وليام روتو إن \"الاتفاق مهم للمنطقة كلها\".".utf8))
+        #expect(record.entities.persons.map(\.name) == ["وليام روتو"], "\(record.entities.persons)")
+        #expect(record.quotes.map(\.speaker) == ["وليام روتو"], "\(record.quotes)")
+    }
+
     @Test func anArabicNameEndsBeforeAWordWithAProclitic() throws {
         let record = try analyzer.analyze(
             Array("وساطة في الخليج\n\nالتقى الأمير المبعوث الجنرال المتقاعد أنتوني زيني ونائبه في الكويت.".utf8))

@@ -3,8 +3,8 @@
 /// Arabic (input already normalised: alef unified, ى→ي, ة→ه):
 /// 1. Conjunction clitics و / ف are stripped when followed by an article or an article-carrying
 ///    preposition (وال، فال، وبال، ولل ...). A bare و / ف is stripped when at least three letters
-///    remain, unless the word is one of a short list of common words whose first radical is و / ف
-///    (وزير، وفد، فرنسا ...). At most two conjunctions are stripped.
+///    remain, unless the word is one of a short list of common words and first names whose first radical is
+///    و / ف (وزير، وفد، فرنسا، وليد، فيصل، وليام ...). At most two conjunctions are stripped.
 /// 2. Article and prepositions: بال، كال (at least three letters must remain), لل، ال (at least two). A bare ب / ك / ل
 ///    is not stripped: too many words start with those radicals (بغداد، لبنان، كلمة).
 /// 3. One suffix, the longest of يين يون ات ان ون ين ها يه ه ي that leaves at least three letters, so
@@ -40,7 +40,10 @@ enum Stemmer {
             فيلم فرع فرص فرصة فساد فشل فعل فعلا فضل فتح فرض فقط فوق فئة فني فحص فرار فصل فهم فيروس \
             فنزويلا فنلندا فيتنام فيجي الفلبين فيينا فرق فاعل فوضى فيضان فيضانات فلاديمير فضاء فضائية \
             فقير فقر فقراء فورا فوري فائدة فوائد فارق فارس فرد أفراد فيديو فيسبوك فبراير فلوريدا \
-            فرانسوا فيدرالي فيدرالية فدرالي فدرالية فرقة
+            فرانسوا فيدرالي فيدرالية فدرالي فدرالية فرقة \
+            وليد وائل وسام وضاح وفيق وديع وهيب وليام ويليام والتر وارن وانغ ويلسون \
+            فيصل فهد فؤاد فاروق فادي فاطمة فايز فتحي فريد فرحان فالح فيليب فيكتور فرانك فرناندو فولوديمير \
+            فينسنت فرانسيس فريدريك فابيو فاليري فيديريكا
             """
         var filter = [UInt64](repeating: 0, count: 64)
         var hashes: [UInt64] = []
