@@ -147,7 +147,7 @@ struct EntityExtractor {
     static let stopwords = HashSet64(
         ("في من على الي إلى عن ان إن أن مع خلال الذي التي قد لم لن هذا هذه بعد قبل عند كان ما لا او أو ثم حيث كما "
             + "يوم اليوم امس أمس غدا منذ حول ضد بين عبر لدى اي أي كل هو هي انه إنه أنه بأنه بأنها لأنه لأنها وهو وهي "
-            + "وفي ففي لكن غير "
+            + "وفي ففي لكن غير عندما ومع ذلك بل اثناء أثناء نفسه نفسها تماما مباشرة "
             + "قال يقول اكد أكد "
             + "the of and to in a is that for on was with he she it as at by said from has have be are this an not "
             + "but his her had were which who told says after before during new former")
@@ -429,7 +429,7 @@ struct EntityExtractor {
                 if token.hasArticle {
                     let afterJoiner = end > j && Self.nameJoiners.contains(tokens[end - 1].bare)
                     if !afterJoiner {
-                        if end > j { end += 1 }  // a final nisba surname (الكاظمي)
+                        if end > j && isSurnameWithArticle(token) { end += 1 }  // a final nisba surname (الكاظمي)
                         break
                     }
                 }
@@ -514,6 +514,22 @@ struct EntityExtractor {
             + "now also so even still instead last next this that these those there here")
             .split(separator: " ").flatMap { hashes(String($0)) }
     )
+
+    /// Whether an Arabic word with the article may end a name (الكاظمي، الأسد، المهندس): no preposition before the
+    /// article (بالالتزام، للعاملين), and no plural ending ات (التغريدات). (A word read as و / ف and the article
+    /// stays: فالون is read so.)
+    private func isSurnameWithArticle(_ token: ArticleText.TokenInfo) -> Bool {
+        text.bytes.withUnsafeBufferPointer { bytes in
+            let range = token.range
+            // ب is D8 A8, ك D9 83, ل D9 84; ات is D8 A7 D8 AA. The word has the article: at least 3 letters (6 bytes).
+            guard range.count >= 6 else { return false }
+            let (lead, second) = (bytes[range.lowerBound], bytes[range.lowerBound + 1])
+            if (lead == 0xD8 && second == 0xA8) || (lead == 0xD9 && (second == 0x83 || second == 0x84)) { return false }
+            let end = range.upperBound
+            let alef = bytes[end - 4] == 0xD8 && bytes[end - 3] == 0xA7
+            return !(alef && bytes[end - 2] == 0xD8 && bytes[end - 1] == 0xAA)
+        }
+    }
 
     /// Whether token `k` follows token `k - 1` after a single hyphen ("Haji-Ioannou", "جونغ-أون"): one name.
     private func joinsByHyphen(_ k: Int, _ tokens: Tokens) -> Bool {
