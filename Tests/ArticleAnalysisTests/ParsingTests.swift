@@ -281,6 +281,12 @@ import Testing
         #expect(record.entities.persons.isEmpty, "\(record.entities.persons)")
     }
 
+    @Test func aFirstNameWithTheArticleBeforeBinStartsTheName() throws {
+        let record = try analyzer.analyze(
+            Array("استثمار جديد\n\nوقال الأمير الوليد بن طلال إن \"الشركة ستوسع أعمالها في المنطقة\".".utf8))
+        #expect(record.entities.persons.map(\.name) == ["الوليد بن طلال"], "\(record.entities.persons)")
+    }
+
     @Test func anArabicFirstNameMayStartWithWawOrFeh() throws {
         let record = try analyzer.analyze(
             Array("زيارة إلى نيروبي\n\nوقال الرئيس الكيني وليام روتو إن \"الاتفاق مهم للمنطقة كلها\".".utf8))

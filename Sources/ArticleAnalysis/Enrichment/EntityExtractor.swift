@@ -169,6 +169,8 @@ struct EntityExtractor {
     private static let notFirstNames = HashSet64(
         englishTitles.words + DateExtractor.startWords
     )
+    /// "Son of" in a name: the word before it is a name.
+    private static let sonOf = HashSet64(["بن", "ابن"].flatMap(hashes))
     /// Name parts that take a following word with the article (عبد الله، أبو بكر، بن سلمان).
     private static let nameJoiners = HashSet64(["عبد", "ابو", "أبو", "بن", "ابن", "آل"].flatMap(hashes))
 
@@ -410,7 +412,9 @@ struct EntityExtractor {
             while j < tokens.count, skipped < 4, !tokens[j].breakBefore, tokens[j].kind == .arabic,
                 tokens[j].hasArticle || personAt[j] == Self.coveredOther
                     || (spokesperson && (personAt[j] >= 0 || Self.institutionNouns.contains(tokens[j].bare))),
-                !stopwords.contains(tokens[j].bare)
+                !stopwords.contains(tokens[j].bare),
+                // A word before بن / ابن is a name, article or not (الأمير الوليد بن طلال).
+                !(j + 1 < tokens.count && Self.sonOf.contains(tokens[j + 1].bare))
             {
                 j += 1
                 skipped += 1
@@ -428,7 +432,8 @@ struct EntityExtractor {
                 guard token.kind == .arabic, token.bare == token.normalized || token.hasArticle else { break }
                 if token.hasArticle {
                     let afterJoiner = end > j && Self.nameJoiners.contains(tokens[end - 1].bare)
-                    if !afterJoiner {
+                    let beforeSonOf = end + 1 < tokens.count && Self.sonOf.contains(tokens[end + 1].bare)
+                    if !afterJoiner && !beforeSonOf {
                         if end > j && isSurnameWithArticle(token) { end += 1 }  // a final nisba surname (الكاظمي)
                         break
                     }
