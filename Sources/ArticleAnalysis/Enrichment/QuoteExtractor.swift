@@ -406,7 +406,8 @@ struct QuoteExtractor {
     }
 
     /// The one to three capitalised words that end right before the reporting verb at `verb`, with only spaces
-    /// between them and the verb, none of them a function word or a title word, naming no modifier (``isModifier``).
+    /// between them and between the last and the verb, none of them a function word or a word that never names
+    /// anyone (``EntityExtractor/englishNonNames``: minister, party, Mr ...), and no modifier (``isModifier``).
     private func nameRun(before verb: Int, within range: Range<Int>) -> (first: Int, last: Int)? {
         let tokens = text.tokens
         let last = verb - 1
