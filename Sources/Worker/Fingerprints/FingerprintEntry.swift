@@ -36,10 +36,9 @@ public struct FingerprintIndexConfiguration: Sendable {
     /// The shortest time between two writes of the file. Memory applies every insert and eviction at
     /// once; the file gets them, with the tail offsets that cover them, in one transaction once this much
     /// time has passed since the last write (or at ``FingerprintIndex/flush()``, which also runs when the index
-    /// is released). Ids are random, so a
-    /// transaction touches pages all over the file and costs about as much for 15,000 entries as for
-    /// 3,000. A restart resumes from the last transaction and reads the rest of the topic again. Must not
-    /// be negative. Default: `.zero` (every insert writes).
+    /// is released). Ids are random, so a transaction touches pages all over the file and costs about as much
+    /// for 15,000 entries as for 3,000. A restart resumes from the last transaction and reads the rest of the
+    /// topic again. Must not be negative. Default: `.zero` (every insert writes).
     public var writeInterval: Duration
 
     /// Creates a configuration; every parameter defaults to the documented default.
