@@ -205,6 +205,23 @@ import Testing
         #expect(speakers == ["دميتري بيسكوف", "هيذر نويرت", "متحدث باسم البيت الأبيض"], "\(record.quotes)")
     }
 
+    @Test func anArabicQuotationAfterTheVerbIsTheQuote() throws {
+        let text = """
+            بوتين يعلق
+
+            وقال بوتين "لا أحد توقع فوزه إلا نحن".
+            وقالت لبرنامج "اليوم" الذي تبثه الشبكة إن "الحضور كان للتضامن مع العاملين في الفندق".
+            وقالت السفيرة تعليقا "هذه الأسلحة يسيطر عليها حزب الله بشكل شبه كامل".
+            """
+        let record = try analyzer.analyze(Array(text.utf8))
+        let quotes = record.quotes.map { "\($0.speaker ?? "-"): \($0.text)" }
+        #expect(
+            quotes == [
+                "فلاديمير بوتين: لا أحد توقع فوزه إلا نحن", "-: الحضور كان للتضامن مع العاملين في الفندق",
+                "السفيرة: هذه الأسلحة يسيطر عليها حزب الله بشكل شبه كامل",
+            ], "\(quotes)")
+    }
+
     @Test func aSurnameThatIsACommonWordNamesNobodyAlone() throws {
         let common = try analyzer.analyze(
             Array(

@@ -147,7 +147,7 @@ struct EntityExtractor {
     static let stopwords = HashSet64(
         ("في من على الي إلى عن ان إن أن مع خلال الذي التي قد لم لن هذا هذه بعد قبل عند كان ما لا او أو ثم حيث كما "
             + "يوم اليوم امس أمس غدا منذ حول ضد بين عبر لدى اي أي كل هو هي انه إنه أنه بأنه بأنها لأنه لأنها وهو وهي "
-            + "وفي ففي لكن غير عندما ومع ذلك بل اثناء أثناء نفسه نفسها تماما مباشرة "
+            + "وفي ففي لكن غير عندما ومع ذلك بل اثناء أثناء نفسه نفسها تماما مباشرة عقب "
             + "قال يقول اكد أكد "
             + "the of and to in a is that for on was with he she it as at by said from has have be are this an not "
             + "but his her had were which who told says after before during new former")

@@ -43,9 +43,9 @@ struct QuoteExtractor {
     private static let nonSubjects = wordSet(
         "فيها فيه فيهم عليه عليها عليهم علينا ايضا لقد عندما الذين الذي التي يجب قائلا قائلة متحدثا")
     /// Words that end no role after an Arabic reporting verb but qualify the verb: times ("الثلاثاء", "أمس",
-    /// "حينها"), "أيضا", "قائلا", "متحدثا" (and every weekday and month name).
+    /// "حينها"), "أيضا", "قائلا", "متحدثا", "تعليقا" (and every weekday and month name).
     private static let trailingWords = HashSet64(
-        hashes("امس اليوم حينها ايضا قائلا قائلة متحدثا الماضي الماضية") + DateExtractor.startWords)
+        hashes("امس اليوم حينها ايضا قائلا قائلة متحدثا متحدثة تعليقا الماضي الماضية") + DateExtractor.startWords)
     /// Words that make "الماضي" a time ("العام الماضي", "الأسبوع الماضي").
     private static let pastPeriods = wordSet("العام الاسبوع الشهر")
     private static let past = wordSet("الماضي الماضية")
@@ -87,11 +87,27 @@ struct QuoteExtractor {
         let complementizers = Self.complementizers
         let filter = Self.complementizerFilter
         func isComplementizer(_ word: UInt64) -> Bool { filter.mayContain(word) && complementizers.contains(word) }
+        let segmentEnd = text.segments[segment].range.upperBound
+        // The complementizer within 16 words, or before it a quotation of four words or more, which is the quote
+        // ("وقال بوتين «لا أحد توقع فوزه إلا نحن»"; a shorter one names something: قالت لبرنامج «اليوم» إن).
         var c = v + 1
+        var direct: (text: String, end: Int)? = nil
+        // Bytes before this are inside a quotation already read (its closing mark opens nothing).
+        var read = 0
         while c < tokens.count, c - v <= 16, tokens[c].segment == segment, !isComplementizer(tokens[c].bare) {
+            if tokens[c].breakBefore, let quotation = quotation(before: c, from: read, segmentEnd: segmentEnd) {
+                if let quote = quotation.text {
+                    direct = (quote, quotation.end)
+                    break
+                }
+                // A short quotation: its words are read no further.
+                read = quotation.end
+                repeat { c += 1 } while c < tokens.count && tokens[c].range.lowerBound < quotation.end
+                continue
+            }
             c += 1
         }
-        guard c < tokens.count, tokens[c].segment == segment, isComplementizer(tokens[c].bare) else {
+        guard c < tokens.count, tokens[c].segment == segment, direct != nil || isComplementizer(tokens[c].bare) else {
             return nil
         }
         var speaker: String? = nil
@@ -100,7 +116,8 @@ struct QuoteExtractor {
         // the verb, if at all. (A quoted name or title, أكد «النوري» أنه ..., is closed before it.)
         let afterVerb = tokens[v].range.upperBound
         let quoteFollows =
-            c > v + 1 && opensQuote(gap: afterVerb..<tokens[v + 1].range.lowerBound, end: tokens[c].range.lowerBound)
+            direct == nil && c > v + 1
+            && opensQuote(gap: afterVerb..<tokens[v + 1].range.lowerBound, end: tokens[c].range.lowerBound)
         if !quoteFollows {
             for k in (v + 1)..<c {
                 if let name = entities.person(at: k) {
@@ -131,13 +148,40 @@ struct QuoteExtractor {
                 speaker = text.sliceText(tokens: role.lowerBound, role.upperBound - 1)
             }
         }
-        // The quote: the quoted span right after the complementizer, else the clause to the sentence end.
-        let segmentEnd = text.segments[segment].range.upperBound
-        let from = tokens[c].range.upperBound
-        guard let (quoteText, endByte) = quotedOrClause(from: from, segmentEnd: segmentEnd) else { return nil }
+        // The quote: the direct quotation, else the quoted span right after the complementizer, else the clause to
+        // the sentence end.
+        guard
+            let (quoteText, endByte) = direct
+                ?? quotedOrClause(from: tokens[c].range.upperBound, segmentEnd: segmentEnd)
+        else { return nil }
         var next = c + 1
         while next < tokens.count && tokens[next].range.lowerBound < endByte { next += 1 }
         return (Quote(text: quoteText, speaker: speaker), next)
+    }
+
+    /// The quotation that opens in the gap before token `k` (after a reporting verb), from byte `from` on: the byte
+    /// after its closing mark, and its text when it is a quote (four words or more) rather than a quoted name or
+    /// title. A straight quotation mark opens only when a word follows it directly (`"word`, not `word" `).
+    private func quotation(before k: Int, from: Int, segmentEnd: Int) -> (end: Int, text: String?)? {
+        let gap = max(text.tokens[k - 1].range.upperBound, from)..<text.tokens[k].range.lowerBound
+        return text.bytes.withUnsafeBufferPointer { bytes in
+            func opens(_ i: Int) -> Bool {
+                bytes[i] == 0x22 ? i + 1 < bytes.count && bytes[i + 1] != 0x20 : Self.isOpeningQuote(bytes, i) != nil
+            }
+            guard let open = gap.first(where: opens), let length = Self.isOpeningQuote(bytes, open) else { return nil }
+            let start = open + length
+            let close = Self.closingQuote(bytes, from: start, to: segmentEnd)
+            let end = min(close + 1, segmentEnd)
+            // Four words: three spaces between letters (counted on the bytes; the text is built only for a quote).
+            var spaces = 0
+            var i = start
+            while i < close && bytes[i] == 0x20 { i += 1 }
+            while i < close && spaces < 3 {
+                if bytes[i] == 0x20 && i + 1 < close && bytes[i + 1] != 0x20 { spaces += 1 }
+                i += 1
+            }
+            return (end, spaces >= 3 ? text.quoteText(start..<close) : nil)
+        }
     }
 
     /// Whether the gap between a reporting verb and the next word (`gap`) holds a colon, or a quotation mark (" « “)
@@ -200,7 +244,7 @@ struct QuoteExtractor {
         var out: [UInt64] = []
         TextNormalizer.forEachWord(
             in: "لصحيفة لجريدة لمجلة لوكالة لوكالات لقناة لشبكة لتلفزيون لإذاعة لبرنامج لموقع لوسائل لرويترز "
-                + "لهم له لها لنا لكم للصحفيين للصحافيين للصحفيون للصحافيون للصحافة للإعلام"
+                + "لهم له لها لنا لكم لي لبي للصحفيين للصحافيين للصحفيون للصحافيون للصحافة للإعلام"
         ) { out.append($0.normalizedHash) }
         return HashSet64(out)
     }()
