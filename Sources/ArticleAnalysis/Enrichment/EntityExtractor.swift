@@ -65,6 +65,9 @@ struct EntityExtractor {
     private var titledSourceList: [(source: Range<Int>, found: Int32)] = []
     /// People found by a title, by the hash of their normalised name: index in `found`.
     private var titledNames = HashMap64()
+    /// Per word (bare hash), its first occurrence right after a word that may be an English first name
+    /// (``isFirstNameWord(_:)``): built by the first ``firstNameBefore(_:source:in:)`` call, one pass over the tokens.
+    private var firstNamedWords: HashMap64? = nil
 
     init(text: ArticleText, gazetteer: Gazetteer, language: Language) {
         self.text = text
@@ -164,10 +167,13 @@ struct EntityExtractor {
         "مجلس هيئة جمهورية وزارة لجنة حزب حركة منظمة جامعة شركة مؤسسة اتحاد محكمة جهاز دائرة مكتب سلطة حكومة"
             .split(separator: " ").flatMap { hashes(String($0)) }
     )
-    /// Capitalised words that do not start a person's name before a surname (``followsAnotherFirstName``): the
-    /// English title words, weekdays and months.
+    /// Capitalised words that are no one's first name (``mayBeFirstName(_:_:)``): the English title words, weekdays,
+    /// months, and adverbs that often open a sentence.
     private static let notFirstNames = HashSet64(
         englishTitles.words + DateExtractor.startWords
+            + hashes(
+                "yesterday today tomorrow however meanwhile earlier later when while if although though because since "
+                    + "then now also so even still instead last next this that these those there here")
     )
     /// "Son of" in a name: the word before it is a name.
     private static let sonOf = HashSet64(["بن", "ابن"].flatMap(hashes))
@@ -303,16 +309,24 @@ struct EntityExtractor {
     /// Blair. The word must follow with nothing but spaces between, be uncovered, and be no title, function word,
     /// weekday or month, nor a possessive ("Labour's Blair"); a sentence's first word is not taken as a first name.
     private func followsAnotherFirstName(_ i: Int, entry: Int, _ tokens: Tokens) -> Bool {
-        guard i > 0, tokens[i].kind == .latin, !tokens[i].breakBefore else { return false }
-        let before = tokens[i - 1]
-        guard before.kind == .latin, before.capitalized, !before.allCaps, !before.breakBefore,
-            before.bare == before.normalized, personAt[i - 1] == Self.uncovered
-        else { return false }
-        let word = before.bare
-        guard !Self.englishNonNames.contains(word), !Self.stopwords.contains(word), !Self.notFirstNames.contains(word)
+        guard i > 0, tokens[i].kind == .latin, !tokens[i].breakBefore, !tokens[i - 1].breakBefore,
+            mayBeFirstName(i - 1, tokens)
         else { return false }
         return gazetteer.entries.withUnsafeBufferPointer { $0[entry].kind == .person }
             && gazetteer.englishEntities.withUnsafeBufferPointer { $0[entry].normalized.utf8.contains(0x20) }
+    }
+
+    /// Whether token `k` may be an English first name: uncovered, and a word that may be one (``isFirstNameWord(_:)``).
+    private func mayBeFirstName(_ k: Int, _ tokens: Tokens) -> Bool {
+        personAt[k] == Self.uncovered && Self.isFirstNameWord(tokens[k])
+    }
+
+    /// Whether a word may be an English first name: capitalised Latin (not all capitals, no possessive), and no
+    /// function word, word that never names, title word, weekday, month or sentence adverb.
+    private static func isFirstNameWord(_ token: ArticleText.TokenInfo) -> Bool {
+        let word = token.bare
+        return token.kind == .latin && token.capitalized && !token.allCaps && word == token.normalized
+            && !englishNonNames.contains(word) && !stopwords.contains(word) && !notFirstNames.contains(word)
     }
 
     /// Records the mention of gazetteer entry `entryIndex` over tokens `i..<i + length`.
@@ -486,39 +500,30 @@ struct EntityExtractor {
     }
 
     /// The first name of an earlier mention of the English name written after a title at tokens `name` (bytes
-    /// `source`): the first occurrence of the same bytes before it, uncovered, right after a capitalised word
-    /// that may be a first name ("Michael Howard said ... Mr Howard"); the index of that word, or nil.
-    private func firstNameBefore(_ name: Range<Int>, source: Range<Int>, in tokens: Tokens) -> Int? {
-        let count = name.count
-        let bare = tokens[name.lowerBound].bare
-        return text.bytes.withUnsafeBufferPointer { bytes in
-            var k = 1
-            while k + count <= name.lowerBound {
-                defer { k += 1 }
-                guard tokens[k].bare == bare, !tokens[k].breakBefore, personAt[k] == Self.uncovered,
-                    personAt[k + count - 1] == Self.uncovered,
-                    bytes[tokens[k].range.lowerBound..<tokens[k + count - 1].range.upperBound]
-                        .elementsEqual(bytes[source])
-                else { continue }
-                let first = tokens[k - 1]
-                let word = first.bare
-                guard first.kind == .latin, first.capitalized, !first.allCaps, first.bare == first.normalized,
-                    personAt[k - 1] == Self.uncovered, !Self.englishNonNames.contains(word),
-                    !Self.stopwords.contains(word), !Self.notFirstNames.contains(word),
-                    !Self.sentenceAdverbs.contains(word)
-                else { continue }
-                return k - 1
+    /// `source`): the first occurrence of its first word right after a word that may be a first name, if it is
+    /// the same bytes and uncovered ("Michael Howard said ... Mr Howard"); the index of that word, or nil. One
+    /// lookup per call: the occurrences are indexed once per article (a text of thousands of titled names stays
+    /// linear).
+    private mutating func firstNameBefore(_ name: Range<Int>, source: Range<Int>, in tokens: Tokens) -> Int? {
+        if firstNamedWords == nil {
+            var index = HashMap64()
+            for k in tokens.indices.dropFirst()
+            where tokens[k].kind == .latin && !tokens[k].breakBefore && Self.isFirstNameWord(tokens[k - 1]) {
+                _ = index.insertIfAbsent(tokens[k].bare, Int32(k))
             }
-            return nil
+            firstNamedWords = index
         }
+        let count = name.count
+        guard let found = firstNamedWords?.value(for: tokens[name.lowerBound].bare) else { return nil }
+        let k = Int(found)
+        guard k + count <= name.lowerBound, personAt[k - 1] == Self.uncovered, personAt[k] == Self.uncovered,
+            personAt[k + count - 1] == Self.uncovered
+        else { return nil }
+        let same = text.bytes.withUnsafeBufferPointer {
+            $0[tokens[k].range.lowerBound..<tokens[k + count - 1].range.upperBound].elementsEqual($0[source])
+        }
+        return same ? k - 1 : nil
     }
-
-    /// Capitalised words that often open an English sentence and are no one's first name.
-    private static let sentenceAdverbs = HashSet64(
-        ("yesterday today tomorrow however meanwhile earlier later when while if although though because since then "
-            + "now also so even still instead last next this that these those there here")
-            .split(separator: " ").flatMap { hashes(String($0)) }
-    )
 
     /// Whether an Arabic word with the article may end a name (الكاظمي، الأسد، المهندس): no preposition before the
     /// article (بالالتزام، للعاملين), and no plural ending ات (التغريدات). (A word read as و / ف and the article
