@@ -111,13 +111,9 @@ struct QuoteExtractor {
             return nil
         }
         var speaker: String? = nil
-        // A colon after the verb, or a quotation mark after it still open at the complementizer ("وقال: «قررت أن
-        // ..."), opens the quote: the words up to the complementizer are quoted, and the speaker is written before
-        // the verb, if at all. (A quoted name or title, أكد «النوري» أنه ..., is closed before it.)
-        let afterVerb = tokens[v].range.upperBound
-        let quoteFollows =
-            direct == nil && c > v + 1
-            && opensQuote(gap: afterVerb..<tokens[v + 1].range.lowerBound, end: tokens[c].range.lowerBound)
+        // A colon right after the verb ("وقال: قررت أن ...") opens the quote (a quotation there is the quote itself,
+        // `direct`): the speaker is written before the verb, if at all.
+        let quoteFollows = direct == nil && c > v + 1 && colonFollows(v)
         if !quoteFollows {
             for k in (v + 1)..<c {
                 if let name = entities.person(at: k) {
@@ -184,32 +180,12 @@ struct QuoteExtractor {
         }
     }
 
-    /// Whether the gap between a reporting verb and the next word (`gap`) holds a colon, or a quotation mark (" « “)
-    /// that is still open at `end` (the complementizer's first byte): the words up to it are quoted.
-    private func opensQuote(gap: Range<Int>, end: Int) -> Bool {
-        text.bytes.withUnsafeBufferPointer { bytes in
-            // The closing mark of the first opening mark in the gap: its last byte, after `lead` if not 0.
-            var closing: (lead: UInt8, last: UInt8)? = nil
-            var i = gap.lowerBound
-            while i < gap.upperBound && closing == nil {
-                if bytes[i] == 0x3A { return true }
-                if bytes[i] == 0x22 {
-                    closing = (0, 0x22)
-                } else if bytes[i] == 0xC2 && i + 1 < gap.upperBound && bytes[i + 1] == 0xAB {
-                    closing = (0xC2, 0xBB)  // « … »
-                } else if bytes[i] == 0xE2 && i + 2 < gap.upperBound && bytes[i + 1] == 0x80 && bytes[i + 2] == 0x9C {
-                    closing = (0x80, 0x9D)  // “ … ”
-                }
-                i += 1
-            }
-            guard let closing else { return false }
-            var k = gap.upperBound
-            while k < end {
-                if bytes[k] == closing.last && (closing.lead == 0 || bytes[k - 1] == closing.lead) { return false }
-                k += 1
-            }
-            return true
-        }
+    /// Whether a colon comes right after token `k`, spaces aside.
+    private func colonFollows(_ k: Int) -> Bool {
+        let bytes = text.bytes
+        var i = text.tokens[k].range.upperBound
+        while i < bytes.count && bytes[i] == 0x20 { i += 1 }
+        return i < bytes.count && bytes[i] == 0x3A
     }
 
     /// The role written after a reporting verb (`words`: the words up to the complementizer or the first break), as
