@@ -23,6 +23,11 @@ import Testing
         FingerprintEntry(id: id, exact: exact, simhash: simhash, seenAt: seenAt)
     }
 
+    /// Article `n`, distinct from every other: exact hash `n`, SimHash ``scatter(_:)`` of `n`.
+    static func article(_ id: String, _ n: Int, at seenAt: Int64) -> FingerprintEntry {
+        entry(id, exact: UInt64(n), simhash: scatter(n), at: seenAt)
+    }
+
     /// `simhash` with the first `distance` of `positions` flipped.
     static func flip(_ simhash: UInt64, _ distance: Int, of positions: [Int]) -> UInt64 {
         positions.prefix(distance).reduce(simhash) { $0 ^ (1 << UInt64($1)) }
@@ -288,10 +293,9 @@ import Testing
             let configuration = FingerprintIndexConfiguration(path: directory + "/state.sqlite", maxEntries: 3)
             do {
                 let index = try FingerprintIndex(configuration: configuration)
-                index.insert(
-                    contentsOf: [Self.entry("t1", exact: 1, simhash: Self.scatter(1), at: 1)], tailOffsets: [0: 1])
-                #expect(index.admit(Self.entry("own", exact: 2, simhash: Self.scatter(2), at: 5)) == nil)
-                #expect(index.admit(Self.entry("copy", exact: 2, simhash: Self.scatter(2), at: 9))?.id == "own")
+                index.insert(contentsOf: [Self.article("t1", 1, at: 1)], tailOffsets: [0: 1])
+                #expect(index.admit(Self.article("own", 2, at: 5)) == nil)
+                #expect(index.admit(Self.article("copy", 2, at: 9))?.id == "own")
             }
             do {
                 let index = try FingerprintIndex(configuration: configuration)
@@ -299,20 +303,18 @@ import Testing
                 #expect(index.entry(id: "t1") != nil)
                 // Remembered at 5; the tail delivers the same article published later (seenAt 7): memory keeps
                 // the earlier sighting, and that is what the tail's transaction writes.
-                _ = index.admit(Self.entry("own", exact: 2, simhash: Self.scatter(2), at: 5))
-                index.insert(
-                    contentsOf: [Self.entry("own", exact: 2, simhash: Self.scatter(2), at: 7)], tailOffsets: [0: 2])
+                _ = index.admit(Self.article("own", 2, at: 5))
+                index.insert(contentsOf: [Self.article("own", 2, at: 7)], tailOffsets: [0: 2])
             }
             do {
                 let index = try FingerprintIndex(configuration: configuration)
                 #expect(index.entry(id: "own")?.seenAt == 5)
                 #expect(index.tailOffsets() == [0: 2])
                 // Evictions by admit reach the file with the next write: "t1" (oldest) goes at the fourth.
-                _ = index.admit(Self.entry("r3", exact: 3, simhash: Self.scatter(3), at: 8))
-                _ = index.admit(Self.entry("r4", exact: 4, simhash: Self.scatter(4), at: 9))
+                _ = index.admit(Self.article("r3", 3, at: 8))
+                _ = index.admit(Self.article("r4", 4, at: 9))
                 #expect(index.entry(id: "t1") == nil)
-                index.insert(
-                    contentsOf: [Self.entry("r3", exact: 3, simhash: Self.scatter(3), at: 8)], tailOffsets: [0: 3])
+                index.insert(contentsOf: [Self.article("r3", 3, at: 8)], tailOffsets: [0: 3])
             }
             let reopened = try FingerprintIndex(configuration: configuration)
             #expect(reopened.entry(id: "t1") == nil, "evicted in memory, deleted from the file")
@@ -328,10 +330,8 @@ import Testing
                 path: directory + "/state.sqlite", writeInterval: .seconds(3600))
             do {
                 let index = try FingerprintIndex(configuration: configuration)
-                index.insert(
-                    contentsOf: [Self.entry("a", exact: 1, simhash: Self.scatter(1), at: 10)], tailOffsets: [0: 1])
-                index.insert(
-                    contentsOf: [Self.entry("b", exact: 2, simhash: Self.scatter(2), at: 11)], tailOffsets: [0: 2])
+                index.insert(contentsOf: [Self.article("a", 1, at: 10)], tailOffsets: [0: 1])
+                index.insert(contentsOf: [Self.article("b", 2, at: 11)], tailOffsets: [0: 2])
             }
             let reopened = try FingerprintIndex(configuration: configuration)
             #expect(reopened.count == 2)
@@ -344,16 +344,14 @@ import Testing
             let configuration = FingerprintIndexConfiguration(path: directory + "/state.sqlite", maxEntries: 2)
             do {
                 let index = try FingerprintIndex(configuration: configuration)
-                index.insert(
-                    contentsOf: [Self.entry("a", exact: 1, simhash: Self.scatter(1), at: 10)], tailOffsets: [0: 1])
+                index.insert(contentsOf: [Self.article("a", 1, at: 10)], tailOffsets: [0: 1])
                 // The same article seen earlier replaces the file's row in memory; then it is the oldest, and two
                 // admissions evict it before the tail brings the earlier sighting back.
-                _ = index.admit(Self.entry("a", exact: 1, simhash: Self.scatter(1), at: 3))
-                _ = index.admit(Self.entry("b", exact: 2, simhash: Self.scatter(2), at: 20))
-                _ = index.admit(Self.entry("c", exact: 3, simhash: Self.scatter(3), at: 21))
+                _ = index.admit(Self.article("a", 1, at: 3))
+                _ = index.admit(Self.article("b", 2, at: 20))
+                _ = index.admit(Self.article("c", 3, at: 21))
                 #expect(index.entry(id: "a") == nil)
-                index.insert(
-                    contentsOf: [Self.entry("b", exact: 2, simhash: Self.scatter(2), at: 20)], tailOffsets: [0: 2])
+                index.insert(contentsOf: [Self.article("b", 2, at: 20)], tailOffsets: [0: 2])
             }
             let reopened = try FingerprintIndex(configuration: configuration)
             #expect(reopened.entry(id: "a") == nil, "evicted in memory, so deleted from the file")
