@@ -108,8 +108,10 @@ import Testing
                 let segment = text.segments.lastIndex { $0.range.lowerBound <= range.lowerBound } ?? -1
                 #expect(token.segment == segment)
                 let segmentStart = text.segments[segment].range.lowerBound
+                // The first word of its segment: the previous word, if any, ended before the segment's start (the
+                // text's first word after leading spaces included).
                 let expected =
-                    range.lowerBound <= segmentStart || previousEnd < segmentStart
+                    previousEnd <= segmentStart
                     || text.bytes[previousEnd..<range.lowerBound].contains { $0 != 0x20 }
                 #expect(token.breakBefore == expected, "\(text.sliceText(range))")
                 previousEnd = range.upperBound

@@ -290,12 +290,11 @@ struct ArticleText {
                     nextSegmentStart = segmentStarts[segment &+ 1]
                 } while range.lowerBound >= nextSegmentStart
             }
-            // A break: anything but spaces since the previous word (or the text's start), or the word starts the
-            // text. A word starting a later segment follows the line break that separates segments. The commonest
-            // case, a single space, is tested first.
-            var breakBefore = false
-            if range.lowerBound != previousEnd &+ 1 || p[previousEnd] != 0x20 {
-                breakBefore = range.lowerBound == 0
+            // A break: the text's first word (`previousEnd` is 0 only before it: words are not empty), or anything but
+            // spaces since the previous word. A word starting a later segment follows the line break that separates
+            // segments. The commonest case, a single space, is tested first.
+            var breakBefore = previousEnd == 0
+            if !breakBefore && (range.lowerBound != previousEnd &+ 1 || p[previousEnd] != 0x20) {
                 var i = previousEnd
                 while !breakBefore && i < range.lowerBound {
                     breakBefore = p[i] != 0x20
