@@ -52,9 +52,16 @@ public final class KafkaProducer: Sendable {
         self.statistics = statistics
         self.logger = logger
         let client = self.handle
-        eventThread = EventThread(name: String("kp-\(configuration.clientID)".prefix(15))) {
+        eventThread = EventThread(name: Self.eventThreadName(clientID: configuration.clientID)) {
             Self.serveEvents(queue: mainQueue, client: client, statistics: statistics, logger: logger)
         }
+    }
+
+    /// The OS name of the event thread: "kp-" and the client id's last 12 characters (Linux keeps 15 bytes of a
+    /// thread name). The end, not the start: a worker's two producers are "<instance>" and
+    /// "<instance>-fingerprints", which share their start.
+    static func eventThreadName(clientID: String) -> String {
+        "kp-" + clientID.suffix(12)
     }
 
     deinit {

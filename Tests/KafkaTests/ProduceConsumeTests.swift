@@ -143,8 +143,8 @@ struct ProduceConsumeTests {
         weak var weakProducer: KafkaProducer?
         var configuration = TestSupport.producerConfiguration(cluster)
         configuration.clientID = TestSupport.unique("lr")
-        // The producer's event thread is named "kp-<client id>" (Linux keeps 15 bytes of a thread name).
-        let threadName = String("kp-\(configuration.clientID)".prefix(15))
+        // The producer's event thread is named "kp-" and the client id's last 12 characters.
+        let threadName = "kp-" + configuration.clientID.suffix(12)
         do {
             let producer = try KafkaProducer(configuration: configuration, logger: TestSupport.logger)
             #expect(try await eventually(timeout: .seconds(5)) { threadNames().contains(threadName) })
@@ -198,6 +198,22 @@ struct ProduceConsumeTests {
         #expect(altered.isEmpty, "values changed after the send: messages \(altered.prefix(10))…")
         try consumer.close()
         producer.close(timeout: .seconds(5))
+    }
+
+    @Test("A worker's two producers, \"<instance>\" and \"<instance>-fingerprints\", name their threads apart")
+    func eventThreadNamesTellProducersApart() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1, logger: TestSupport.logger)
+        // Longer than a thread name (15 bytes on Linux): the start the two ids share is cut off.
+        let instance = TestSupport.unique("khabar-worker-on-a-long-host-name")
+        var configuration = TestSupport.producerConfiguration(cluster)
+        configuration.clientID = instance
+        let records = try KafkaProducer(configuration: configuration, logger: TestSupport.logger)
+        configuration.clientID = instance + "-fingerprints"
+        let fingerprints = try KafkaProducer(configuration: configuration, logger: TestSupport.logger)
+        let expected: Set = ["kp-" + instance.suffix(12), "kp-fingerprints"]
+        #expect(try await eventually(timeout: .seconds(5)) { threadNames().isSuperset(of: expected) })
+        records.close(timeout: .seconds(5))
+        fingerprints.close(timeout: .seconds(5))
     }
 
     @Test("An unknown librdkafka property is rejected with its name")
