@@ -205,6 +205,18 @@ import Testing
         #expect(speakers == ["دميتري بيسكوف", "هيذر نويرت", "متحدث باسم البيت الأبيض"], "\(record.quotes)")
     }
 
+    @Test func anArabicReportingVerbsSentenceEndsItsSearchForAQuote() throws {
+        let text = """
+            تجربة صاروخية
+
+            ووصل الصاروخ إلى ارتفاع نحو 550 كيلومترا، حسبما ذكر الجيش الكوري الجنوبي. ويعتقد أن هذا الطراز قادر             على الطيران لمسافة بعيدة.
+            وأعلن الوزير عن خطة جديدة للنقل! وقال الرئيس المصري محمد مرسي إن "الخطة ستنفذ العام المقبل".
+            """
+        let record = try analyzer.analyze(Array(text.utf8))
+        let quotes = record.quotes.map { "\($0.speaker ?? "-"): \($0.text)" }
+        #expect(quotes == ["محمد مرسي: الخطة ستنفذ العام المقبل"], "\(quotes)")
+    }
+
     @Test func anArabicQuotationAfterTheVerbIsTheQuote() throws {
         let text = """
             بوتين يعلق

@@ -105,6 +105,8 @@ struct QuoteExtractor {
                 repeat { c += 1 } while c < tokens.count && tokens[c].range.lowerBound < quotation.end
                 continue
             }
+            // The sentence ended without a complementizer: no quote ("وأعلن الرئيس عن خطة. وقال الوزير إن ...").
+            if tokens[c].breakBefore && sentenceEnds(before: c, from: read) { return nil }
             c += 1
         }
         guard c < tokens.count, tokens[c].segment == segment, direct != nil || isComplementizer(tokens[c].bare) else {
@@ -177,6 +179,19 @@ struct QuoteExtractor {
                 i += 1
             }
             return (end, spaces >= 3 ? text.quoteText(start..<close) : nil)
+        }
+    }
+
+    /// Whether a full stop, question mark or exclamation mark (. ? ! ؟) lies between token `k - 1` and token `k`,
+    /// from byte `from` on (before it: inside a quotation already read).
+    private func sentenceEnds(before k: Int, from: Int) -> Bool {
+        let gap = max(text.tokens[k - 1].range.upperBound, from)..<text.tokens[k].range.lowerBound
+        return text.bytes.withUnsafeBufferPointer { bytes in
+            // ؟ is D8 9F.
+            gap.contains { i in
+                bytes[i] == 0x2E || bytes[i] == 0x3F || bytes[i] == 0x21
+                    || (bytes[i] == 0xD8 && i + 1 < gap.upperBound && bytes[i + 1] == 0x9F)
+            }
         }
     }
 
