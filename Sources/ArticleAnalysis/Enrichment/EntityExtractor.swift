@@ -127,7 +127,7 @@ struct EntityExtractor {
         "رئيس الوزراء", "رئيس مجلس الوزراء", "رئيس الحكومة", "الرئيس", "وزير الخارجية", "وزيرة الخارجية",
         "وزير الدفاع", "وزير الداخلية", "وزير المالية", "السفير", "الملك", "الأمير", "الشيخ", "الجنرال", "اللواء",
         "العميد", "المرشح", "المرشحة", "المستشارة", "نائب الرئيس", "المتحدث باسم", "المتحدثة باسم", "الناطق باسم",
-        "الناطقة باسم",
+        "الناطقة باسم", "ولي العهد",
     ])
     /// The last word of the spokesperson titles ("المتحدث باسم"): what follows is whom the person speaks for, then
     /// the name.
@@ -150,7 +150,8 @@ struct EntityExtractor {
     static let stopwords = HashSet64(
         ("في من على الي إلى عن ان إن أن مع خلال الذي التي قد لم لن هذا هذه بعد قبل عند كان ما لا او أو ثم حيث كما "
             + "يوم اليوم امس أمس غدا منذ حول ضد بين عبر لدى اي أي كل هو هي انه إنه أنه بأنه بأنها لأنه لأنها وهو وهي "
-            + "وفي ففي لكن غير عندما ومع ذلك بل اثناء أثناء نفسه نفسها تماما مباشرة عقب "
+            + "وفي ففي لكن غير عندما ومع ذلك بل اثناء أثناء نفسه نفسها تماما مباشرة عقب فقط أيضا كذلك مجددا شخصيا "
+            + "بدوره بدورها "
             + "قال يقول اكد أكد "
             + "the of and to in a is that for on was with he she it as at by said from has have be are this an not "
             + "but his her had were which who told says after before during new former")
@@ -434,7 +435,19 @@ struct EntityExtractor {
                 skipped += 1
             }
         }
+        // An Arabic name must be followed by punctuation, a function word or the end of the
+        // paragraph ("الرئيس المصري محمد مرسي، ..."), which filters most non-names.
+        func closes(_ k: Int) -> Bool {
+            k >= tokens.count || tokens[k].breakBefore || tokens[k].segment != tokens[j].segment
+                || stopwords.contains(tokens[k].bare) || Self.speechVerbs.contains(tokens[k].bare)
+                // A word with a proclitic other than the article (لكبح، وأضاف) starts a new phrase.
+                || (tokens[k].kind == .arabic && tokens[k].bare != tokens[k].normalized && !tokens[k].hasArticle)
+        }
+        // After an Arabic title the name follows at once, after a comma or in quotation marks ("المتحدثة باسم وزارة
+        // العدل، سارة ..."), never after other punctuation ("الصدر أم ولي العهد السعودي؟"، يعدد ...").
+        if arabic && j < tokens.count && tokens[j].breakBefore && !isCommaOrQuoteGap(before: j, tokens) { return j }
         var end = j
+        var closedByNoun = false
         while end < tokens.count, end - j < 4, !(end > j && tokens[end].breakBefore && !joinsByHyphen(end, tokens)),
             personAt[end] == Self.uncovered
         {
@@ -442,13 +455,30 @@ struct EntityExtractor {
             if stopwords.contains(token.bare) { break }
             if arabic && end == j && Self.institutionNouns.contains(token.bare) { break }
             if arabic {
+                // A title of two words or more ends the name ("الملك الحقيقي ولي العهد"); one word may be a first name
+                // (أمير، ملك).
+                if Self.arabicTitles.longest(at: end, in: tokens) >= 2 { break }
+                // A last name word after the first may start with ف, which the stemmer takes for a conjunction
+                // (فلوريس، فابيوس): when the name closes right after it.
+                if end > j && token.kind == .arabic && !Self.speechVerbs.contains(token.bare)
+                    && hasFehConjunctionOnly(token) && closes(end + 1)
+                {
+                    end += 1
+                    break
+                }
                 // Name words carry no proclitic (و، ب، ل ...) other than a final nisba's article.
                 guard token.kind == .arabic, token.bare == token.normalized || token.hasArticle else { break }
                 if token.hasArticle {
                     let afterJoiner = end > j && Self.nameJoiners.contains(tokens[end - 1].bare)
                     let beforeSonOf = end + 1 < tokens.count && Self.sonOf.contains(tokens[end + 1].bare)
                     if !afterJoiner && !beforeSonOf {
-                        if end > j && isSurnameWithArticle(token) { end += 1 }  // a final nisba surname (الكاظمي)
+                        // A final nisba surname (الكاظمي); another word starting with the article after two name
+                        // words is a noun that closes the name ("شون سبايسر الرد على سؤال", "شانزو آبي بالالتزام").
+                        if end > j && isSurnameWithArticle(token) {
+                            end += 1
+                        } else {
+                            closedByNoun = end - j >= 2 && startsWithArticle(token)
+                        }
                         break
                     }
                 }
@@ -461,14 +491,7 @@ struct EntityExtractor {
             end += 1
         }
         let count = end - j
-        // An Arabic name must be followed by punctuation, a function word or the end of the
-        // paragraph ("الرئيس المصري محمد مرسي، ..."), which filters most non-names.
-        let closed =
-            end >= tokens.count || tokens[end].breakBefore || tokens[end].segment != tokens[j].segment
-            || stopwords.contains(tokens[end].bare) || Self.speechVerbs.contains(tokens[end].bare)
-            // A word with a proclitic other than the article (لكبح، وأضاف) starts a new phrase.
-            || (tokens[end].kind == .arabic && tokens[end].bare != tokens[end].normalized && !tokens[end].hasArticle)
-        if arabic && !closed {
+        if arabic && !closedByNoun && !closes(end) {
             return i + max(1, titleLength)
         } else if count == 1, let index = surname(tokens[j].bare) {
             // "Mr Blair" after "Tony Blair".
@@ -526,18 +549,93 @@ struct EntityExtractor {
     }
 
     /// Whether an Arabic word with the article may end a name (الكاظمي، الأسد، المهندس): no preposition before the
-    /// article (بالالتزام، للعاملين), and no plural ending ات (التغريدات). (A word read as و / ف and the article
-    /// stays: فالون is read so.)
+    /// article (بالالتزام، للعاملين), no plural ending ات (التغريدات), and at least three letters after the article
+    /// unless a و / ف precedes it (الرد is a noun: "شون سبايسر الرد على سؤال"; فالون, read as ف and the article, stays).
     private func isSurnameWithArticle(_ token: ArticleText.TokenInfo) -> Bool {
         text.bytes.withUnsafeBufferPointer { bytes in
             let range = token.range
-            // ب is D8 A8, ك D9 83, ل D9 84; ات is D8 A7 D8 AA. The word has the article: at least 3 letters (6 bytes).
+            // ب is D8 A8, ك D9 83, ل D9 84, و D9 88, ف D9 81; ات is D8 A7 D8 AA. The word has the article: at least 3
+            // letters (6 bytes).
             guard range.count >= 6 else { return false }
             let (lead, second) = (bytes[range.lowerBound], bytes[range.lowerBound + 1])
             if (lead == 0xD8 && second == 0xA8) || (lead == 0xD9 && (second == 0x83 || second == 0x84)) { return false }
             let end = range.upperBound
             let alef = bytes[end - 4] == 0xD8 && bytes[end - 3] == 0xA7
-            return !(alef && bytes[end - 2] == 0xD8 && bytes[end - 1] == 0xAA)
+            if alef && bytes[end - 2] == 0xD8 && bytes[end - 1] == 0xAA { return false }
+            // Letters: Arabic lead bytes (D8–DB) except those of tatweel and marks (U+0640–U+065F, U+0670: D9 80–9F,
+            // D9 B0).
+            var letters = 0
+            for k in range where bytes[k] >= 0xD8 && bytes[k] <= 0xDB && k + 1 < end {
+                let next = bytes[k + 1]
+                letters += bytes[k] == 0xD9 && (next == 0x80 || (next >= 0x8B && next <= 0x9F) || next == 0xB0) ? 0 : 1
+            }
+            return (lead == 0xD9 && (second == 0x88 || second == 0x81)) || letters - 2 >= 3
+        }
+    }
+
+    /// Whether the Arabic word `token` starts with the article ال, or with بال / كال: a noun, not a name, when it
+    /// is no surname (لل is left out: a name word written with ل before it is often no name, "لفريق مرسيدس للفورمولا").
+    private func startsWithArticle(_ token: ArticleText.TokenInfo) -> Bool {
+        text.bytes.withUnsafeBufferPointer { bytes in
+            // ا is D8 A7, ل D9 84, ب D8 A8, ك D9 83.
+            var start = token.range.lowerBound
+            if token.range.count >= 6
+                && ((bytes[start] == 0xD8 && bytes[start + 1] == 0xA8)
+                    || (bytes[start] == 0xD9 && bytes[start + 1] == 0x83))
+            {
+                start += 2
+            }
+            return start + 4 <= token.range.upperBound && bytes[start] == 0xD8 && bytes[start + 1] == 0xA7
+                && bytes[start + 2] == 0xD9 && bytes[start + 3] == 0x84
+        }
+    }
+
+    /// Whether `token`'s only proclitic is a conjunction ف, which the stemmer also strips from foreign names
+    /// (فلوريس، فابيوس): its normalised letters after the ف are its bare form, and the word is five letters long at
+    /// least.
+    private func hasFehConjunctionOnly(_ token: ArticleText.TokenInfo) -> Bool {
+        text.bytes.withUnsafeBufferPointer { bytes in
+            let range = token.range
+            // ف is D9 81; five letters are ten bytes.
+            guard range.count >= 10, bytes[range.lowerBound] == 0xD9, bytes[range.lowerBound + 1] == 0x81,
+                token.bare != token.normalized
+            else { return false }
+            var rest: UInt64?
+            var words = 0
+            TextNormalizer.forEachWord(
+                in: UnsafeBufferPointer(rebasing: bytes[(range.lowerBound + 2)..<range.upperBound])
+            ) {
+                rest = $0.normalizedHash
+                words += 1
+            }
+            return words == 1 && rest == token.bare
+        }
+    }
+
+    /// Whether only spaces, quotation marks and at most one comma separate token `k` from token `k - 1`.
+    private func isCommaOrQuoteGap(before k: Int, _ tokens: Tokens) -> Bool {
+        guard k > 0 else { return false }
+        let end = tokens[k].range.lowerBound
+        return text.bytes.withUnsafeBufferPointer { bytes in
+            var b = tokens[k - 1].range.upperBound
+            var commas = 0
+            while b < end {
+                // One byte: space, '"', ','; two: ، (D8 8C), « (C2 AB), » (C2 BB); three: “ ” (E2 80 9C / 9D).
+                let (byte, next) = (bytes[b], b + 1 < end ? bytes[b + 1] : 0)
+                if byte == 0x20 || byte == 0x22 || byte == 0x2C {
+                    commas += byte == 0x2C ? 1 : 0
+                    b += 1
+                } else if (byte == 0xD8 && next == 0x8C) || (byte == 0xC2 && (next == 0xAB || next == 0xBB)) {
+                    commas += byte == 0xD8 ? 1 : 0
+                    b += 2
+                } else if byte == 0xE2 && next == 0x80 && b + 2 < end && (bytes[b + 2] == 0x9C || bytes[b + 2] == 0x9D)
+                {
+                    b += 3
+                } else {
+                    return false
+                }
+            }
+            return commas <= 1
         }
     }
 
