@@ -217,6 +217,17 @@ import Testing
         #expect(quotes == ["محمد مرسي: الخطة ستنفذ العام المقبل"], "\(quotes)")
     }
 
+    @Test func anArabicQuantifiersSpeakerKeepsWhomItCounts() throws {
+        let text = """
+            معركة الموصل
+
+            وقال العديد من المقاتلين في الجماعات المسلحة إن "التنظيم أهدر الكثير من رجاله".
+            وقال بعض المسؤولين لرويترز إن "الهجوم سيستمر أسابيع".
+            """
+        let record = try analyzer.analyze(Array(text.utf8))
+        #expect(record.quotes.map(\.speaker) == ["العديد من المقاتلين", "بعض المسؤولين"], "\(record.quotes)")
+    }
+
     @Test func anArabicQuotationAfterTheVerbIsTheQuote() throws {
         let text = """
             بوتين يعلق

@@ -46,6 +46,9 @@ struct QuoteExtractor {
     /// "حينها"), "أيضا", "قائلا", "متحدثا", "تعليقا" (and every weekday and month name).
     private static let trailingWords = HashSet64(
         hashes("امس اليوم حينها ايضا قائلا قائلة متحدثا متحدثة تعليقا الماضي الماضية") + DateExtractor.startWords)
+    /// Quantifiers that take their subject after من ("العديد من المسؤولين").
+    private static let quantifiers = wordSet("العديد بعض عدد كثير كثيرون معظم اغلب غالبيه")
+    private static let from = hashes("من")[0]
     /// Words that make "الماضي" a time ("العام الماضي", "الأسبوع الماضي").
     private static let pastPeriods = wordSet("العام الاسبوع الشهر")
     private static let past = wordSet("الماضي الماضية")
@@ -210,9 +213,14 @@ struct QuoteExtractor {
     private func rolePhrase(in words: Range<Int>) -> Range<Int>? {
         let tokens = text.tokens
         guard let first = words.first, !Self.nonSubjects.contains(tokens[first].bare) else { return nil }
-        var end =
-            words.first { EntityExtractor.stopwords.contains(tokens[$0].bare) || isAddressee(tokens[$0]) }
-            ?? words.upperBound
+        func endsRole(_ k: Int) -> Bool { EntityExtractor.stopwords.contains(tokens[k].bare) || isAddressee(tokens[k]) }
+        var end = words.first(where: endsRole) ?? words.upperBound
+        // A quantifier's من belongs to the role ("العديد من المقاتلين في الجماعات ...").
+        if end == first + 1, end < words.upperBound, Self.quantifiers.contains(tokens[first].bare),
+            tokens[end].bare == Self.from
+        {
+            end = words[(end + 1)...].first(where: endsRole) ?? words.upperBound
+        }
         while end > first, Self.trailingWords.contains(tokens[end - 1].bare) {
             end -= 1
             if Self.past.contains(tokens[end].bare), end > first, Self.pastPeriods.contains(tokens[end - 1].bare) {
