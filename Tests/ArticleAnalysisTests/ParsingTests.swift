@@ -350,6 +350,22 @@ import Testing
         #expect(record.quotes.map(\.speaker) == persons, "\(record.quotes)")
     }
 
+    @Test func anArabicNameBetweenTheVerbAndAnAppositionIsAPerson() throws {
+        let record = try analyzer.analyze(
+            Array(
+                """
+                تصريحات
+
+                وقال جول ميلمان المتحدث باسم المنظمة للصحفيين إن "الجسور دمرت".
+                وقال محمد راشد المزروعي المسؤول في وزارة الداخلية إن "القرار سار".
+                وقال أكبر البكر رئيس الخطوط الجوية القطرية إن "الشركة ستتوسع".
+                وقال مصدر أمني مسؤول إن "الهجوم فشل". كما صرح بذلك مرارا مسؤولون ايرانيون.
+                """.utf8))
+        let persons = record.entities.persons.map(\.name)
+        #expect(persons == ["جول ميلمان", "محمد راشد المزروعي", "أكبر البكر"], "\(persons)")
+        #expect(record.quotes.map(\.speaker) == persons + ["مصدر أمني مسؤول"], "\(record.quotes)")
+    }
+
     @Test func aTitleOrPunctuationAfterATitleNamesNobody() throws {
         let record = try analyzer.analyze(
             Array(

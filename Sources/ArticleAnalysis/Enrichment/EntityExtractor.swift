@@ -151,7 +151,7 @@ struct EntityExtractor {
         ("في من على الي إلى عن ان إن أن مع خلال الذي التي قد لم لن هذا هذه بعد قبل عند كان ما لا او أو ثم حيث كما "
             + "يوم اليوم امس أمس غدا منذ حول ضد بين عبر لدى اي أي كل هو هي انه إنه أنه بأنه بأنها لأنه لأنها وهو وهي "
             + "وفي ففي لكن غير عندما ومع ذلك بل اثناء أثناء نفسه نفسها تماما مباشرة عقب فقط أيضا كذلك مجددا شخصيا "
-            + "بدوره بدورها "
+            + "بدوره بدورها بذلك لذلك مرارا مؤخرا سابقا لاحقا حاليا "
             + "قال يقول اكد أكد "
             + "the of and to in a is that for on was with he she it as at by said from has have be are this an not "
             + "but his her had were which who told says after before during new former")
@@ -194,6 +194,7 @@ struct EntityExtractor {
         found.reserveCapacity(16)
         gazetteerPass()
         titlePass()
+        appositivePass()
         surnamePass()
         let found = self.found
         return found.withUnsafeBufferPointer { found in
@@ -274,15 +275,20 @@ struct EntityExtractor {
     /// must be this extractor's (``ArticleAnalyzer`` gives both `Gazetteer.bundled`): another gazetteer's
     /// names would be missed.
     private mutating func gazetteerPass() {
+        visitHinted(ArticleText.Hint.name) { extractor, k, tokens in k + extractor.gazetteerMatch(at: k, tokens) }
+    }
+
+    /// Calls `visit` with the index of every token whose ``ArticleText/hinted`` entry has the hint `bit`, in order,
+    /// skipping those before the index it returned for the previous one (the end of a mention found there).
+    private mutating func visitHinted(_ bit: UInt8, _ visit: (inout Self, Int, Tokens) -> Int) {
         let tokenArray = text.tokens
         let hintedArray = text.hinted
-        let name = UInt64(ArticleText.Hint.name)
+        let mask = UInt64(bit)
         tokenArray.withUnsafeBufferPointer { tokens in
             hintedArray.withUnsafeBufferPointer { hinted in
                 var i = 0
-                for entry in hinted where entry & name != 0 && Int(truncatingIfNeeded: entry >> 8) >= i {
-                    let k = Int(truncatingIfNeeded: entry >> 8)
-                    i = k + gazetteerMatch(at: k, tokens)
+                for entry in hinted where entry & mask != 0 && Int(truncatingIfNeeded: entry >> 8) >= i {
+                    i = visit(&self, Int(truncatingIfNeeded: entry >> 8), tokens)
                 }
             }
         }
@@ -397,18 +403,64 @@ struct EntityExtractor {
 
     /// People introduced by a title: "رئيس الوزراء العراقي مصطفى الكاظمي", "Secretary Patricia Hewitt".
     private mutating func titlePass() {
-        let tokenArray = text.tokens
-        let hintedArray = text.hinted
-        let title = UInt64(ArticleText.Hint.title)
-        tokenArray.withUnsafeBufferPointer { tokens in
-            hintedArray.withUnsafeBufferPointer { hinted in
-                // Every token whose ``ArticleText/Hint/title`` bit is set, except those inside an earlier mention.
-                var i = 0
-                for entry in hinted where entry & title != 0 && Int(truncatingIfNeeded: entry >> 8) >= i {
-                    i = titleMention(at: Int(truncatingIfNeeded: entry >> 8), in: tokens)
-                }
+        // Every token whose ``ArticleText/Hint/title`` bit is set, except those inside an earlier mention.
+        visitHinted(ArticleText.Hint.title) { extractor, i, tokens in extractor.titleMention(at: i, in: tokens) }
+    }
+
+    /// Words that, right after a name, say what the person is ("وقال جول ميلمان المتحدث باسم المنظمة", "ليث خلف
+    /// المحلل لدى ..."): with the article, or heading a construct without it ("رئيس لجنة ...").
+    private static let appositiveHeadList = hashes(
+        "المتحدث المتحدثة الناطق الناطقة الصحفي الصحفية المحلل المحللة المسؤول المسؤولة الخبير الخبيرة الباحث "
+            + "الباحثة المستشار المستشارة المدير المديرة الاستاذ الاستاذة المراسل المراسلة المدرب السفير السفيرة "
+            + "الامين رئيس رئيسة عضو مدير مديرة نائب وزير وزيرة سفير امين مستشار مساعد قائد محافظ مدرب")
+    private static let appositiveHeads = HashSet64(appositiveHeadList)
+    /// Words that start a role, not a name, after a reporting verb: the apposition heads, and subjects such as
+    /// "مصدر", "مسؤولون", "شهود".
+    private static let roleSubjects = HashSet64(
+        appositiveHeadList + hashes("متحدث متحدثة مسؤول مسؤولة مصدر مصادر مسؤولون خبير خبراء محلل محللون شهود سكان"))
+
+    /// People named between an Arabic reporting verb and an apposition that says what they are: "وقال جول ميلمان
+    /// المتحدث باسم المنظمة", "وقال محمد راشد المزروعي المسؤول في وزارة الداخلية". The name: two or three words
+    /// right after the verb, without proclitics (a final nisba surname aside), none a function word.
+    private mutating func appositivePass() {
+        visitHinted(ArticleText.Hint.quote) { extractor, v, tokens in
+            if tokens[v].kind == .arabic && QuoteExtractor.arabicVerbs.contains(tokens[v].bare) {
+                extractor.appositiveMention(after: v, in: tokens)
+            }
+            return v + 1
+        }
+    }
+
+    /// The person named right after the reporting verb at token `v` and before an apposition, if any.
+    private mutating func appositiveMention(after v: Int, in tokens: Tokens) {
+        let j = v + 1
+        // The apposition first (most verbs are followed by إن or a word with the article): two or three words on.
+        guard j + 2 < tokens.count, !tokens[j].hasArticle else { return }
+        var end = j + 2
+        if !Self.appositiveHeads.contains(tokens[end].bare) {
+            end += 1
+            guard end < tokens.count, Self.appositiveHeads.contains(tokens[end].bare) else { return }
+        }
+        guard !tokens[end].breakBefore, personAt[end] == Self.uncovered, !Self.roleSubjects.contains(tokens[j].bare)
+        else { return }
+        for k in j..<end {
+            let token = tokens[k]
+            guard token.kind == .arabic, !token.breakBefore, personAt[k] == Self.uncovered,
+                !Self.stopwords.contains(token.bare), !Self.speechVerbs.contains(token.bare),
+                !Self.institutionNouns.contains(token.bare), Self.arabicTitles.longest(at: k, in: tokens) == 0
+            else { return }
+            // Name words carry no proclitic; the last may be a nisba surname with the article (المزروعي).
+            if token.hasArticle {
+                guard k == end - 1, isSurnameWithArticle(token) else { return }
+            } else if token.bare != token.normalized {
+                return
             }
         }
+        let index = titledPerson(tokens[j].range.lowerBound..<tokens[end - 1].range.upperBound, firstToken: j)
+        for k in j..<end {
+            personAt[k] = Int32(index)
+        }
+        addSurname(tokens[end - 1].bare, index)
     }
 
     /// The person named after a title possibly starting at token `i`; returns the token to go on from.

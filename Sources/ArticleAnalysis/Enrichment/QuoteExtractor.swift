@@ -32,7 +32,7 @@ struct QuoteExtractor {
             + "اعتبر اعتبرت يعتبر شدد شددت يشدد لفت لفتت اشار اشارت يشير ذكر ذكرت تابع تابعت راي رات يري نفي "
             + "نفت حذر حذرت يحذر طالب طالبت اعرب اعربت كشف كشفت"
     )
-    private static let arabicVerbs = HashSet64(arabicVerbList)
+    static let arabicVerbs = HashSet64(arabicVerbList)
     private static let complementizerList = hashes("ان انه انها انهم بان")
     private static let complementizers = HashSet64(complementizerList)
     private static let complementizerFilter = WordFilter(complementizerList)
