@@ -228,6 +228,34 @@ import Testing
         #expect(record.quotes.map(\.speaker) == ["العديد من المقاتلين", "بعض المسؤولين"], "\(record.quotes)")
     }
 
+    @Test func anArabicQuoteBelongsToItsOwnReportingVerb() throws {
+        // للرأي is a noun, not the verb رأى; بعد أن is a time; وقالت starts a clause with its own quote, أضاف in a
+        // relative clause does not.
+        let text = """
+            مواقف
+
+            وأظهر استطلاع للرأي أجرته رويترز أن "كلينتون متقدمة على ترامب بست نقاط".
+            وأعلن الاتحاد السوفيتي الحرب على اليابان بعد أن توصل إلى اتفاق مع الولايات المتحدة.
+            وكانت البحرين قد أعلنت قطع علاقاتها مع قطر وقالت في بيان إن "القرار نهائي ولا رجعة فيه".
+            وقال مسؤول في البيت الأبيض الذي أضاف أن "الإدارة لا تعتقد ذلك".
+            """
+        let record = try analyzer.analyze(Array(text.utf8))
+        let quotes = record.quotes.map { "\($0.speaker ?? "-"): \($0.text)" }
+        #expect(quotes == ["-: القرار نهائي ولا رجعة فيه", "مسؤول: الإدارة لا تعتقد ذلك"], "\(quotes)")
+    }
+
+    @Test func anArabicVerbOfTheOtherGenderDoesNotContinueTheLastSpeaker() throws {
+        let text = """
+            تصريحات
+
+            وقال الرئيس المصري محمد مرسي إن "الاتفاق مهم للمنطقة".
+            وأضاف أن "المفاوضات ستستمر".
+            وقالت إن "الوكالة تعرضت للقرصنة".
+            """
+        let record = try analyzer.analyze(Array(text.utf8))
+        #expect(record.quotes.map(\.speaker) == ["محمد مرسي", "محمد مرسي", nil], "\(record.quotes)")
+    }
+
     @Test func anArabicQuotationAfterTheVerbIsTheQuote() throws {
         let text = """
             بوتين يعلق

@@ -424,7 +424,7 @@ struct EntityExtractor {
     /// right after the verb, without proclitics (a final nisba surname aside), none a function word.
     private mutating func appositivePass() {
         visitHinted(ArticleText.Hint.quote) { extractor, v, tokens in
-            if tokens[v].kind == .arabic && QuoteExtractor.arabicVerbs.contains(tokens[v].bare) {
+            if QuoteExtractor.isArabicVerb(tokens[v]) {
                 extractor.appositiveMention(after: v, in: tokens)
             }
             return v + 1

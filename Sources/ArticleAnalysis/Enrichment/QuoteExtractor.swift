@@ -32,7 +32,11 @@ struct QuoteExtractor {
             + "اعتبر اعتبرت يعتبر شدد شددت يشدد لفت لفتت اشار اشارت يشير ذكر ذكرت تابع تابعت راي رات يري نفي "
             + "نفت حذر حذرت يحذر طالب طالبت اعرب اعربت كشف كشفت"
     )
-    static let arabicVerbs = HashSet64(arabicVerbList)
+    private static let arabicVerbs = HashSet64(arabicVerbList)
+    /// The feminine forms among ``arabicVerbList``: past in ـت, present in تـ.
+    private static let feminineVerbs = wordSet(
+        "قالت تقول اكدت تؤكد اضافت اوضحت صرحت اعلنت اعتبرت شددت لفتت اشارت ذكرت تابعت رات نفت حذرت طالبت "
+            + "اعربت كشفت")
     private static let complementizerList = hashes("ان انه انها انهم بان")
     private static let complementizers = HashSet64(complementizerList)
     private static let complementizerFilter = WordFilter(complementizerList)
@@ -46,6 +50,8 @@ struct QuoteExtractor {
     /// "حينها"), "أيضا", "قائلا", "متحدثا", "تعليقا" (and every weekday and month name).
     private static let trailingWords = HashSet64(
         hashes("امس اليوم حينها ايضا قائلا قائلة متحدثا متحدثة تعليقا الماضي الماضية") + DateExtractor.startWords)
+    /// Words after which أن / إن introduces a time or a purpose, not what was said ("قبل أن", "بعد أن").
+    private static let temporalConjunctions = wordSet("قبل بعد منذ دون بدون حتى لدرجه بمجرد")
     /// Quantifiers that take their subject after من ("العديد من المسؤولين").
     private static let quantifiers = wordSet("العديد بعض عدد كثير كثيرون معظم اغلب غالبيه")
     private static let from = hashes("من")[0]
@@ -59,7 +65,8 @@ struct QuoteExtractor {
     /// Quotes in order of appearance, at most `limit`.
     func extract(limit: Int) -> [Quote] {
         var quotes: [Quote] = []
-        var lastSpeaker: String? = nil
+        // The last speaker named, and whether the verb that introduced them was feminine.
+        var lastSpeaker: (name: String, feminine: Bool)? = nil
         let quote = UInt64(ArticleText.Hint.quote)
         text.tokens.withUnsafeBufferPointer { tokens in
             text.hinted.withUnsafeBufferPointer { hinted in
@@ -68,13 +75,15 @@ struct QuoteExtractor {
                 var i = limit > 0 ? 0 : tokens.count
                 for entry in hinted where entry & quote != 0 && Int(truncatingIfNeeded: entry >> 8) >= i {
                     let k = Int(truncatingIfNeeded: entry >> 8)
-                    guard tokens[k].kind == .arabic, Self.arabicVerbs.contains(tokens[k].bare),
+                    guard Self.isArabicVerb(tokens[k]),
                         let (found, next) = arabicQuote(verb: k, lastSpeaker: lastSpeaker)
                     else { continue }
                     // One allocation for the usual few quotes (appending to an empty list reallocates as it grows).
                     if quotes.isEmpty { quotes.reserveCapacity(min(limit, 8)) }
                     quotes.append(found)
-                    if found.speaker != nil { lastSpeaker = found.speaker }
+                    if let speaker = found.speaker {
+                        lastSpeaker = (speaker, Self.feminineVerbs.contains(tokens[k].bare))
+                    }
                     if quotes.count >= limit { break }
                     i = next
                 }
@@ -84,12 +93,17 @@ struct QuoteExtractor {
         return quotes
     }
 
-    private func arabicQuote(verb v: Int, lastSpeaker: String?) -> (Quote, Int)? {
+    private func arabicQuote(verb v: Int, lastSpeaker: (name: String, feminine: Bool)?) -> (Quote, Int)? {
         let tokens = text.tokens
         let segment = tokens[v].segment
         let complementizers = Self.complementizers
         let filter = Self.complementizerFilter
-        func isComplementizer(_ word: UInt64) -> Bool { filter.mayContain(word) && complementizers.contains(word) }
+        // A complementizer after قبل / بعد ... ("قبل أن", "بعد أن") introduces a time, not what was said.
+        func isComplementizer(_ k: Int) -> Bool {
+            let word = tokens[k].bare
+            return filter.mayContain(word) && complementizers.contains(word)
+                && !Self.temporalConjunctions.contains(tokens[k - 1].bare)
+        }
         let segmentEnd = text.segments[segment].range.upperBound
         // The complementizer within 16 words, or before it a quotation of four words or more, which is the quote
         // ("وقال بوتين «لا أحد توقع فوزه إلا نحن»"; a shorter one names something: قالت لبرنامج «اليوم» إن).
@@ -97,7 +111,7 @@ struct QuoteExtractor {
         var direct: (text: String, end: Int)? = nil
         // Bytes before this are inside a quotation already read (its closing mark opens nothing).
         var read = 0
-        while c < tokens.count, c - v <= 16, tokens[c].segment == segment, !isComplementizer(tokens[c].bare) {
+        while c < tokens.count, c - v <= 16, tokens[c].segment == segment, !isComplementizer(c) {
             if tokens[c].breakBefore, let quotation = quotation(before: c, from: read, segmentEnd: segmentEnd) {
                 if let quote = quotation.text {
                     direct = (quote, quotation.end)
@@ -108,11 +122,14 @@ struct QuoteExtractor {
                 repeat { c += 1 } while c < tokens.count && tokens[c].range.lowerBound < quotation.end
                 continue
             }
-            // The sentence ended without a complementizer: no quote ("وأعلن الرئيس عن خطة. وقال الوزير إن ...").
+            // The sentence ended without a complementizer, or a clause of another reporting verb starts (و / ف and
+            // the verb; its own quote follows): no quote ("وأعلن الرئيس عن خطة. وقال الوزير إن ...", "أعلنت قطع
+            // علاقاتها وقالت إن ..."; not "مسؤول الذي أضاف أن").
             if tokens[c].breakBefore && sentenceEnds(before: c, from: read) { return nil }
+            if tokens[c].bare != tokens[c].normalized && Self.isArabicVerb(tokens[c]) { return nil }
             c += 1
         }
-        guard c < tokens.count, tokens[c].segment == segment, direct != nil || isComplementizer(tokens[c].bare) else {
+        guard c < tokens.count, tokens[c].segment == segment, direct != nil || isComplementizer(c) else {
             return nil
         }
         var speaker: String? = nil
@@ -137,7 +154,10 @@ struct QuoteExtractor {
                 }
                 k -= 1
             }
-            if speaker == nil { speaker = lastSpeaker }
+            // A verb of the other gender has another subject ("قال ... وقالت إن").
+            if speaker == nil, let last = lastSpeaker, last.feminine == Self.feminineVerbs.contains(tokens[v].bare) {
+                speaker = last.name
+            }
         }
         if speaker == nil && c > v + 1 && !quoteFollows {
             var end = v + 1
@@ -183,6 +203,11 @@ struct QuoteExtractor {
             }
             return (end, spaces >= 3 ? text.quoteText(start..<close) : nil)
         }
+    }
+
+    /// Whether `token` is an Arabic reporting verb: a verb never carries the article (الرأي، للرأي are nouns).
+    static func isArabicVerb(_ token: ArticleText.TokenInfo) -> Bool {
+        token.kind == .arabic && !token.hasArticle && arabicVerbs.contains(token.bare)
     }
 
     /// Whether a full stop, question mark or exclamation mark (. ? ! ؟) lies between token `k - 1` and token `k`,
