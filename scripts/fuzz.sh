@@ -41,6 +41,8 @@ if [[ -d "$data" ]]; then
 fi
 
 export KHABAR_RESOURCE_BUNDLE="$root/Sources/ArticleAnalysis"
+# From $out: with -jobs, libFuzzer writes one fuzz-N.log per job to the working directory.
+cd "$out"
 # shellcheck disable=SC2086
 exec "$binary" -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
     -artifact_prefix="$out/crashes/" ${FUZZ_FLAGS:-} "$out/corpus"
