@@ -312,6 +312,19 @@ import Testing
         #expect(record.quotes.map(\.speaker) == ["Ian Blair", "Howard"], "\(record.quotes)")
     }
 
+    @Test func heSaidIsThePersonMentionedLast() throws {
+        let text = """
+            Terror plans
+
+            Tory leader Michael Howard said he would not back the plans. "I do not believe that anyone should be \
+            deprived of their liberty," he said.
+            Home Secretary Charles Clarke defended them in the Commons on Monday. "These powers are needed to keep \
+            the country safe," he said.
+            """
+        let record = try analyzer.analyze(Array(text.utf8))
+        #expect(record.quotes.map(\.speaker) == ["Michael Howard", "Charles Clarke"], "\(record.quotes)")
+    }
+
     @Test func aTitledSurnameTakesTheFullNameWrittenBefore() throws {
         let text = """
             Tories reject house arrest

@@ -42,6 +42,7 @@ struct QuoteExtractor {
     private static let complementizerFilter = WordFilter(complementizerList)
     private static let englishVerbs = wordSet("said says saying told added adding warned insisted argued stated")
     private static let pronouns = wordSet("he she they it هو هي")
+    private static let personalPronouns = wordSet("he she")
     /// Words that start no subject after an Arabic reporting verb ("قال فيها إن", "أكد أيضا أن", "قال
     /// عندما ...", "يجب"): what follows them is not who spoke.
     private static let nonSubjects = wordSet(
@@ -429,6 +430,16 @@ struct QuoteExtractor {
     /// The speaker of an English quote: looks at up to 6 words after the quote, then up to 8 before it (before,
     /// then after, when the quote is `introduced` by a colon). Returns `nil` when no reporting verb is near (not a
     /// reported quote).
+    /// The person mentioned last before token `k`, at most 80 words back.
+    private func personBefore(_ k: Int) -> String? {
+        var i = k - 1
+        while i >= 0 && k - i <= 80 {
+            if let name = entities.person(at: i) { return name }
+            i -= 1
+        }
+        return nil
+    }
+
     private func englishSpeaker(
         before: Int, after: Int, segment: Int, lastSpeaker: String?, introduced: Bool
     ) -> (String?, Bool)? {
@@ -445,7 +456,10 @@ struct QuoteExtractor {
                 if let name = entities.person(at: k) { return (name, true) }
             }
             for k in range where tokens[k].segment == segment && Self.pronouns.contains(tokens[k].bare) {
-                return (lastSpeaker, true)
+                // "he said" / "she said": the person mentioned last before the quote ("Mr Idris said the community
+                // was raising money. "It is a landmark building," he said."), else the last speaker.
+                guard Self.personalPronouns.contains(tokens[k].bare) else { return (lastSpeaker, true) }
+                return (personBefore(before) ?? lastSpeaker, true)
             }
             // Capitalised words next to the verb.
             var names: [Int] = []
