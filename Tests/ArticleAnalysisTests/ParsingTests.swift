@@ -256,6 +256,18 @@ import Testing
         #expect(record.quotes.map(\.speaker) == ["محمد مرسي", "محمد مرسي", nil], "\(record.quotes)")
     }
 
+    @Test func anArabicSubjectWrittenBeforeTheVerbSpeaks() throws {
+        let text = """
+            تصريحات
+
+            لكن شركة أرامكو قالت إن "تأجيل الشحنات كان لظروف تجارية".
+            وكان كومي قد قال إن "الرئيس طلب منه وقف التحقيق".
+            ونقلا عن المشرفة على الدراسة من الجامعة العبرية قالت إن "النتائج صادمة للجميع".
+            """
+        let record = try analyzer.analyze(Array(text.utf8))
+        #expect(record.quotes.map(\.speaker) == ["شركة أرامكو", "كومي", nil], "\(record.quotes)")
+    }
+
     @Test func anArabicQuotationAfterTheVerbIsTheQuote() throws {
         let text = """
             بوتين يعلق

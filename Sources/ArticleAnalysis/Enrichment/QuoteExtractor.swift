@@ -53,6 +53,10 @@ struct QuoteExtractor {
         hashes("امس اليوم حينها ايضا قائلا قائلة متحدثا متحدثة تعليقا الماضي الماضية") + DateExtractor.startWords)
     /// Words after which أن / إن introduces a time or a purpose, not what was said ("قبل أن", "بعد أن").
     private static let temporalConjunctions = wordSet("قبل بعد منذ دون بدون حتى لدرجه بمجرد")
+    /// Particles between a subject and its verb ("كومي قد قال"), and verbs that carry the subject before one ("كان").
+    private static let auxiliaries = wordSet("قد لقد كان كانت")
+    /// Words after which a clause, and its subject, starts ("لكن شركة أرامكو قالت"); none of them is a subject.
+    private static let clauseOpeners = wordSet("لكن لكنه لكنها كما ثم بينما فيما اذ حيث كان كانت اما")
     /// Quantifiers that take their subject after من ("العديد من المسؤولين").
     private static let quantifiers = wordSet("العديد بعض عدد كثير كثيرون معظم اغلب غالبيه")
     private static let from = hashes("من")[0]
@@ -155,6 +159,12 @@ struct QuoteExtractor {
                 }
                 k -= 1
             }
+            // Else the subject written before a verb that starts no clause of its own (no و / ف): "لكن شركة أرامكو
+            // قالت إن", "وكان كومي قد قال إن".
+            if speaker == nil, tokens[v].bare == tokens[v].normalized, let subject = subjectBefore(verb: v) {
+                speaker =
+                    personByRole(in: subject) ?? text.sliceText(tokens: subject.lowerBound, subject.upperBound - 1)
+            }
             // A verb of the other gender has another subject ("قال ... وقالت إن").
             if speaker == nil, let last = lastSpeaker, last.feminine == Self.feminineVerbs.contains(tokens[v].bare) {
                 speaker = last.name
@@ -204,6 +214,31 @@ struct QuoteExtractor {
             }
             return (end, spaces >= 3 ? text.quoteText(start..<close) : nil)
         }
+    }
+
+    /// The words right before the reporting verb at `v` (or before its قد) that are its subject: back to a break, a
+    /// function word, a word with a proclitic other than the article, or another verb; at most four, in the verb's
+    /// segment, and opening a clause (after a break, or after لكن، كما، كان ...: not "من الجامعة العبرية قال").
+    /// Nil when there are none.
+    private func subjectBefore(verb v: Int) -> Range<Int>? {
+        let tokens = text.tokens
+        var end = v
+        if end > 0, !tokens[end].breakBefore, Self.auxiliaries.contains(tokens[end - 1].bare) { end -= 1 }
+        guard !tokens[end].breakBefore else { return nil }
+        var first = end
+        while first > 0, end - first < 4 {
+            let token = tokens[first - 1]
+            guard token.kind == .arabic, token.segment == tokens[v].segment,
+                !EntityExtractor.stopwords.contains(token.bare), token.bare == token.normalized || token.hasArticle,
+                !Self.isArabicVerb(token), !Self.auxiliaries.contains(token.bare)
+            else { break }
+            first -= 1
+            if token.breakBefore { break }
+        }
+        guard first < end, tokens[first].breakBefore || Self.clauseOpeners.contains(tokens[first - 1].bare),
+            !Self.clauseOpeners.contains(tokens[first].bare)
+        else { return nil }
+        return first..<end
     }
 
     /// Whether `token` is an Arabic reporting verb: a verb never carries the article (الرأي، للرأي are nouns).
