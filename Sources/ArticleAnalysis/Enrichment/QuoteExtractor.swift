@@ -127,11 +127,17 @@ struct QuoteExtractor {
                 repeat { c += 1 } while c < tokens.count && tokens[c].range.lowerBound < quotation.end
                 continue
             }
-            // The sentence ended without a complementizer, or a clause of another reporting verb starts (و / ف and
-            // the verb; its own quote follows): no quote ("وأعلن الرئيس عن خطة. وقال الوزير إن ...", "أعلنت قطع
-            // علاقاتها وقالت إن ..."; not "مسؤول الذي أضاف أن").
+            // The sentence ended without a complementizer, or a clause of another reporting verb starts (the verb
+            // with و / ف, after a break or after إذ، كما ...; its own quote follows): no quote ("وأعلن الرئيس عن خطة.
+            // وقال الوزير إن ...", "أعلنت قطع علاقاتها وقالت إن ...", "أعلنت بكين مطالبتها ...، إذ قال الوزير إن";
+            // not "مسؤول الذي أضاف أن").
             if tokens[c].breakBefore && sentenceEnds(before: c, from: read) { return nil }
-            if tokens[c].bare != tokens[c].normalized && Self.isArabicVerb(tokens[c]) { return nil }
+            if Self.isArabicVerb(tokens[c])
+                && (tokens[c].bare != tokens[c].normalized || tokens[c].breakBefore
+                    || Self.clauseOpeners.contains(tokens[c - 1].bare))
+            {
+                return nil
+            }
             c += 1
         }
         guard c < tokens.count, tokens[c].segment == segment, direct != nil || isComplementizer(c) else {
