@@ -241,7 +241,8 @@ struct QuoteExtractor {
             first -= 1
             if token.breakBefore { break }
         }
-        guard first < end, tokens[first].breakBefore || Self.clauseOpeners.contains(tokens[first - 1].bare),
+        guard first < end,
+            first == 0 || tokens[first].breakBefore || Self.clauseOpeners.contains(tokens[first - 1].bare),
             !Self.clauseOpeners.contains(tokens[first].bare)
         else { return nil }
         return first..<end
@@ -468,9 +469,6 @@ struct QuoteExtractor {
         }
     }
 
-    /// The speaker of an English quote: looks at up to 6 words after the quote, then up to 8 before it (before,
-    /// then after, when the quote is `introduced` by a colon). Returns `nil` when no reporting verb is near (not a
-    /// reported quote).
     /// The person mentioned last before token `k`, at most 80 words back.
     private func personBefore(_ k: Int) -> String? {
         var i = k - 1
@@ -481,6 +479,9 @@ struct QuoteExtractor {
         return nil
     }
 
+    /// The speaker of an English quote: looks at up to 6 words after the quote, then up to 8 before it (before,
+    /// then after, when the quote is `introduced` by a colon). Returns `nil` when no reporting verb is near (not a
+    /// reported quote).
     private func englishSpeaker(
         before: Int, after: Int, segment: Int, lastSpeaker: String?, introduced: Bool
     ) -> (String?, Bool)? {
