@@ -504,7 +504,8 @@ struct EntityExtractor {
             personAt[end] == Self.uncovered
         {
             let token = tokens[end]
-            if stopwords.contains(token.bare) { break }
+            // A function word ends the name, unless a hyphen joins it to the name ("ري يونغ-هو": هو is "he").
+            if stopwords.contains(token.bare) && !(end > j && joinsByHyphen(end, tokens)) { break }
             if arabic && end == j && Self.institutionNouns.contains(token.bare) { break }
             if arabic {
                 // A title of two words or more ends the name ("الملك الحقيقي ولي العهد"); one word may be a first name
