@@ -398,6 +398,12 @@ import Testing
         #expect(record.entities.persons.map(\.name) == ["شون سبايسر", "شانزو آبي"], "\(record.entities.persons)")
     }
 
+    @Test func whomATitleIsForIsNoPartOfTheName() throws {
+        let record = try analyzer.analyze(
+            Array("لقاء في البيت الأبيض\n\nويقال إن الرئيس التنفيذي لأبل تيم كوك، حضر الاجتماع مع ليث خلف.".utf8))
+        #expect(record.entities.persons.map(\.name) == ["تيم كوك"], "\(record.entities.persons)")
+    }
+
     @Test func anArabicSurnameMayStartWithFeh() throws {
         // The stemmer reads the ف of فلوريس and فابيوس as a conjunction; as the name's last word it is a letter.
         let record = try analyzer.analyze(

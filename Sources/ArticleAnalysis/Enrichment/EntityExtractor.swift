@@ -543,6 +543,13 @@ struct EntityExtractor {
             }
             end += 1
         }
+        // A first word with ل before two more names is whom the title is for ("الرئيس التنفيذي لأبل تيم كوك"): ل is
+        // no proclitic the stemmer strips, and three-word names rarely start with the letter.
+        if arabic && end - j >= 3 && text.bytes[tokens[j].range.lowerBound] == 0xD9
+            && text.bytes[tokens[j].range.lowerBound + 1] == 0x84
+        {
+            j += 1
+        }
         let count = end - j
         if arabic && !closedByNoun && !closes(end) {
             return i + max(1, titleLength)
