@@ -328,6 +328,19 @@ import Testing
         #expect(record.quotes.map(\.speaker) == ["Ian Blair", "Howard"], "\(record.quotes)")
     }
 
+    @Test func anEnglishNameBeforeACommaAndARoleIsAPerson() throws {
+        let text = """
+            Maternity pay plans
+
+            But David Frost, director general of the British Chambers of Commerce, warned that firms could be hit. \
+            "While the majority of any salary costs may be covered, small firms will struggle," he said.
+            Analysts at Goldman Sachs, chief economist Jim Smith among them, expect no change in rates this year.
+            """
+        let record = try analyzer.analyze(Array(text.utf8))
+        #expect(record.entities.persons.map(\.name) == ["David Frost"], "\(record.entities.persons)")
+        #expect(record.quotes.map(\.speaker) == ["David Frost"], "\(record.quotes)")
+    }
+
     @Test func heSaidIsThePersonMentionedLast() throws {
         let text = """
             Terror plans

@@ -195,6 +195,7 @@ struct EntityExtractor {
         gazetteerPass()
         titlePass()
         appositivePass()
+        if language != .arabic { englishAppositivePass() }
         surnamePass()
         let found = self.found
         return found.withUnsafeBufferPointer { found in
@@ -461,6 +462,64 @@ struct EntityExtractor {
             personAt[k] = Int32(index)
         }
         addSurname(tokens[end - 1].bare, index)
+    }
+
+    /// English role nouns that, after a comma, say what the capitalised name before them is ("David Frost, director
+    /// general of the British Chambers of Commerce", "Nick Turner, analyst at ...").
+    private static let englishAppositiveHeads = HashSet64(
+        ("director chairman chairwoman chair chief head spokesman spokeswoman spokesperson editor secretary president "
+            + "leader member professor author founder manager executive minister governor mayor analyst economist "
+            + "commissioner deputy correspondent researcher lawyer solicitor officer adviser advisor campaigner "
+            + "coordinator organiser organizer")
+            .split(separator: " ").flatMap { hashes(String($0)) }
+    )
+
+    private static let englishPrepositions = HashSet64(
+        "of at for with to in from on".split(separator: " ").flatMap { hashes(String($0)) })
+
+    /// People named by two or three capitalised words, a comma and a role noun: "David Frost, director general of the
+    /// British Chambers of Commerce, warned ...". The first word may be a first name (``isFirstNameWord(_:)``).
+    private mutating func englishAppositivePass() {
+        let tokenArray = text.tokens
+        tokenArray.withUnsafeBufferPointer { tokens in
+            var k = 0
+            while k + 2 < tokens.count {
+                defer { k += 1 }
+                // The start of a name: the word before is no name word ("But David Frost, ...").
+                guard mayBeFirstName(k, tokens), k == 0 || tokens[k].breakBefore || !Self.isFirstNameWord(tokens[k - 1])
+                else {
+                    continue
+                }
+                var end = k + 1
+                while end < tokens.count, end - k < 3, tokens[end].kind == .latin, tokens[end].capitalized,
+                    !tokens[end].breakBefore || joinsByHyphen(end, tokens), personAt[end] == Self.uncovered,
+                    !Self.englishNonNames.contains(tokens[end].bare), !Self.stopwords.contains(tokens[end].bare)
+                {
+                    end += 1
+                }
+                guard end - k >= 2, end < tokens.count, personAt[end] == Self.uncovered, tokens[end].kind == .latin,
+                    !tokens[end].capitalized, Self.englishAppositiveHeads.contains(tokens[end].bare),
+                    isCommaOrQuoteGap(before: end, tokens), text.bytes[tokens[end - 1].range.upperBound] == 0x2C
+                else { continue }
+                // The role reads as an apposition: its lowercase words reach a preposition or a break ("director general
+                // of the ...", "spokesman, said"), not a capitalised name it would be the title of ("Goldman Sachs,
+                // chief economist Jim O'Neill").
+                var r = end + 1
+                var apposition = false
+                while !apposition, r < tokens.count, r - end < 5, tokens[r].kind == .latin {
+                    apposition = tokens[r].breakBefore || Self.englishPrepositions.contains(tokens[r].bare)
+                    if tokens[r].capitalized { break }
+                    r += 1
+                }
+                guard apposition || r == tokens.count else { continue }
+                let index = titledPerson(tokens[k].range.lowerBound..<tokens[end - 1].range.upperBound, firstToken: k)
+                for covered in k..<end {
+                    personAt[covered] = Int32(index)
+                }
+                addSurname(tokens[end - 1].bare, index)
+                k = end
+            }
+        }
     }
 
     /// The person named after a title possibly starting at token `i`; returns the token to go on from.
