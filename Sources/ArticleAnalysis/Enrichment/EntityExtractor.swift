@@ -474,6 +474,7 @@ struct EntityExtractor {
             .split(separator: " ").flatMap { hashes(String($0)) }
     )
 
+    /// Prepositions that continue an English role ("director general of", "analyst at").
     private static let englishPrepositions = HashSet64(
         "of at for with to in from on".split(separator: " ").flatMap { hashes(String($0)) })
 
