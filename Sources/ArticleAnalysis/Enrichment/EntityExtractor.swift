@@ -457,11 +457,7 @@ struct EntityExtractor {
                 return
             }
         }
-        let index = titledPerson(tokens[j].range.lowerBound..<tokens[end - 1].range.upperBound, firstToken: j)
-        for k in j..<end {
-            personAt[k] = Int32(index)
-        }
-        addSurname(tokens[end - 1].bare, index)
+        notePerson(words: j..<end, tokens)
     }
 
     /// English role nouns that, after a comma, say what the capitalised name before them is ("David Frost, director
@@ -513,11 +509,7 @@ struct EntityExtractor {
                     r += 1
                 }
                 guard apposition || r == tokens.count else { continue }
-                let index = titledPerson(tokens[k].range.lowerBound..<tokens[end - 1].range.upperBound, firstToken: k)
-                for covered in k..<end {
-                    personAt[covered] = Int32(index)
-                }
-                addSurname(tokens[end - 1].bare, index)
+                notePerson(words: k..<end, tokens)
                 k = end
             }
         }
@@ -631,11 +623,7 @@ struct EntityExtractor {
                 addSurname(tokens[end - 1].bare, index)
                 return end
             }
-            let index = titledPerson(source, firstToken: j)
-            for k in j..<end {
-                personAt[k] = Int32(index)
-            }
-            if count > 1 { addSurname(tokens[end - 1].bare, index) }
+            notePerson(words: j..<end, tokens)
             return end
         } else {
             return i + max(1, titleLength)
@@ -740,20 +728,15 @@ struct EntityExtractor {
             var b = tokens[k - 1].range.upperBound
             var commas = 0
             while b < end {
-                // One byte: space, '"', ','; two: ، (D8 8C), « (C2 AB), » (C2 BB); three: “ ” (E2 80 9C / 9D).
-                let (byte, next) = (bytes[b], b + 1 < end ? bytes[b + 1] : 0)
-                if byte == 0x20 || byte == 0x22 || byte == 0x2C {
-                    commas += byte == 0x2C ? 1 : 0
+                if bytes[b] == 0x20 {
                     b += 1
-                } else if (byte == 0xD8 && next == 0x8C) || (byte == 0xC2 && (next == 0xAB || next == 0xBB)) {
-                    commas += byte == 0xD8 ? 1 : 0
-                    b += 2
-                } else if byte == 0xE2 && next == 0x80 && b + 2 < end && (bytes[b + 2] == 0x9C || bytes[b + 2] == 0x9D)
-                {
-                    b += 3
-                } else {
-                    return false
+                    continue
                 }
+                let length = ArticleText.quoteOrCommaLength(bytes, at: b, end: end)
+                guard length > 0 else { return false }
+                // A comma: , or ، (D8 8C, the only mark starting with D8).
+                commas += bytes[b] == 0x2C || bytes[b] == 0xD8 ? 1 : 0
+                b += length
             }
             return commas <= 1
         }
@@ -763,6 +746,19 @@ struct EntityExtractor {
     private func joinsByHyphen(_ k: Int, _ tokens: Tokens) -> Bool {
         let previousEnd = tokens[k - 1].range.upperBound
         return tokens[k].range.lowerBound == previousEnd + 1 && text.bytes[previousEnd] == 0x2D
+    }
+
+    /// Counts the heuristic person named by the tokens `words` (see ``titledPerson(_:firstToken:)``), marks them as
+    /// theirs, and makes the last word of a longer name a surname for later mentions ("وأضاف الكاظمي").
+    private mutating func notePerson(words: Range<Int>, _ tokens: Tokens) {
+        let last = words.upperBound - 1
+        let index = titledPerson(
+            tokens[words.lowerBound].range.lowerBound..<tokens[last].range.upperBound,
+            firstToken: words.lowerBound)
+        for k in words {
+            personAt[k] = Int32(index)
+        }
+        if words.count > 1 { addSurname(tokens[last].bare, index) }
     }
 
     /// The index in `found` of the person named by the bytes `source` (first mention at token `j`),

@@ -569,6 +569,19 @@ struct QuoteExtractor {
 }
 
 extension ArticleText {
+    /// The length of the quotation mark or comma at `p[i]` (`i < end`, the mark within `end`): `"` `,` (1 byte),
+    /// « » ، (2), “ ” (3); 0 for anything else.
+    @inline(__always)
+    static func quoteOrCommaLength(_ p: UnsafeBufferPointer<UInt8>, at i: Int, end: Int) -> Int {
+        let b = p[i]
+        if b == 0x22 || b == 0x2C { return 1 }
+        if i + 1 < end, (b == 0xC2 && (p[i + 1] == 0xAB || p[i + 1] == 0xBB)) || (b == 0xD8 && p[i + 1] == 0x8C) {
+            return 2
+        }
+        if i + 2 < end, b == 0xE2, p[i + 1] == 0x80, p[i + 2] == 0x9C || p[i + 2] == 0x9D { return 3 }
+        return 0
+    }
+
     /// The source text of a byte range without surrounding spaces, quotation marks (" « » “ ”) and
     /// commas, colons and periods (, ، : .). Trims whole UTF-8 sequences, then copies once (``sliceText(_:)``).
     fileprivate func quoteText(_ range: Range<Int>) -> String {
@@ -577,18 +590,9 @@ extension ArticleText {
             var hi = range.upperBound
             while lo < hi {
                 let b = p[lo]
-                if b == 0x20 || b == 0x22 || b == 0x2C || b == 0x3A || b == 0x2E {
-                    lo += 1
-                } else if lo + 1 < hi,
-                    (b == 0xC2 && (p[lo + 1] == 0xAB || p[lo + 1] == 0xBB))
-                        || (b == 0xD8 && p[lo + 1] == 0x8C)
-                {
-                    lo += 2
-                } else if lo + 2 < hi, b == 0xE2, p[lo + 1] == 0x80, p[lo + 2] == 0x9C || p[lo + 2] == 0x9D {
-                    lo += 3
-                } else {
-                    break
-                }
+                let length = b == 0x20 || b == 0x3A || b == 0x2E ? 1 : Self.quoteOrCommaLength(p, at: lo, end: hi)
+                guard length > 0 else { break }
+                lo += length
             }
             while hi > lo {
                 let b = p[hi - 1]
