@@ -354,6 +354,19 @@ import Testing
         #expect(record.quotes.map(\.speaker) == ["Michael Howard", "Charles Clarke"], "\(record.quotes)")
     }
 
+    @Test func itSaidNeverContinuesAPerson() throws {
+        let text = """
+            Rail strike
+
+            Transport Secretary Alistair Darling said: "The strike is simply unjustified." Network Rail criticised \
+            the union too. "The union has broken its word," it said.
+            Network Rail said: "Trains will run on most lines today." "Most of our staff will come to work," it said.
+            """
+        let record = try analyzer.analyze(Array(text.utf8))
+        let speakers = record.quotes.map(\.speaker)
+        #expect(speakers == ["Alistair Darling", nil, "Network Rail", "Network Rail"], "\(record.quotes)")
+    }
+
     @Test func aTitledSurnameTakesTheFullNameWrittenBefore() throws {
         let text = """
             Tories reject house arrest

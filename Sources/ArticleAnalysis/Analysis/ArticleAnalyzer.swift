@@ -5,8 +5,9 @@ public struct ArticleAnalyzer: Sendable {
     /// The analyser version, recorded in `provenance.analyzer_version`. It changes whenever the record of some
     /// input changes (other than `provenance`), so that records of the same version are comparable and a
     /// replay's records can be told apart: 1.1.0 found more people and speakers and moved some SimHashes; 1.2.0
-    /// ends Arabic names at nouns and titles, keeps surnames starting with ف, and ends a quote search at the sentence.
-    public static let version = "1.2.0"
+    /// ends Arabic names at nouns and titles, keeps surnames starting with ف, and ends a quote search at the sentence;
+    /// 1.3.0 no longer lets an English "it said" / "they said" continue a person.
+    public static let version = "1.3.0"
 
     /// Limits in force.
     public let configuration: AnalyzerConfiguration

@@ -429,7 +429,8 @@ struct QuoteExtractor {
     private func englishQuotes(_ bytes: UnsafeBufferPointer<UInt8>, into quotes: inout [Quote], limit: Int) {
         let tokens = text.tokens
         var tokenIndex = 0
-        var lastSpeaker: String? = nil
+        // The last speaker named, and whether they are a person the entities found (whom "it said" cannot continue).
+        var lastSpeaker: EnglishSpeaker? = nil
         for segment in text.segments {
             var i = segment.range.lowerBound
             while i < segment.range.upperBound && quotes.count < limit {
@@ -461,9 +462,9 @@ struct QuoteExtractor {
                 let speaker = englishSpeaker(
                     before: tokenIndex, after: inside, segment: tokens[min(tokenIndex, tokens.count - 1)].segment,
                     lastSpeaker: lastSpeaker, introduced: lead >= segment.range.lowerBound && bytes[lead] == 0x3A)
-                if let (name, attributed) = speaker, attributed {
-                    quotes.append(Quote(text: quote, speaker: name))
-                    if name != nil { lastSpeaker = name }
+                if let speaker {
+                    quotes.append(Quote(text: quote, speaker: speaker.name))
+                    if speaker.name != nil { lastSpeaker = speaker }
                 }
             }
         }
@@ -479,12 +480,16 @@ struct QuoteExtractor {
         return nil
     }
 
+    /// Who spoke an English quote: a name (`nil` when the quote is reported but its speaker not named) and whether
+    /// it is a person the entities found (a capitalised name next to the verb may be an organisation's).
+    private typealias EnglishSpeaker = (name: String?, isPerson: Bool)
+
     /// The speaker of an English quote: looks at up to 6 words after the quote, then up to 8 before it (before,
     /// then after, when the quote is `introduced` by a colon). Returns `nil` when no reporting verb is near (not a
     /// reported quote).
     private func englishSpeaker(
-        before: Int, after: Int, segment: Int, lastSpeaker: String?, introduced: Bool
-    ) -> (String?, Bool)? {
+        before: Int, after: Int, segment: Int, lastSpeaker: EnglishSpeaker?, introduced: Bool
+    ) -> EnglishSpeaker? {
         let tokens = text.tokens
         let following = after..<min(after + 6, tokens.count)
         let preceding = max(0, before - 8)..<before
@@ -500,8 +505,12 @@ struct QuoteExtractor {
             for k in range where tokens[k].segment == segment && Self.pronouns.contains(tokens[k].bare) {
                 // "he said" / "she said": the person mentioned last before the quote ("Mr Idris said the community
                 // was raising money. "It is a landmark building," he said."), else the last speaker.
-                guard Self.personalPronouns.contains(tokens[k].bare) else { return (lastSpeaker, true) }
-                return (personBefore(before) ?? lastSpeaker, true)
+                if Self.personalPronouns.contains(tokens[k].bare) {
+                    return personBefore(before).map { ($0, true) } ?? lastSpeaker ?? (nil, false)
+                }
+                // "it said" / "they said": an organisation or a group, never a person.
+                guard let lastSpeaker, !lastSpeaker.isPerson else { return (nil, false) }
+                return lastSpeaker
             }
             // Capitalised words next to the verb.
             var names: [Int] = []
@@ -516,15 +525,15 @@ struct QuoteExtractor {
             if plausible, let first = names.first, let last = names.last, last - first == names.count - 1,
                 names.count <= 3, !isModifier(first: first, last: last)
             {
-                return (text.sliceText(tokens: first, last), true)
+                return (text.sliceText(tokens: first, last), false)
             }
             // Else the capitalised words written right before the verb ("… spokeswoman for women Sandra Gidley said:").
             if let verb = range.first(where: { Self.englishVerbs.contains(tokens[$0].bare) }),
                 let (first, last) = nameRun(before: verb, within: range)
             {
-                return (text.sliceText(tokens: first, last), true)
+                return (text.sliceText(tokens: first, last), false)
             }
-            return (nil, true)
+            return (nil, false)
         }
         return nil
     }
