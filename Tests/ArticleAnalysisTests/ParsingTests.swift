@@ -354,6 +354,19 @@ import Testing
         #expect(record.quotes.map(\.speaker) == ["Michael Howard", "Charles Clarke"], "\(record.quotes)")
     }
 
+    @Test func aNameAfterAVerbThatFollowsAQuoteIsTheSpeaker() throws {
+        let text = """
+            Markets slow
+
+            "Overall, the market is slowing down and lending data backs that up," said Mark Miller, at Acme Treasury \
+            Services. "The official data is a fairly lagging indicator."
+            "I am quite confident about the season ahead," said Claxton. "But I take each race as it comes."
+            """
+        let record = try analyzer.analyze(Array(text.utf8))
+        let speakers = record.quotes.map(\.speaker)
+        #expect(speakers == ["Mark Miller", "Mark Miller", "Claxton", "Claxton"], "\(record.quotes)")
+    }
+
     @Test func itSaidNeverContinuesAPerson() throws {
         let text = """
             Rail strike

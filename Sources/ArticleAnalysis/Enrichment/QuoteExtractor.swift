@@ -527,9 +527,10 @@ struct QuoteExtractor {
             {
                 return (text.sliceText(tokens: first, last), false)
             }
-            // Else the capitalised words written right before the verb ("… spokeswoman for women Sandra Gidley said:").
+            // Else the capitalised words written right before the verb ("… spokeswoman for women Sandra Gidley said:"),
+            // or right after a verb that follows a quotation ("…," said Mark Miller, at HBOS Treasury Services).
             if let verb = range.first(where: { Self.englishVerbs.contains(tokens[$0].bare) }),
-                let (first, last) = nameRun(before: verb, within: range)
+                let (first, last) = nameRun(before: verb, within: range) ?? nameRun(after: verb, within: range)
             {
                 return (text.sliceText(tokens: first, last), false)
             }
@@ -556,6 +557,37 @@ struct QuoteExtractor {
         }
         guard first < verb, !isModifier(first: first, last: last) else { return nil }
         return (first, last)
+    }
+
+    /// The one to three capitalised words right after the reporting verb at `verb` when the verb follows a closing
+    /// quotation mark ("…," said Claxton), with only spaces between them and the verb and ending at a break or
+    /// a lowercase word; none of them a function word or a word that never names anyone, and no modifier.
+    private func nameRun(after verb: Int, within range: Range<Int>) -> (first: Int, last: Int)? {
+        let tokens = text.tokens
+        let first = verb + 1
+        guard first < range.upperBound, tokens[verb].breakBefore, !tokens[first].breakBefore,
+            tokens[first].segment == tokens[verb].segment, followsClosingQuote(verb)
+        else { return nil }
+        var last = first - 1
+        while last + 1 < range.upperBound, last + 1 - first < 3, !tokens[last + 1].breakBefore {
+            let token = tokens[last + 1]
+            guard token.kind == .latin, token.capitalized, !EntityExtractor.stopwords.contains(token.bare),
+                !EntityExtractor.englishNonNames.contains(token.bare)
+            else { break }
+            last += 1
+        }
+        guard last >= first, !isModifier(first: first, last: last) else { return nil }
+        return (first, last)
+    }
+
+    /// Whether only spaces stand between a closing quotation mark (" or ”) and token `k`.
+    private func followsClosingQuote(_ k: Int) -> Bool {
+        text.bytes.withUnsafeBufferPointer { p in
+            var i = text.tokens[k].range.lowerBound - 1
+            while i >= 0 && p[i] == 0x20 { i -= 1 }
+            guard i >= 0 else { return false }
+            return p[i] == 0x22 || (i >= 2 && p[i - 2] == 0xE2 && p[i - 1] == 0x80 && p[i] == 0x9D)
+        }
     }
 
     /// Whether the capitalised words `first...last` describe something else rather than name the speaker:
