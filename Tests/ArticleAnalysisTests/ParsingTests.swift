@@ -367,6 +367,17 @@ import Testing
         #expect(speakers == ["Mark Miller", "Mark Miller", "Claxton", "Claxton"], "\(record.quotes)")
     }
 
+    @Test func aTitleAndItsNameAreNotSplitByASentenceEnd() throws {
+        let text = """
+            Strike talks
+
+            The talks were confirmed by a Labour Party spokesman. Speaking in London, Mr. Smith said they would go on.
+            The Kyrgyz President, Askar Akaev, agreed.
+            """
+        let record = try analyzer.analyze(Array(text.utf8))
+        #expect(record.entities.persons.map(\.name) == ["Smith", "Askar Akaev"], "\(record.entities.persons)")
+    }
+
     @Test func itSaidNeverContinuesAPerson() throws {
         let text = """
             Rail strike

@@ -6,8 +6,9 @@ public struct ArticleAnalyzer: Sendable {
     /// input changes (other than `provenance`), so that records of the same version are comparable and a
     /// replay's records can be told apart: 1.1.0 found more people and speakers and moved some SimHashes; 1.2.0
     /// ends Arabic names at nouns and titles, keeps surnames starting with ف, and ends a quote search at the sentence;
-    /// 1.3.0 no longer lets an English "it said" / "they said" continue a person, and names the speaker written
-    /// after a verb that follows the quotation ("…," said Mark Miller, at …).
+    /// 1.3.0 no longer lets an English "it said" / "they said" continue a person, names the speaker written
+    /// after a verb that follows the quotation ("…," said Mark Miller, at …), and no longer takes an English
+    /// title's name across a sentence end.
     public static let version = "1.3.0"
 
     /// Limits in force.

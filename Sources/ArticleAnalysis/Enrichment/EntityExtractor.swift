@@ -547,9 +547,14 @@ struct EntityExtractor {
                 // A word with a proclitic other than the article (لكبح، وأضاف) starts a new phrase.
                 || (tokens[k].kind == .arabic && tokens[k].bare != tokens[k].normalized && !tokens[k].hasArticle)
         }
-        // After an Arabic title the name follows at once, after a comma or in quotation marks ("المتحدثة باسم وزارة
-        // العدل، سارة ..."), never after other punctuation ("الصدر أم ولي العهد السعودي؟"، يعدد ...").
-        if arabic && j < tokens.count && tokens[j].breakBefore && !isCommaOrQuoteGap(before: j, tokens) { return j }
+        // After a title the name follows at once, after a comma or in quotation marks ("المتحدثة باسم وزارة العدل،
+        // سارة ...", "the Kyrgyz President, Askar Akaev"), or after an abbreviation's period ("Mr. Smith"); never
+        // after other punctuation ("الصدر أم ولي العهد السعودي؟"، يعدد ...", "said a spokesman. Speaking in London").
+        if j < tokens.count && tokens[j].breakBefore && !isCommaOrQuoteGap(before: j, tokens)
+            && (arabic || !isAbbreviationPeriod(before: j, tokens))
+        {
+            return j
+        }
         var end = j
         var closedByNoun = false
         while end < tokens.count, end - j < 4, !(end > j && tokens[end].breakBefore && !joinsByHyphen(end, tokens)),
@@ -739,6 +744,17 @@ struct EntityExtractor {
                 b += length
             }
             return commas <= 1
+        }
+    }
+
+    /// Whether token `k` follows an English abbreviation's period: token `k - 1` has at most three letters ("Mr",
+    /// "Dr", "Mrs") and only a period and spaces come between them.
+    private func isAbbreviationPeriod(before k: Int, _ tokens: Tokens) -> Bool {
+        guard k > 0, tokens[k - 1].range.count <= 3 else { return false }
+        let gap = tokens[k - 1].range.upperBound..<tokens[k].range.lowerBound
+        guard !gap.isEmpty else { return false }
+        return text.bytes.withUnsafeBufferPointer { bytes in
+            bytes[gap.lowerBound] == 0x2E && bytes[gap.dropFirst()].allSatisfy { $0 == 0x20 }
         }
     }
 
