@@ -143,7 +143,8 @@ import Testing
         func speaker(_ prefix: String) -> String?? { record.quotes.first { $0.text.hasPrefix(prefix) }.map(\.speaker) }
         #expect(speaker("Consumers have proved") == .some(nil))
         #expect(speaker("Giving union safety reps") == .some(nil))
-        #expect(speaker("We are here to stop") == .some(nil))
+        // The role as written, not its capitalised modifier alone ("UN").
+        #expect(speaker("We are here to stop") == "UN envoy")
         #expect(speaker("This would be two") == "Nick Turner")
         #expect(speaker("The rights associated") == "Orange")
     }
@@ -376,6 +377,20 @@ import Testing
             """
         let record = try analyzer.analyze(Array(text.utf8))
         #expect(record.entities.persons.map(\.name) == ["Smith", "Askar Akaev"], "\(record.entities.persons)")
+    }
+
+    @Test func aRoleNextToTheVerbIsTheSpeaker() throws {
+        let text = """
+            Aid offer
+
+            The spokesman said: "The government has formally offered the assistance of a company of Gurkhas."
+            "We will not be moving on this at all," said a Labour Party spokesman.
+            Speaking in London, the prime minister said: "I am an issue and I always will be."
+            The minister of state said the talks would go on. "Nobody wants a long dispute here," the union added.
+            """
+        let record = try analyzer.analyze(Array(text.utf8))
+        let speakers = record.quotes.map(\.speaker)
+        #expect(speakers == ["spokesman", "Labour Party spokesman", "prime minister", nil], "\(record.quotes)")
     }
 
     @Test func itSaidNeverContinuesAPerson() throws {

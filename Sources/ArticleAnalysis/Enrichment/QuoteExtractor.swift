@@ -63,6 +63,13 @@ struct QuoteExtractor {
     /// Words that make "الماضي" a time ("العام الماضي", "الأسبوع الماضي").
     private static let pastPeriods = wordSet("العام الاسبوع الشهر")
     private static let past = wordSet("الماضي الماضية")
+    /// English nouns that name a speaker by role ("the spokesman said"), including the last word of longer roles
+    /// ("prime minister", "foreign secretary", "chief executive").
+    private static let englishRoles = wordSet(
+        "spokesman spokeswoman spokesperson minister secretary president chancellor chairman chairwoman executive "
+            + "director commissioner official officials leader ambassador envoy governor senator mp mayor")
+    /// The English articles that open a role ("the", "a", "an").
+    private static let articles = wordSet("the a an")
     /// Words after which a capitalised word modifies something else ("an economist at a London bank",
     /// "editor of Hazards magazine") instead of naming the speaker.
     private static let modifierLeads = wordSet("a an at of in for from with by on")
@@ -534,6 +541,12 @@ struct QuoteExtractor {
             {
                 return (text.sliceText(tokens: first, last), false)
             }
+            // Else a role written next to the verb ("The spokesman said:", "said a Labour Party spokesman").
+            if let verb = range.first(where: { Self.englishVerbs.contains(tokens[$0].bare) }),
+                let (first, last) = englishRole(at: verb, within: range)
+            {
+                return (text.sliceText(tokens: first, last), false)
+            }
             return (nil, false)
         }
         return nil
@@ -578,6 +591,44 @@ struct QuoteExtractor {
         }
         guard last >= first, !isModifier(first: first, last: last) else { return nil }
         return (first, last)
+    }
+
+    /// A role written with an article next to the reporting verb at `verb`, without the article: "The spokesman
+    /// said:", "A Labour Party spokesman said", "said the prime minister". At most four words from the article to
+    /// the role noun (``englishRoles``), which ends the run and touches the verb, with only spaces between them.
+    private func englishRole(at verb: Int, within range: Range<Int>) -> (first: Int, last: Int)? {
+        let tokens = text.tokens
+        let segment = tokens[verb].segment
+        // Before the verb: the role noun right before it, the article up to four words back.
+        let noun = verb - 1
+        if noun >= range.lowerBound, tokens[noun].segment == segment, !tokens[verb].breakBefore,
+            Self.englishRoles.contains(tokens[noun].bare)
+        {
+            var article = noun - 1
+            while article >= range.lowerBound, noun - article <= 4, !tokens[article + 1].breakBefore,
+                tokens[article].kind == .latin
+            {
+                if Self.articles.contains(tokens[article].bare) { return (article + 1, noun) }
+                article -= 1
+            }
+        }
+        // After the verb: the article right after it, the role noun up to four words on, followed by a break, a
+        // preposition or nothing ("said a spokesman for the ministry"; not "said the official news agency").
+        let article = verb + 1
+        guard article < range.upperBound, tokens[article].segment == segment, !tokens[article].breakBefore,
+            Self.articles.contains(tokens[article].bare)
+        else { return nil }
+        var last = article + 1
+        while last < tokens.count, last - article <= 4, !tokens[last].breakBefore, tokens[last].kind == .latin {
+            let next = last + 1
+            if Self.englishRoles.contains(tokens[last].bare),
+                next >= tokens.count || tokens[next].breakBefore || Self.modifierLeads.contains(tokens[next].bare)
+            {
+                return (article + 1, last)
+            }
+            last += 1
+        }
+        return nil
     }
 
     /// Whether only spaces stand between a closing quotation mark (" or ”) and token `k`.
