@@ -393,6 +393,18 @@ import Testing
         #expect(speakers == ["spokesman", "Labour Party spokesman", "prime minister", nil], "\(record.quotes)")
     }
 
+    @Test func theSpeakerIsThePersonNearestTheVerb() throws {
+        let text = """
+            Election
+
+            In an interview with Mr Marr on Sunday, Mr Brown said: "We all have to work for a Labour government."
+            "We are not squabbling like schoolboys at all," Mr Blair told Mr Humphrys.
+            """
+        let record = try analyzer.analyze(Array(text.utf8))
+        let speakers = record.quotes.map(\.speaker)
+        #expect(speakers == ["Brown", "Tony Blair"], "\(record.quotes)")
+    }
+
     @Test func itSaidNeverContinuesAPerson() throws {
         let text = """
             Rail strike

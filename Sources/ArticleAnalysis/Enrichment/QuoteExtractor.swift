@@ -502,12 +502,18 @@ struct QuoteExtractor {
         let preceding = max(0, before - 8)..<before
         for range in introduced ? [preceding, following] : [following, preceding] {
             guard
-                range.contains(where: { tokens[$0].segment == segment && Self.englishVerbs.contains(tokens[$0].bare) })
+                let verb = range.first(where: {
+                    tokens[$0].segment == segment && Self.englishVerbs.contains(tokens[$0].bare)
+                })
             else {
                 continue
             }
-            for k in range where tokens[k].segment == segment {
-                if let name = entities.person(at: k) { return (name, true) }
+            // The person mentioned nearest the verb, before it on a tie ("with BBC political editor Andrew Marr, Mr
+            // Brown said:" is Brown's).
+            for distance in 1..<range.count {
+                for k in [verb - distance, verb + distance] where range.contains(k) && tokens[k].segment == segment {
+                    if let name = entities.person(at: k) { return (name, true) }
+                }
             }
             for k in range where tokens[k].segment == segment && Self.pronouns.contains(tokens[k].bare) {
                 // "he said" / "she said": the person mentioned last before the quote ("Mr Idris said the community
@@ -536,15 +542,11 @@ struct QuoteExtractor {
             }
             // Else the capitalised words written right before the verb ("… spokeswoman for women Sandra Gidley said:"),
             // or right after a verb that follows a quotation ("…," said Mark Miller, at HBOS Treasury Services).
-            if let verb = range.first(where: { Self.englishVerbs.contains(tokens[$0].bare) }),
-                let (first, last) = nameRun(before: verb, within: range) ?? nameRun(after: verb, within: range)
-            {
+            if let (first, last) = nameRun(before: verb, within: range) ?? nameRun(after: verb, within: range) {
                 return (text.sliceText(tokens: first, last), false)
             }
             // Else a role written next to the verb ("The spokesman said:", "said a Labour Party spokesman").
-            if let verb = range.first(where: { Self.englishVerbs.contains(tokens[$0].bare) }),
-                let (first, last) = englishRole(at: verb, within: range)
-            {
+            if let (first, last) = englishRole(at: verb, within: range) {
                 return (text.sliceText(tokens: first, last), false)
             }
             return (nil, false)
