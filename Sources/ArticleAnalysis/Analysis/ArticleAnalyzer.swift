@@ -8,7 +8,8 @@ public struct ArticleAnalyzer: Sendable {
     /// ends Arabic names at nouns and titles, keeps surnames starting with ف, and ends a quote search at the sentence;
     /// 1.3.0 no longer lets an English "it said" / "they said" continue a person, names the speaker written
     /// after a verb that follows the quotation ("…," said Mark Miller, at …) or by role ("the spokesman said"),
-    /// and no longer takes an English title's name across a sentence end.
+    /// no longer takes an English title's name across a sentence end, and reads English roles ("chief executive Tom
+    /// McKillop") as titles.
     public static let version = "1.3.0"
 
     /// Limits in force.

@@ -136,6 +136,12 @@ struct EntityExtractor {
         "president", "prime minister", "minister", "secretary", "chancellor", "mr", "mrs", "ms", "dr", "senator",
         "governor", "king", "queen", "prince", "leader", "spokesman", "spokeswoman", "ambassador", "mp", "sir",
         "lord",
+        // Roles written before a name ("chief executive Tom McKillop", "political editor Andrew Marr", "striker
+        // James Beattie"); not those that also head names of things ("General Motors", "Centre Court", "The
+        // Economist Intelligence Unit").
+        "coordinator", "commissioner", "director", "chairman", "chairwoman", "chief executive",
+        "editor", "chief economist", "analyst", "spokesperson", "coach", "manager", "captain", "striker", "inspector",
+        "superintendent", "judge", "professor", "attorney general", "secretary general", "director general",
     ])
     /// The first words of all titles.
     static let titleFirstWords = arabicTitles.firstWords + englishTitles.firstWords
@@ -143,7 +149,7 @@ struct EntityExtractor {
     static let englishNonNames = HashSet64(
         ("election elections minister ministers secretary justice party government office house department "
             + "committee council commission court union state states news chancellor general chief lord mr mrs "
-            + "ms president prime the a an")
+            + "ms president prime the a an sir dame")
             .split(separator: " ").flatMap { hashes(String($0)) }
     )
     /// Function words that never belong to a name.
