@@ -31,4 +31,19 @@ import Testing
                 "We will keep talking with our partners until the end", "The talks were very constructive indeed",
             ])
     }
+
+    @Test func aVerbFollowedOnlyByATimeHasItsSubjectBefore() {
+        let found = quotes(["وكان ترامب قال الأسبوع الماضي إنه \"معجب كبير\" بالأجهزة الاستخبارية."], language: .arabic)
+        #expect(found.map(\.speaker) == ["دونالد ترامب"], "\(found)")
+    }
+
+    @Test func aVerbAfterAnUnreadSubjectContinuesNoOne() {
+        let found = quotes(
+            [
+                "وقال وزير الدفاع جيمس ماتيس إن بلاده مستعدة لكل الاحتمالات في المنطقة.",
+                "وكان المفتش العام لوزارة العدل مايكل هوروفيتز قال الخميس إنه سيحقق في تصرفات معينة.",
+                "وقال ماتيس إن الحرب ليست الخيار الأول. ولكنه قال إن الجهود الدبلوماسية مستمرة حتى الآن.",
+            ], language: .arabic)
+        #expect(found.map(\.speaker) == ["جيمس ماتيس", nil, "جيمس ماتيس", "جيمس ماتيس"], "\(found)")
+    }
 }

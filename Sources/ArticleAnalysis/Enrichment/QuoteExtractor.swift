@@ -57,6 +57,9 @@ struct QuoteExtractor {
     private static let auxiliaries = wordSet("قد لقد كان كانت")
     /// Words after which a clause, and its subject, starts ("لكن شركة أرامكو قالت"); none of them is a subject.
     private static let clauseOpeners = wordSet("لكن لكنه لكنها كما ثم بينما فيما اذ حيث كان كانت اما")
+    /// Words right before a reporting verb that carry its subject, the one spoken of before ("لكنه قال", "غير أنه
+    /// أوضح", "إذ قال", "ولذا يرى").
+    private static let subjectCarriers = wordSet("لكنه لكنها انه انها اذ لذا لذلك")
     /// Quantifiers that take their subject after من ("العديد من المسؤولين").
     private static let quantifiers = wordSet("العديد بعض عدد كثير كثيرون معظم اغلب غالبيه")
     private static let from = hashes("من")[0]
@@ -162,7 +165,9 @@ struct QuoteExtractor {
                 }
             }
         }
-        if speaker == nil && (c == v + 1 || quoteFollows) {
+        // No words between the verb and the complementizer but times ("وكان ترامب قال الأسبوع الماضي إنه"): no
+        // subject after the verb either.
+        if speaker == nil && (c == v + 1 || quoteFollows || endBeforeTimes((v + 1)..<c) == v + 1) {
             // Subject before a present-tense verb ("مصطفى الكاظمي يقول إن"), else the previous speaker.
             var k = v - 1
             while k >= 0, v - k <= 3, tokens[k].segment == segment {
@@ -178,8 +183,15 @@ struct QuoteExtractor {
                 speaker =
                     personByRole(in: subject) ?? text.sliceText(tokens: subject.lowerBound, subject.upperBound - 1)
             }
-            // A verb of the other gender has another subject ("قال ... وقالت إن").
-            if speaker == nil, let last = lastSpeaker, last.feminine == Self.feminineVerbs.contains(tokens[v].bare) {
+            // Else the previous speaker, when the verb opens its clause (with و / ف, or after a break) or follows a word
+            // that carries its subject ("ولكنه قال", "إذ قال"): a verb written after other words has its subject
+            // there ("وكان المفتش العام لوزارة العدل مايكل هوروفيتز قال"), even when it was not read. A verb of the
+            // other gender has another subject ("قال ... وقالت إن").
+            if speaker == nil,
+                tokens[v].bare != tokens[v].normalized || tokens[v].breakBefore
+                    || (v > 0 && Self.subjectCarriers.contains(tokens[v - 1].bare)),
+                let last = lastSpeaker, last.feminine == Self.feminineVerbs.contains(tokens[v].bare)
+            {
                 speaker = last.name
             }
         }
@@ -296,14 +308,24 @@ struct QuoteExtractor {
         {
             end = words[(end + 1)...].first(where: endsRole) ?? words.upperBound
         }
-        while end > first, Self.trailingWords.contains(tokens[end - 1].bare) {
+        end = endBeforeTimes(first..<end)
+        guard end > first, end - first <= 5 else { return nil }
+        return first..<end
+    }
+
+    /// The end of `words` without the times and "قائلا" that close them ("الثلاثاء", "الأسبوع الماضي", "أمس").
+    private func endBeforeTimes(_ words: Range<Int>) -> Int {
+        let tokens = text.tokens
+        var end = words.upperBound
+        while end > words.lowerBound, Self.trailingWords.contains(tokens[end - 1].bare) {
             end -= 1
-            if Self.past.contains(tokens[end].bare), end > first, Self.pastPeriods.contains(tokens[end - 1].bare) {
+            if Self.past.contains(tokens[end].bare), end > words.lowerBound,
+                Self.pastPeriods.contains(tokens[end - 1].bare)
+            {
                 end -= 1
             }
         }
-        guard end > first, end - first <= 5 else { return nil }
-        return first..<end
+        return end
     }
 
     /// Whether a word names, with the preposition ل, whom words were said to ("لصحيفة", "لرويترز", "لهم"): after a
