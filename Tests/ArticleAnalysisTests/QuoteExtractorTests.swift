@@ -46,4 +46,11 @@ import Testing
             ], language: .arabic)
         #expect(found.map(\.speaker) == ["جيمس ماتيس", nil, "جيمس ماتيس", "جيمس ماتيس"], "\(found)")
     }
+
+    @Test func aTweetIsReportedSpeech() {
+        let found = quotes(
+            ["وغرد ترامب على موقع تويتر قائلا: \"رئيسة تايوان اتصلت بي لتهنئتي على فوزي بالرئاسة\"."], language: .arabic
+        )
+        #expect(found.map(\.speaker) == ["دونالد ترامب"], "\(found)")
+    }
 }

@@ -9,7 +9,7 @@ public struct ArticleAnalyzer: Sendable {
     /// 1.3.0 no longer lets an English "it said" / "they said" continue a person, names the speaker written
     /// after a verb that follows the quotation ("…," said Mark Miller, at …) or by role ("the spokesman said"),
     /// no longer takes an English title's name across a sentence end, and reads English roles ("chief executive Tom
-    /// McKillop") as titles; Arabic quotes: times between verb and إن leave the
+    /// McKillop") as titles; Arabic quotes: tweets are reported speech, times between verb and إن leave the
     /// subject before the verb, and a verb after its own subject does not continue the previous speaker.
     public static let version = "1.3.0"
 

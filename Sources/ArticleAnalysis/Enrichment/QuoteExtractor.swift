@@ -30,13 +30,13 @@ struct QuoteExtractor {
     static let arabicVerbList = hashes(
         "قال قالت يقول تقول اكد اكدت يؤكد تؤكد اضاف اضافت يضيف اوضح اوضحت يوضح صرح صرحت اعلن اعلنت يعلن "
             + "اعتبر اعتبرت يعتبر شدد شددت يشدد لفت لفتت اشار اشارت يشير ذكر ذكرت تابع تابعت راي رات يري نفي "
-            + "نفت حذر حذرت يحذر طالب طالبت اعرب اعربت كشف كشفت"
+            + "نفت حذر حذرت يحذر طالب طالبت اعرب اعربت كشف كشفت غرد غردت"
     )
     private static let arabicVerbs = HashSet64(arabicVerbList)
     /// The feminine forms among ``arabicVerbList``: past in ـت, present in تـ.
     private static let feminineVerbs = wordSet(
         "قالت تقول اكدت تؤكد اضافت اوضحت صرحت اعلنت اعتبرت شددت لفتت اشارت ذكرت تابعت رات نفت حذرت طالبت "
-            + "اعربت كشفت")
+            + "اعربت كشفت غردت")
     private static let complementizerList = hashes("ان انه انها انهم بان")
     private static let complementizers = HashSet64(complementizerList)
     private static let complementizerFilter = WordFilter(complementizerList)
