@@ -6,11 +6,10 @@ public struct ArticleAnalyzer: Sendable {
     /// input changes (other than `provenance`), so that records of the same version are comparable and a
     /// replay's records can be told apart: 1.1.0 found more people and speakers and moved some SimHashes; 1.2.0
     /// ends Arabic names at nouns and titles, keeps surnames starting with ف, and ends a quote search at the sentence;
-    /// 1.3.0 no longer lets an English "it said" / "they said" continue a person, names the speaker written
-    /// after a verb that follows the quotation ("…," said Mark Miller, at …) or by role ("the spokesman said"),
-    /// no longer takes an English title's name across a sentence end, and reads English roles ("chief executive Tom
-    /// McKillop") as titles; Arabic quotes: tweets are reported speech, times between verb and إن leave the
-    /// subject before the verb, and a verb after its own subject does not continue the previous speaker.
+    /// 1.3.0 reads English roles as titles ("chief executive Tom McKillop") and no title's name across a sentence
+    /// end, finds more English speakers (after a verb that follows the quotation, by role, the person nearest the
+    /// verb) and continues no person with "it said", and, in Arabic, takes tweets as reported speech, the subject
+    /// before a verb followed only by a time, and no previous speaker for a verb written after its own subject.
     public static let version = "1.3.0"
 
     /// Limits in force.
