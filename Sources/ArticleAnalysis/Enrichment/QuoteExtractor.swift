@@ -26,6 +26,13 @@ struct QuoteExtractor {
         HashSet64(hashes(words))
     }
 
+    /// The normalised forms of `words` (the article kept: "المعروف" is not "معروف").
+    private static func normalizedSet(_ words: String) -> HashSet64 {
+        var out: [UInt64] = []
+        TextNormalizer.forEachWord(in: words) { out.append($0.normalizedHash) }
+        return HashSet64(out)
+    }
+
     /// The Arabic reporting verbs (bare hashes).
     static let arabicVerbList = hashes(
         "قال قالت يقول تقول اكد اكدت يؤكد تؤكد اضاف اضافت يضيف اوضح اوضحت يوضح صرح صرحت اعلن اعلنت يعلن "
@@ -57,6 +64,8 @@ struct QuoteExtractor {
     private static let auxiliaries = wordSet("قد لقد كان كانت")
     /// Words after which a clause, and its subject, starts ("لكن شركة أرامكو قالت"); none of them is a subject.
     private static let clauseOpeners = wordSet("لكن لكنه لكنها كما ثم بينما فيما اذ حيث كان كانت اما")
+    /// "known as" ("رئاسة الشؤون الدينية المعروفة باسم «ديانت»"): what follows names the role's holder again.
+    private static let knownAs = normalizedSet("المعروف المعروفة")
     /// Words right before a reporting verb that carry its subject, the one spoken of before ("لكنه قال", "غير أنه
     /// أوضح", "إذ قال", "ولذا يرى").
     private static let subjectCarriers = wordSet("لكنه لكنها انه انها اذ لذا لذلك")
@@ -296,11 +305,14 @@ struct QuoteExtractor {
     /// The role written after a reporting verb (`words`: the words up to the complementizer or the first break), as
     /// token indices: up to the first function word or addressee ("رئيس مجلس النواب في مؤتمر صحفي", "مسؤولون
     /// لصحيفة نيويورك تايمز"), without the times and "قائلا" that end it ("متحدث باسم البيت الأبيض الثلاثاء"); at
-    /// most five words. Nil when nothing is left or the first word starts no subject.
+    /// most eight words. Nil when nothing is left or the first word starts no subject.
     private func rolePhrase(in words: Range<Int>) -> Range<Int>? {
         let tokens = text.tokens
         guard let first = words.first, !Self.nonSubjects.contains(tokens[first].bare) else { return nil }
-        func endsRole(_ k: Int) -> Bool { EntityExtractor.stopwords.contains(tokens[k].bare) || isAddressee(tokens[k]) }
+        func endsRole(_ k: Int) -> Bool {
+            EntityExtractor.stopwords.contains(tokens[k].bare) || isAddressee(tokens[k])
+                || Self.knownAs.contains(tokens[k].normalized)
+        }
         var end = words.first(where: endsRole) ?? words.upperBound
         // A quantifier's من belongs to the role ("العديد من المقاتلين في الجماعات ...").
         if end == first + 1, end < words.upperBound, Self.quantifiers.contains(tokens[first].bare),
@@ -309,7 +321,7 @@ struct QuoteExtractor {
             end = words[(end + 1)...].first(where: endsRole) ?? words.upperBound
         }
         end = endBeforeTimes(first..<end)
-        guard end > first, end - first <= 5 else { return nil }
+        guard end > first, end - first <= 8 else { return nil }
         return first..<end
     }
 
@@ -336,14 +348,9 @@ struct QuoteExtractor {
     }
 
     /// The normalised forms of ``isAddressee(_:)``'s words.
-    private static let addressees: HashSet64 = {
-        var out: [UInt64] = []
-        TextNormalizer.forEachWord(
-            in: "لصحيفة لجريدة لمجلة لوكالة لوكالات لقناة لشبكة لتلفزيون لإذاعة لبرنامج لموقع لوسائل لرويترز "
-                + "لهم له لها لنا لكم لي لبي للصحفيين للصحافيين للصحفيون للصحافيون للصحافة للإعلام"
-        ) { out.append($0.normalizedHash) }
-        return HashSet64(out)
-    }()
+    private static let addressees = normalizedSet(
+        "لصحيفة لجريدة لمجلة لوكالة لوكالات لقناة لشبكة لتلفزيون لإذاعة لبرنامج لموقع لوسائل لرويترز "
+            + "لهم له لها لنا لكم لي لبي للصحفيين للصحافيين للصحفيون للصحافيون للصحافة للإعلام لـ")
 
     private static let roleWords: [(words: [UInt64], role: String)] = [
         (hashes("وزير الخارجيه"), "foreign_minister"), (hashes("وزيره الخارجيه"), "foreign_minister"),
