@@ -425,6 +425,20 @@ import Testing
         #expect(speakers == ["Brown", "Tony Blair"], "\(record.quotes)")
     }
 
+    @Test func aParticipleSpeaksForThePersonOfItsSentence() throws {
+        let text = """
+            Orange sues Easy
+
+            However, Mr Haji-Ioannou, who plans to launch a phone service next month, vowed to fight back, saying: \
+            "We have nothing to be afraid of in this court case."
+            Mr Blair met the union in London. The union later issued a statement on its website, saying: "We will \
+            take this case to the court of appeal."
+            """
+        let record = try analyzer.analyze(Array(text.utf8))
+        let speakers = record.quotes.map(\.speaker)
+        #expect(speakers == ["Haji-Ioannou", nil], "\(record.quotes)")
+    }
+
     @Test func itSaidNeverContinuesAPerson() throws {
         let text = """
             Rail strike

@@ -50,6 +50,8 @@ struct QuoteExtractor {
     private static let englishVerbs = wordSet("said says saying told added adding warned insisted argued stated")
     private static let pronouns = wordSet("he she they it هو هي")
     private static let personalPronouns = wordSet("he she")
+    /// The English reporting verbs that are participles ("…, saying: "…""): their subject is the sentence's.
+    private static let participles = wordSet("saying adding")
     /// Words that start no subject after an Arabic reporting verb ("قال فيها إن", "أكد أيضا أن", "قال
     /// عندما ...", "يجب"): what follows them is not who spoke.
     private static let nonSubjects = wordSet(
@@ -506,10 +508,15 @@ struct QuoteExtractor {
         }
     }
 
-    /// The person mentioned last before token `k`, at most 80 words back.
-    private func personBefore(_ k: Int) -> String? {
+    /// The person mentioned last before token `k`, at most 80 words back (and in its sentence, if `inSentence`).
+    private func personBefore(_ k: Int, inSentence: Bool = false) -> String? {
         var i = k - 1
         while i >= 0 && k - i <= 80 {
+            if inSentence
+                && (text.tokens[i].segment != text.tokens[k].segment || sentenceEnds(before: i + 1, from: 0))
+            {
+                return nil
+            }
             if let name = entities.person(at: i) { return name }
             i -= 1
         }
@@ -577,6 +584,11 @@ struct QuoteExtractor {
             // Else a role written next to the verb ("The spokesman said:", "said a Labour Party spokesman").
             if let (first, last) = englishRole(at: verb, within: range) {
                 return (text.sliceText(tokens: first, last), false)
+            }
+            // Else, for a participle, the subject of its sentence: the person mentioned last in it ("Mr Haji-Ioannou,
+            // who plans to launch Easymobile next month, vowed to fight back, saying: "…"").
+            if Self.participles.contains(tokens[verb].bare), let name = personBefore(verb, inSentence: true) {
+                return (name, true)
             }
             return (nil, false)
         }
