@@ -48,6 +48,9 @@ import Testing
         #expect(record.quotes.contains { $0.speaker == "فؤاد حسين" && $0.text.hasPrefix("منطلقات الحوار") })
         // "قال وزير الخارجية العراقي إن ..." resolves the role to the Iraqi foreign minister of the article.
         #expect(record.quotes.contains { $0.speaker == "فؤاد حسين" && $0.text.hasPrefix("وجودنا هنا") })
+        // "كما أكّد أن بلاده ..." continues al-Kadhimi's words; every quote of the seed has its speaker.
+        #expect(record.quotes.contains { $0.speaker == "مصطفى الكاظمي" && $0.text.hasPrefix("بلاده لم تعد") })
+        #expect(record.quotes.allSatisfy { $0.speaker != nil }, "\(record.quotes)")
     }
 
     @Test func weekdaysAreFoundAndResolvedAgainstPublication() throws {

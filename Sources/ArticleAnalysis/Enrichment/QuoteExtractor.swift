@@ -69,8 +69,8 @@ struct QuoteExtractor {
     /// "known as" ("رئاسة الشؤون الدينية المعروفة باسم «ديانت»"): what follows names the role's holder again.
     private static let knownAs = normalizedSet("المعروف المعروفة")
     /// Words right before a reporting verb that carry its subject, the one spoken of before ("لكنه قال", "غير أنه
-    /// أوضح", "إذ قال", "ولذا يرى").
-    private static let subjectCarriers = wordSet("لكنه لكنها انه انها اذ لذا لذلك")
+    /// أوضح", "إذ قال", "ولذا يرى"), or open a clause that continues it ("كما أكد أن", "ثم قال").
+    private static let subjectCarriers = wordSet("لكنه لكنها انه انها اذ لذا لذلك كما ثم بينما فيما")
     /// Quantifiers that take their subject after من ("العديد من المسؤولين").
     private static let quantifiers = wordSet("العديد بعض عدد كثير كثيرون معظم اغلب غالبيه")
     private static let from = hashes("من")[0]
@@ -195,7 +195,7 @@ struct QuoteExtractor {
                     personByRole(in: subject) ?? text.sliceText(tokens: subject.lowerBound, subject.upperBound - 1)
             }
             // Else the previous speaker, when the verb opens its clause (with و / ف, or after a break) or follows a word
-            // that carries its subject ("ولكنه قال", "إذ قال"): a verb written after other words has its subject
+            // that carries its subject ("ولكنه قال", "إذ قال", "كما أكد"): a verb written after other words has its subject
             // there ("وكان المفتش العام لوزارة العدل مايكل هوروفيتز قال"), even when it was not read. A verb of the
             // other gender has another subject ("قال ... وقالت إن").
             if speaker == nil,
