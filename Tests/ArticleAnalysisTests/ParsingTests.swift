@@ -413,6 +413,23 @@ import Testing
             ], "\(record.entities.persons)")
     }
 
+    @Test func newspapersAreOrganisations() throws {
+        let arabic = try analyzer.analyze(
+            Array(
+                """
+                صحف عربية
+
+                وفي صحيفة القدس العربي كتب المحرر عن الأزمة، ونقلت صحيفة الغارديان عن مسؤولين قولهم إن التفاوض مستمر.
+                """.utf8))
+        #expect(arabic.entities.organizations.map(\.name) == ["القدس العربي", "الغارديان"])
+        // "القدس العربي" is a newspaper, not Jerusalem.
+        #expect(arabic.entities.locations.isEmpty, "\(arabic.entities.locations)")
+        // The Guardian has no English spelling: in English it is an ordinary word.
+        let english = try analyzer.analyze(
+            Array("Court ruling\n\nThe judge named the guardian of the children, the Financial Times reported.".utf8))
+        #expect(english.entities.organizations.map(\.name) == ["Financial Times"])
+    }
+
     @Test func theSpeakerIsThePersonNearestTheVerb() throws {
         let text = """
             Election
