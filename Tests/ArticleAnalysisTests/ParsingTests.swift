@@ -430,6 +430,19 @@ import Testing
         #expect(english.entities.organizations.map(\.name) == ["Financial Times"])
     }
 
+    @Test func aHyphenatedTitleIsATitle() throws {
+        let text = """
+            Campaign
+
+            The press conference hosted by election co-ordinator Alan Milburn was busy; co-founder Jimmy Wales and \
+            Vice-President Jane Hill came too.
+            """
+        let record = try analyzer.analyze(Array(text.utf8))
+        #expect(
+            record.entities.persons.map(\.name) == ["Alan Milburn", "Jimmy Wales", "Jane Hill"],
+            "\(record.entities.persons)")
+    }
+
     @Test func theSpeakerIsThePersonNearestTheVerb() throws {
         let text = """
             Election

@@ -99,8 +99,10 @@ struct EntityExtractor {
             firstWords = spans.map { words[$0.lowerBound] }
         }
 
-        /// Number of tokens of the longest title starting at token `i`, 0 for none.
-        func longest(at i: Int, in tokens: Tokens) -> Int {
+        /// Number of tokens of the longest title starting at token `i`, 0 for none. A title's words follow each
+        /// other with only spaces between them, or with a hyphen where `joinedByHyphen` says so ("co-ordinator",
+        /// "Secretary-General").
+        func longest(at i: Int, in tokens: Tokens, joinedByHyphen: (Int) -> Bool = { _ in false }) -> Int {
             let first = tokens[i].bare
             return words.withUnsafeBufferPointer { words in
                 for (t, word) in firstWords.enumerated() where word == first && i + spans[t].count <= tokens.count {
@@ -108,7 +110,7 @@ struct EntityExtractor {
                     var k = i + 1
                     var ok = true
                     for word in words[(span.lowerBound + 1)..<span.upperBound] {
-                        if tokens[k].bare != word || tokens[k].breakBefore {
+                        if tokens[k].bare != word || (tokens[k].breakBefore && !joinedByHyphen(k)) {
                             ok = false
                             break
                         }
@@ -139,9 +141,10 @@ struct EntityExtractor {
         // Roles written before a name ("chief executive Tom McKillop", "political editor Andrew Marr", "striker
         // James Beattie"); not those that also head names of things ("General Motors", "Centre Court", "The
         // Economist Intelligence Unit").
-        "coordinator", "commissioner", "director", "chairman", "chairwoman", "chief executive",
+        "coordinator", "co-ordinator", "commissioner", "director", "chairman", "chairwoman", "chief executive",
         "editor", "chief economist", "analyst", "spokesperson", "coach", "manager", "captain", "striker", "inspector",
         "superintendent", "judge", "professor", "attorney general", "secretary general", "director general",
+        "vice president", "co-founder",
     ])
     /// The first words of all titles.
     static let titleFirstWords = arabicTitles.firstWords + englishTitles.firstWords
@@ -525,7 +528,9 @@ struct EntityExtractor {
     private mutating func titleMention(at i: Int, in tokens: Tokens) -> Int {
         let arabic = tokens[i].kind == .arabic
         let titleLength =
-            arabic ? Self.arabicTitles.longest(at: i, in: tokens) : Self.englishTitles.longest(at: i, in: tokens)
+            arabic
+            ? Self.arabicTitles.longest(at: i, in: tokens)
+            : Self.englishTitles.longest(at: i, in: tokens) { joinsByHyphen($0, tokens) }
         guard titleLength > 0 else { return i + 1 }
         let stopwords = Self.stopwords
         var j = i + titleLength
