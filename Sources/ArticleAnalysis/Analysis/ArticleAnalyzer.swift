@@ -9,8 +9,9 @@ public struct ArticleAnalyzer: Sendable {
     /// 1.3.0 reads English roles as titles ("chief executive Tom McKillop") and no title's name across a sentence
     /// end, finds more English speakers (after a verb that follows the quotation, by role, the person nearest the
     /// verb, the sentence's person for "saying") and continues no person with "it said", and, in Arabic, takes
-    /// tweets as reported speech, the subject before a verb followed only by a time, roles of up to eight words,
-    /// and no previous speaker for a verb written after its own subject; its gazetteer knows more newspapers.
+    /// tweets as reported speech, the subject before a verb followed only by a time or a function word, roles of
+    /// up to eight words, and no previous speaker for a verb written after its own subject; its gazetteer knows
+    /// more newspapers.
     public static let version = "1.3.0"
 
     /// Limits in force.

@@ -176,9 +176,12 @@ struct QuoteExtractor {
                 }
             }
         }
-        // No words between the verb and the complementizer but times ("وكان ترامب قال الأسبوع الماضي إنه"): no
-        // subject after the verb either.
-        if speaker == nil && (c == v + 1 || quoteFollows || endBeforeTimes((v + 1)..<c) == v + 1) {
+        // No words between the verb and the complementizer but times ("وكان ترامب قال الأسبوع الماضي إنه"), or a
+        // function word right after the verb ("وكان ترامب قال في مؤتمره الصحفي إنه"): no subject after the verb either.
+        if speaker == nil
+            && (c == v + 1 || quoteFollows || endBeforeTimes((v + 1)..<c) == v + 1
+                || EntityExtractor.stopwords.contains(tokens[v + 1].bare))
+        {
             // Subject before a present-tense verb ("مصطفى الكاظمي يقول إن"), else the previous speaker.
             var k = v - 1
             while k >= 0, v - k <= 3, tokens[k].segment == segment {
