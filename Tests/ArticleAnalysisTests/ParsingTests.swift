@@ -496,6 +496,19 @@ import Testing
         #expect(record.quotes.map(\.speaker) == ["Michael Howard"], "\(record.quotes)")
     }
 
+    @Test func anArabicTitleWithTheArticleClosesANameBeforeIt() throws {
+        let record = try analyzer.analyze(
+            Array(
+                """
+                غارة جوية
+
+                وقال العميد يحيى رسول المتحدث باسم قيادة العمليات المشتركة إنه لا يمكنه تأكيد الضربة الجوية.
+                ومن أبرز التعديلات ترك الجنرال حسين دهقان منصب وزير الدفاع في الحكومة الجديدة.
+                """.utf8))
+        #expect(record.entities.persons.map(\.name) == ["يحيى رسول"], "\(record.entities.persons)")
+        #expect(record.quotes.map(\.speaker) == ["يحيى رسول"], "\(record.quotes)")
+    }
+
     @Test func aHyphenJoinsTheWordsOfAName() throws {
         let english = try analyzer.analyze(
             Array("Orange sues Easy\n\nHowever, Mr Haji-Ioannou vowed to fight back in court next month.".utf8))

@@ -577,8 +577,12 @@ struct EntityExtractor {
             if arabic && end == j && Self.institutionNouns.contains(token.bare) { break }
             if arabic {
                 // A title of two words or more ends the name ("الملك الحقيقي ولي العهد"); one word may be a first name
-                // (أمير، ملك).
-                if Self.arabicTitles.longest(at: end, in: tokens) >= 2 { break }
+                // (أمير، ملك). With the article, after two name words, it closes the name as such a noun does ("وقال
+                // العميد يحيى رسول المتحدث باسم ..."; not "حسين دهقان منصب وزير الدفاع").
+                if Self.arabicTitles.longest(at: end, in: tokens) >= 2 {
+                    closedByNoun = end - j >= 2 && startsWithArticle(token)
+                    break
+                }
                 // A last name word after the first may start with ف, which the stemmer takes for a conjunction
                 // (فلوريس، فابيوس): when the name closes right after it.
                 if end > j && token.kind == .arabic && !Self.speechVerbs.contains(token.bare)
