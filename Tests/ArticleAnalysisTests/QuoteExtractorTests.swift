@@ -79,4 +79,14 @@ import Testing
             ], language: .arabic)
         #expect(found.map(\.speaker) == ["دونالد ترامب", "جيمس ماتيس", "جيمس ماتيس"], "\(found)")
     }
+
+    @Test func theSubjectMayFollowAPronounAddressee() {
+        let found = quotes(
+            [
+                "ولهذا السبب قال لي الأب ثابت إنه لا يمكن غفران ما حدث في البلدة.",
+                "وقال لهم ليون جاورسكي، المحقق الخاص في القضية، إن السؤال الجوهري ما زال مطروحا.",
+                "وقال لهم إن الوقت قد حان للعودة إلى البلدة.",
+            ], language: .arabic)
+        #expect(found.map(\.speaker) == ["الأب ثابت", "ليون جاورسكي", "ليون جاورسكي"], "\(found)")
+    }
 }

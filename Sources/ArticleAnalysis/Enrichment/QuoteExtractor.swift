@@ -66,6 +66,8 @@ struct QuoteExtractor {
     private static let auxiliaries = wordSet("قد لقد كان كانت")
     /// Words after which a clause, and its subject, starts ("لكن شركة أرامكو قالت"); none of them is a subject.
     private static let clauseOpeners = wordSet("لكن لكنه لكنها كما ثم بينما فيما اذ حيث كان كانت اما")
+    /// The pronouns among the addressees (``isAddressee(_:)``): "قال لي", "قال لهم".
+    private static let pronounAddressees = normalizedSet("لي لنا له لها لهم لكم")
     /// "known as" ("رئاسة الشؤون الدينية المعروفة باسم «ديانت»"): what follows names the role's holder again.
     private static let knownAs = normalizedSet("المعروف المعروفة")
     /// Words right before a reporting verb that carry its subject, the one spoken of before ("لكنه قال", "غير أنه
@@ -176,10 +178,12 @@ struct QuoteExtractor {
                 }
             }
         }
-        // No words between the verb and the complementizer but times ("وكان ترامب قال الأسبوع الماضي إنه"), or a
-        // function word right after the verb ("وكان ترامب قال في مؤتمره الصحفي إنه"): no subject after the verb either.
+        // No words between the verb and the complementizer but times ("وكان ترامب قال الأسبوع الماضي إنه") or whom
+        // it was said to ("وقال لهم إن"), or a function word right after the verb ("وكان ترامب قال في مؤتمره الصحفي
+        // إنه"): no subject after the verb either.
         if speaker == nil
             && (c == v + 1 || quoteFollows || endBeforeTimes((v + 1)..<c) == v + 1
+                || (c == v + 2 && isAddressee(tokens[v + 1]))
                 || EntityExtractor.stopwords.contains(tokens[v + 1].bare))
         {
             // Subject before a present-tense verb ("مصطفى الكاظمي يقول إن"), else the previous speaker.
@@ -310,15 +314,19 @@ struct QuoteExtractor {
     /// The role written after a reporting verb (`words`: the words up to the complementizer or the first break), as
     /// token indices: up to the first function word or addressee ("رئيس مجلس النواب في مؤتمر صحفي", "مسؤولون
     /// لصحيفة نيويورك تايمز"), without the times and "قائلا" that end it ("متحدث باسم البيت الأبيض الثلاثاء"); at
-    /// most eight words. Nil when nothing is left or the first word starts no subject.
+    /// most eight words, after a pronoun saying whom they were said to ("قال لي الأب ثابت"). Nil when nothing is left
+    /// or the first word starts no subject.
     private func rolePhrase(in words: Range<Int>) -> Range<Int>? {
         let tokens = text.tokens
-        guard let first = words.first, !Self.nonSubjects.contains(tokens[first].bare) else { return nil }
+        guard var first = words.first else { return nil }
+        // The subject may follow a pronoun saying whom the words were said to ("قال لي الأب ثابت إنه").
+        if Self.pronounAddressees.contains(tokens[first].normalized) && first + 1 < words.upperBound { first += 1 }
+        guard !Self.nonSubjects.contains(tokens[first].bare) else { return nil }
         func endsRole(_ k: Int) -> Bool {
             EntityExtractor.stopwords.contains(tokens[k].bare) || isAddressee(tokens[k])
                 || Self.knownAs.contains(tokens[k].normalized)
         }
-        var end = words.first(where: endsRole) ?? words.upperBound
+        var end = words[first...].first(where: endsRole) ?? words.upperBound
         // A quantifier's من belongs to the role ("العديد من المقاتلين في الجماعات ...").
         if end == first + 1, end < words.upperBound, Self.quantifiers.contains(tokens[first].bare),
             tokens[end].bare == Self.from
