@@ -89,4 +89,11 @@ import Testing
             ], language: .arabic)
         #expect(found.map(\.speaker) == ["الأب ثابت", "ليون جاورسكي", "ليون جاورسكي"], "\(found)")
     }
+
+    @Test func aTimeBeforeTheVerbIsNoSubject() {
+        let found = quotes(
+            ["بعث كومي برسالة إلى الكونغرس في الـ 28 من تشرين الأول / أكتوبر الماضي قال إن ثمة رسائل أخرى."],
+            language: .arabic)
+        #expect(found.map(\.speaker) == [nil], "\(found)")
+    }
 }

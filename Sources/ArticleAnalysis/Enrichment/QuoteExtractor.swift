@@ -260,7 +260,7 @@ struct QuoteExtractor {
     }
 
     /// The words right before the reporting verb at `v` (or before its قد) that are its subject: back to a break, a
-    /// function word, a word with a proclitic other than the article, or another verb; at most four, in the verb's
+    /// function word, a time, a word with a proclitic other than the article, or another verb; at most four, in the verb's
     /// segment, and opening a clause (after a break, or after لكن، كما، كان ...: not "من الجامعة العبرية قال").
     /// Nil when there are none.
     private func subjectBefore(verb v: Int) -> Range<Int>? {
@@ -273,7 +273,9 @@ struct QuoteExtractor {
             let token = tokens[first - 1]
             guard token.kind == .arabic, token.segment == tokens[v].segment,
                 !EntityExtractor.stopwords.contains(token.bare), token.bare == token.normalized || token.hasArticle,
-                !Self.isArabicVerb(token), !Self.auxiliaries.contains(token.bare)
+                !Self.isArabicVerb(token), !Self.auxiliaries.contains(token.bare),
+                // A time is no subject ("… في الـ 28 من تشرين الأول / أكتوبر الماضي قال فيها إن").
+                !Self.trailingWords.contains(token.bare)
             else { break }
             first -= 1
             if token.breakBefore { break }
