@@ -178,14 +178,7 @@ struct QuoteExtractor {
                 }
             }
         }
-        // No words between the verb and the complementizer but times ("وكان ترامب قال الأسبوع الماضي إنه") or whom
-        // it was said to ("وقال لهم إن"), or a function word right after the verb ("وكان ترامب قال في مؤتمره الصحفي
-        // إنه"): no subject after the verb either.
-        if speaker == nil
-            && (c == v + 1 || quoteFollows || endBeforeTimes((v + 1)..<c) == v + 1
-                || (c == v + 2 && isAddressee(tokens[v + 1]))
-                || EntityExtractor.stopwords.contains(tokens[v + 1].bare))
-        {
+        if speaker == nil && (quoteFollows || noSubjectAfter(verb: v, complementizer: c)) {
             // Subject before a present-tense verb ("مصطفى الكاظمي يقول إن"), else the previous speaker.
             var k = v - 1
             while k >= 0, v - k <= 3, tokens[k].segment == segment {
@@ -232,6 +225,16 @@ struct QuoteExtractor {
         var next = c + 1
         while next < tokens.count && tokens[next].range.lowerBound < endByte { next += 1 }
         return (Quote(text: quoteText, speaker: speaker), next)
+    }
+
+    /// Whether no subject is written between the reporting verb at `v` and its complementizer at `c` (`c > v`):
+    /// nothing between them ("قال إن"), only times ("وكان ترامب قال الأسبوع الماضي إنه") or whom it was said to
+    /// ("وقال لهم إن"), or a function word right after the verb ("وكان ترامب قال في مؤتمره الصحفي إنه", "وأشار إلى
+    /// أن").
+    private func noSubjectAfter(verb v: Int, complementizer c: Int) -> Bool {
+        let tokens = text.tokens
+        return c == v + 1 || endBeforeTimes((v + 1)..<c) == v + 1 || (c == v + 2 && isAddressee(tokens[v + 1]))
+            || EntityExtractor.stopwords.contains(tokens[v + 1].bare)
     }
 
     /// The quotation that opens in the gap before token `k` (after a reporting verb), from byte `from` on: the byte
